@@ -1,0 +1,51 @@
+# adsim: one Makefile.  MODE=release|debug|asan
+MODE ?= release
+CC ?= cc
+OBJ := obj/$(MODE)
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter -Wno-format-truncation
+CFLAGS_release := -O2 -g
+CFLAGS_debug := -O0 -g
+CFLAGS_asan := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS_$(MODE)) $(EXTRA_CFLAGS)
+LDFLAGS := $(CFLAGS_$(MODE))
+
+LAYERS := exec variant hw mm kvm kvm/mmu check cli
+SRCS := $(foreach d,$(LAYERS),$(wildcard $(d)/*.c)) exec/ctx_x86_64.S
+LIBSRCS := $(filter-out cli/main.c,$(SRCS))
+LIBOBJS := $(patsubst %,$(OBJ)/%.o,$(LIBSRCS))
+BIN := build/adsim$(if $(filter release,$(MODE)),,-$(MODE))
+
+all: $(BIN)
+
+$(BIN): $(LIBOBJS) $(OBJ)/cli/main.c.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lm
+
+$(OBJ)/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(OBJ)/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+-include $(LIBOBJS:.o=.d)
+
+.PHONY: all clean
+clean:
+	rm -rf obj build
+
+# Debian packages the build and the tests need (run as root on a new machine).
+PKGS := gcc make python3 libc6-dev
+deps:
+	@missing=$$(for p in $(PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then apt-get update && apt-get install -y $$missing; fi
+
+# The main job: check every shipped scenario against its expect lines.
+run: all
+	./build/adsim check --expect scenarios/*/*.adsim
+
+test:
+	bash tests/run.sh
+
+.PHONY: deps run test

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef ADSIM_CHECK_EXPLORE_H
+#define ADSIM_CHECK_EXPLORE_H
+
+#include "model.h"
+
+enum explore_mode { EXPLORE_SLEEP, EXPLORE_NONE, EXPLORE_BOUNDED, EXPLORE_RANDOM };
+
+struct explore_opts {
+	enum explore_mode mode;
+	u64 max_executions;
+	int max_depth;
+	double max_seconds;
+	int bound;		/* bounded: the largest preemption bound */
+	u64 seed;
+};
+
+struct explore_result {
+	bool violation;
+	bool complete;
+	struct exec_finding finding;
+	char schedule[4096];
+	u64 executions, steps, sleep_blocked;
+	double seconds;
+};
+
+int explore(struct model *m, const struct explore_opts *o, struct explore_result *r);
+int explore_replay(struct model *m, const char *schedule, struct explore_result *r);
+
+#endif

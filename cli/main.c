@@ -1,0 +1,485 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * adsim: the command line.
+ *
+ *   adsim check FILE... [--set NAME=VALUE]... [--json] [--expect]
+ *                       [--por sleep|none] [--mode dfs|bounded|random]
+ *                       [--max-executions N] [--max-depth N] [--timeout S]
+ *                       [--bound K] [--seed N]
+ *   adsim replay FILE SCHEDULE [--set NAME=VALUE]...
+ *   adsim variants [--markdown]
+ *
+ * Exit status: 0 no violation and complete; 1 violation found; 2 bad input
+ * or usage; 3 incomplete without a violation.  With --expect, 0 when every
+ * expect line of every file held and 1 otherwise.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../check/explore.h"
+#include "scn.h"
+
+#define EXIT_OK 0
+#define EXIT_VIOLATION 1
+#define EXIT_USAGE 2
+#define EXIT_INCOMPLETE 3
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: adsim check FILE... [options]   explore every interleaving of a scenario\n"
+		"       adsim replay FILE SCHEDULE [--set NAME=VALUE]...  replay one execution\n"
+		"       adsim variants [--markdown]       list the modelled kernel policies\n"
+		"\n"
+		"check options:\n"
+		"  --set NAME=VALUE     override a variant or scenario parameter (repeatable)\n"
+		"  --json               one JSON object per scenario on stdout\n"
+		"  --expect             check every 'expect' line of each file; exit 1 on a mismatch\n"
+		"  --por sleep|none     partial-order reduction: sleep sets (default) or none\n"
+		"  --mode dfs|bounded|random  exhaustive (default), preemption-bounded, random\n"
+		"  --bound K            bounded mode: the largest preemption bound (default 3)\n"
+		"  --max-executions N   stop after N executions (incomplete)\n"
+		"  --max-depth N        steps per execution before it is cut (default 20000)\n"
+		"  --timeout S          stop after S seconds (incomplete)\n"
+		"  --seed N             random mode's seed (printed)\n"
+		"\n"
+		"exit status: 0 no violation and complete, 1 violation, 2 bad input or usage,\n"
+		"             3 incomplete without a violation\n"
+		"\nvariants (NAME=VALUE for --set):\n");
+	variant_print_help(f);
+}
+
+static char *read_file(const char *path, char *err, size_t n)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long len;
+
+	if (!f) {
+		snprintf(err, n, "%s: cannot open", path);
+		return NULL;
+	}
+	if (fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 || len > (1 << 20) ||
+	    fseek(f, 0, SEEK_SET)) {
+		snprintf(err, n, "%s:1:1: not a readable scenario of at most 1 MiB", path);
+		fclose(f);
+		return NULL;
+	}
+	buf = malloc((size_t)len + 1);
+	if (!buf || fread(buf, 1, (size_t)len, f) != (size_t)len) {
+		snprintf(err, n, "%s: read error", path);
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
+	buf[len] = 0;
+	fclose(f);
+	if (strlen(buf) != (size_t)len) {
+		snprintf(err, n, "%s:1:1: expected text, found a NUL byte", path);
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+struct opts {
+	const char *sets[32];
+	int nr_sets;
+	bool json, expect;
+	struct explore_opts eo;
+};
+
+static int load(const char *path, struct scn *s, const struct opts *o, char *err,
+		size_t n)
+{
+	char *src = read_file(path, err, n);
+	int ret;
+
+	if (!src)
+		return -1;
+	ret = scn_parse(s, path, src, err, n);
+	free(src);
+	for (int i = 0; !ret && i < o->nr_sets; i++)
+		if (scn_set(s, o->sets[i], err, n))
+			ret = -1;
+	return ret;
+}
+
+/* ---- output ---- */
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* Word-wraps s into lines of at most w characters. */
+static int wrap(const char *s, int w, char lines[][128], int max)
+{
+	int n = 0;
+
+	while (*s && n < max) {
+		int len = (int)strlen(s), cut = len <= w ? len : w;
+
+		if (len > w)
+			for (int i = w; i > w / 2; i--)
+				if (s[i] == ' ') {
+					cut = i;
+					break;
+				}
+		snprintf(lines[n++], 128, "%.*s", cut, s);
+		s += cut;
+		while (*s == ' ')
+			s++;
+	}
+	return n;
+}
+
+/*
+ * The race table: one column per actor that stepped, one row per step,
+ * each cell the kernel function and the operation's effect, as in
+ * Documentation/virt/kvm/locking.rst.
+ */
+static void print_race_table(FILE *f, struct model *m)
+{
+	struct exec *ex = &m->ex;
+	int cols[EXEC_MAX_ACTORS], nc = 0, colw = 40;
+	bool used[EXEC_MAX_ACTORS] = { false };
+
+	for (int i = 0; i < ex->trace_len; i++)
+		used[ex->trace[i].actor] = true;
+	for (int i = 0; i < ex->nr_actors; i++)
+		if (used[i])
+			cols[nc++] = i;
+	if (nc > 4)
+		colw = 160 / nc;
+#define RULE()                                                          \
+	do {                                                            \
+		fprintf(f, "+------+");                                 \
+		for (int c = 0; c < nc; c++) {                          \
+			for (int k = 0; k < colw + 2; k++)              \
+				fputc('-', f);                          \
+			fputc('+', f);                                  \
+		}                                                       \
+		fputc('\n', f);                                         \
+	} while (0)
+	RULE();
+	fprintf(f, "| step |");
+	for (int c = 0; c < nc; c++)
+		fprintf(f, " %-*.*s |", colw, colw, ex->actors[cols[c]].name);
+	fputc('\n', f);
+	RULE();
+	for (int i = 0; i < ex->trace_len; i++) {
+		const struct exec_trace_step *t = &ex->trace[i];
+		char text[EXEC_NOTE_LEN + 64], lines[12][128];
+		int nl;
+
+		snprintf(text, sizeof(text), "%s: %s", t->fn, t->op[0] ? t->op : "(local)");
+		nl = wrap(text, colw, lines, 12);
+		for (int l = 0; l < nl; l++) {
+			if (l)
+				fprintf(f, "|      |");
+			else
+				fprintf(f, "| %4d |", i + 1);
+			for (int c = 0; c < nc; c++)
+				fprintf(f, " %-*s |", colw, cols[c] == t->actor ? lines[l] : "");
+			fputc('\n', f);
+		}
+	}
+	RULE();
+#undef RULE
+}
+
+static const char *mode_name(const struct explore_opts *eo)
+{
+	switch (eo->mode) {
+	case EXPLORE_SLEEP: return "dfs+sleep-sets";
+	case EXPLORE_NONE: return "dfs";
+	case EXPLORE_BOUNDED: return "bounded";
+	default: return "random";
+	}
+}
+
+static int check_one(const char *path, const struct opts *o, struct scn *s,
+		     int *verdict_oracle)
+{
+	char err[512], vs[1024];
+	struct model m;
+	struct explore_result r;
+	int status;
+
+	if (model_build(&m, s, err, sizeof(err))) {
+		fprintf(stderr, "adsim: %s\n", err);
+		model_destroy(&m);
+		return EXIT_USAGE;
+	}
+	explore(&m, &o->eo, &r);
+	variant_format(&s->cfg, vs, sizeof(vs));
+	*verdict_oracle = r.violation ? (int)r.finding.oracle : ORACLE_NONE;
+	status = r.violation ? EXIT_VIOLATION : r.complete ? EXIT_OK : EXIT_INCOMPLETE;
+	if (r.violation) {
+		struct explore_result rr;
+
+		explore_replay(&m, r.schedule, &rr);
+	}
+	if (o->json) {
+		printf("{\"scenario\":");
+		json_str(stdout, s->name);
+		printf(",\"file\":");
+		json_str(stdout, path);
+		printf(",\"variants\":");
+		json_str(stdout, vs);
+		printf(",\"mode\":\"%s\",\"violation\":", mode_name(&o->eo));
+		if (r.violation) {
+			printf("{\"oracle\":\"%s\",\"message\":", exec_oracle_names[r.finding.oracle]);
+			json_str(stdout, r.finding.msg);
+			printf(",\"schedule\":");
+			json_str(stdout, r.schedule);
+			printf(",\"trace\":[");
+			for (int i = 0; i < m.ex.trace_len; i++) {
+				const struct exec_trace_step *t = &m.ex.trace[i];
+
+				printf("%s{\"step\":%d,\"actor\":", i ? "," : "", i + 1);
+				json_str(stdout, m.ex.actors[t->actor].name);
+				printf(",\"fn\":");
+				json_str(stdout, t->fn);
+				printf(",\"op\":");
+				json_str(stdout, t->op);
+				printf("}");
+			}
+			printf("]}");
+		} else {
+			printf("null");
+		}
+		printf(",\"complete\":%s,\"executions\":%llu,\"sleep_blocked\":%llu,"
+		       "\"steps\":%llu,\"seconds\":%.6f}\n",
+		       r.complete ? "true" : "false", (unsigned long long)r.executions,
+		       (unsigned long long)r.sleep_blocked, (unsigned long long)r.steps,
+		       r.seconds);
+	} else {
+		printf("%s: %s", s->name,
+		       r.violation ? "VIOLATION" : r.complete ? "no violation" : "no violation found (incomplete)");
+		if (r.violation)
+			printf(" %s: %s", exec_oracle_names[r.finding.oracle], r.finding.msg);
+		printf("\n  variants: %s\n", vs);
+		if (r.violation) {
+			printf("  counterexample (adsim replay %s %s):\n", path, r.schedule);
+			print_race_table(stdout, &m);
+		}
+		printf("  %s: %llu executions (%llu sleep-set blocked), %llu steps, %.3f s, %s\n",
+		       mode_name(&o->eo), (unsigned long long)r.executions,
+		       (unsigned long long)r.sleep_blocked, (unsigned long long)r.steps,
+		       r.seconds, r.complete ? "complete" : "incomplete");
+	}
+	model_destroy(&m);
+	return status;
+}
+
+static int cmd_check(int argc, char **argv, struct opts *o)
+{
+	const char *files[64];
+	int nf = 0, worst = EXIT_OK, mismatches = 0;
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--json")) {
+			o->json = true;
+		} else if (!strcmp(a, "--expect")) {
+			o->expect = true;
+		} else if (!strcmp(a, "--set") && v) {
+			if (o->nr_sets >= 32)
+				return EXIT_USAGE;
+			o->sets[o->nr_sets++] = v;
+			i++;
+		} else if (!strcmp(a, "--por") && v) {
+			if (!strcmp(v, "none"))
+				o->eo.mode = EXPLORE_NONE;
+			else if (strcmp(v, "sleep")) {
+				fprintf(stderr, "adsim: --por: expected sleep or none\n");
+				return EXIT_USAGE;
+			}
+			i++;
+		} else if (!strcmp(a, "--mode") && v) {
+			if (!strcmp(v, "bounded"))
+				o->eo.mode = EXPLORE_BOUNDED;
+			else if (!strcmp(v, "random"))
+				o->eo.mode = EXPLORE_RANDOM;
+			else if (strcmp(v, "dfs")) {
+				fprintf(stderr, "adsim: --mode: expected dfs, bounded or random\n");
+				return EXIT_USAGE;
+			}
+			i++;
+		} else if ((!strcmp(a, "--max-executions") || !strcmp(a, "--max-depth") ||
+			    !strcmp(a, "--timeout") || !strcmp(a, "--bound") ||
+			    !strcmp(a, "--seed")) && v) {
+			char *end;
+			double d = strtod(v, &end);
+
+			if (*end || end == v || d < 0 || d > 1e15) {
+				fprintf(stderr, "adsim: %s: expected a non-negative number, got '%s'\n", a, v);
+				return EXIT_USAGE;
+			}
+			if (!strcmp(a, "--max-executions"))
+				o->eo.max_executions = (u64)d;
+			else if (!strcmp(a, "--max-depth"))
+				o->eo.max_depth = d > 1e6 ? 1000000 : (int)d;
+			else if (!strcmp(a, "--timeout"))
+				o->eo.max_seconds = d;
+			else if (!strcmp(a, "--bound"))
+				o->eo.bound = d > 50 ? 50 : (int)d;
+			else
+				o->eo.seed = (u64)d;
+			i++;
+		} else if (a[0] == '-') {
+			fprintf(stderr, "adsim: unknown or incomplete option '%s'\n", a);
+			usage(stderr);
+			return EXIT_USAGE;
+		} else {
+			if (nf >= 64)
+				return EXIT_USAGE;
+			files[nf++] = a;
+		}
+	}
+	if (!nf) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (int i = 0; i < nf; i++) {
+		struct scn s;
+		char err[512];
+
+		if (load(files[i], &s, o, err, sizeof(err))) {
+			fprintf(stderr, "adsim: %s\n", err);
+			scn_free(&s);
+			return EXIT_USAGE;
+		}
+		if (!o->expect) {
+			int verdict, st = check_one(files[i], o, &s, &verdict);
+
+			if (st == EXIT_USAGE) {
+				scn_free(&s);
+				return st;
+			}
+			if (st == EXIT_VIOLATION || (st == EXIT_INCOMPLETE && worst == EXIT_OK))
+				worst = st;
+		} else {
+			for (int e = 0; e < s.nr_expects; e++) {
+				const struct scn_expect *x = &s.expects[e];
+				struct scn s2;
+				int verdict, st;
+
+				if (load(files[i], &s2, o, err, sizeof(err))) {
+					scn_free(&s2);
+					break;
+				}
+				for (int k = 0; k < x->nset; k++) {
+					s2.cfg.v[x->var[k]] = (u8)x->val[k];
+					s2.cfg_set[x->var[k]] = true;
+				}
+				st = check_one(files[i], o, &s2, &verdict);
+				scn_free(&s2);
+				if (st == EXIT_USAGE) {
+					scn_free(&s);
+					return st;
+				}
+				if (verdict != x->oracle || (x->oracle == ORACLE_NONE && st != EXIT_OK)) {
+					mismatches++;
+					fprintf(o->json ? stderr : stdout,
+						"  EXPECT FAILED %s:%d: expected %s, got %s%s\n", files[i],
+						x->line, exec_oracle_names[x->oracle],
+						exec_oracle_names[verdict],
+						st == EXIT_INCOMPLETE ? " (incomplete)" : "");
+				} else if (!o->json) {
+					printf("  expect %s:%d: %s as expected\n", files[i], x->line,
+					       exec_oracle_names[x->oracle]);
+				}
+			}
+		}
+		scn_free(&s);
+	}
+	if (o->expect)
+		return mismatches ? EXIT_VIOLATION : EXIT_OK;
+	return worst;
+}
+
+static int cmd_replay(int argc, char **argv, struct opts *o)
+{
+	struct scn s;
+	struct model m;
+	struct explore_result r;
+	char err[512];
+	int i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (i = 2; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--set") || o->nr_sets >= 32) {
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		o->sets[o->nr_sets++] = argv[i + 1];
+	}
+	if (i < argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (load(argv[0], &s, o, err, sizeof(err)) || model_build(&m, &s, err, sizeof(err))) {
+		fprintf(stderr, "adsim: %s\n", err);
+		scn_free(&s);
+		return EXIT_USAGE;
+	}
+	if (explore_replay(&m, argv[1], &r)) {
+		fprintf(stderr, "adsim: bad schedule '%s': expected comma-separated actor numbers and cN choices\n",
+			argv[1]);
+		model_destroy(&m);
+		scn_free(&s);
+		return EXIT_USAGE;
+	}
+	print_race_table(stdout, &m);
+	printf("%s: %s%s%s\n", s.name, r.violation ? "VIOLATION " : "no violation",
+	       r.violation ? exec_oracle_names[r.finding.oracle] : "",
+	       r.violation ? "" : "");
+	if (r.violation)
+		printf("  %s\n", r.finding.msg);
+	model_destroy(&m);
+	scn_free(&s);
+	return r.violation ? EXIT_VIOLATION : EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .eo = { .mode = EXPLORE_SLEEP, .max_depth = 20000, .bound = 3 } };
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	if (!strcmp(argv[1], "check"))
+		return cmd_check(argc - 2, argv + 2, &o);
+	if (!strcmp(argv[1], "replay"))
+		return cmd_replay(argc - 2, argv + 2, &o);
+	if (!strcmp(argv[1], "variants")) {
+		if (argc > 2 && !strcmp(argv[2], "--markdown"))
+			variant_print_markdown(stdout);
+		else
+			variant_print_help(stdout);
+		return EXIT_OK;
+	}
+	fprintf(stderr, "adsim: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,1106 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The scenario language: lexer, recursive-descent parser and instantiation.
+ * Every error names file:line:column and what was expected.  Input is
+ * untrusted: sizes are bounded, recursion depth is bounded, nothing is
+ * written outside the scn structures.
+ */
+#include "scn.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../exec/exec.h"
+#include "../exec/obs.h"
+
+const struct scn_opdesc scn_ops[OPC_NR] = {
+	[OPC_READ] = { "read", "e", "c", "read ADDR: a user read by the CPU" },
+	[OPC_WRITE] = { "write", "e", "c", "write ADDR: a user write by the CPU" },
+	[OPC_GREAD] = { "gread", "e", "v", "gread GFN: a guest read by the vCPU" },
+	[OPC_GWRITE] = { "gwrite", "e", "v", "gwrite GFN: a guest write by the vCPU" },
+	[OPC_MPROTECT] = { "mprotect", "peeP", "ck", "mprotect PROC ADDR LEN none|r|rw" },
+	[OPC_MADV_FREE] = { "madvise_free", "pee", "ck", "madvise_free PROC ADDR LEN: madvise(MADV_FREE)" },
+	[OPC_MADV_DONTNEED] = { "madvise_dontneed", "pee", "ck", "madvise_dontneed PROC ADDR LEN" },
+	[OPC_RECLAIM] = { "reclaim", "pe", "ck", "reclaim PROC ADDR: shrink the anon folio mapped there" },
+	[OPC_WRITEBACK] = { "writeback", "fe", "ck", "writeback FILE INDEX: folio_clear_dirty_for_io() and write" },
+	[OPC_CLEAN_RECORD] = { "clean_record", "fee", "ck", "clean_record FILE FIRST NR: clean_record_shared_mapping_range()" },
+	[OPC_WP_MAPPING] = { "wp_mapping", "fee", "ck", "wp_mapping FILE FIRST NR: wp_shared_mapping_range()" },
+	[OPC_KVM_WRITE_PROTECT] = { "kvm_write_protect", "ve", "k", "kvm_write_protect VM GFN: kvm_mmu_slot_gfn_write_protect() + flush under mmu_lock" },
+	[OPC_KVM_AGE] = { "kvm_age", "vee", "k", "kvm_age VM GFN NR: the clear_young notifier over those gfns" },
+	[OPC_KVM_SPLIT] = { "kvm_split", "ve", "k", "kvm_split VM GFN: split the 2 MiB SPTE mapping GFN" },
+	[OPC_SPTE_SET] = { "spte_set", "veF", "s", "spte_set VM GFN FLAGS: set SPTE bits (set-up only)" },
+	[OPC_SPTE_CLEAR] = { "spte_clear", "veF", "s", "spte_clear VM GFN FLAGS: clear SPTE bits (set-up only)" },
+	[OPC_MAP_HUGE] = { "map_huge", "ve", "s", "map_huge VM GFN: map a 2 MiB SPTE at GFN (set-up only)" },
+	[OPC_FLUSH_ALL] = { "flush_all", "", "s", "flush_all: flush every TLB (set-up only)" },
+};
+
+/* ---- allocation pool ---- */
+
+struct pool_blk {
+	struct pool_blk *next;
+	long long align[];
+};
+
+static void *scn_alloc(struct scn *s, size_t n)
+{
+	struct pool_blk *b = calloc(1, sizeof(*b) + n);
+
+	if (!b)
+		return NULL;
+	b->next = s->pool;
+	s->pool = b;
+	return b->align;
+}
+
+void scn_free(struct scn *s)
+{
+	struct pool_blk *b = s->pool;
+
+	while (b) {
+		struct pool_blk *n = b->next;
+
+		free(b);
+		b = n;
+	}
+	s->pool = NULL;
+}
+
+/* ---- lexer ---- */
+
+enum tok { T_EOF, T_NL, T_ID, T_NUM, T_STR, T_SYM };
+
+struct lexer {
+	const char *src, *p;
+	const char *path;
+	int line, col;
+	enum tok t;
+	char text[256];
+	s64 num;
+	int tline, tcol;
+	char *err;
+	size_t errlen;
+	bool failed;
+	struct scn *s;
+	int depth;
+};
+
+static void lerr(struct lexer *lx, int line, int col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void lerr(struct lexer *lx, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (lx->failed)
+		return;
+	lx->failed = true;
+	n = snprintf(lx->err, lx->errlen, "%s:%d:%d: ", lx->path, line, col);
+	if (n < 0 || (size_t)n >= lx->errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(lx->err + n, lx->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+static void adv(struct lexer *lx)
+{
+	if (*lx->p == '\n') {
+		lx->line++;
+		lx->col = 1;
+	} else {
+		lx->col++;
+	}
+	lx->p++;
+}
+
+static const char *tokname(struct lexer *lx)
+{
+	static char buf[300];
+
+	switch (lx->t) {
+	case T_EOF: return "end of file";
+	case T_NL: return "end of line";
+	case T_NUM: return "a number";
+	case T_STR: return "a string";
+	default:
+		snprintf(buf, sizeof(buf), "'%s'", lx->text);
+		return buf;
+	}
+}
+
+static void next(struct lexer *lx)
+{
+	size_t n = 0;
+
+	if (lx->failed) {
+		lx->t = T_EOF;
+		return;
+	}
+	for (;;) {
+		while (*lx->p == ' ' || *lx->p == '\t' || *lx->p == '\r')
+			adv(lx);
+		if (*lx->p == '#') {
+			while (*lx->p && *lx->p != '\n')
+				adv(lx);
+			continue;
+		}
+		if (*lx->p == '\\' && lx->p[1] == '\n') {
+			adv(lx);
+			adv(lx);
+			continue;
+		}
+		break;
+	}
+	lx->tline = lx->line;
+	lx->tcol = lx->col;
+	lx->text[0] = 0;
+	if (!*lx->p) {
+		lx->t = T_EOF;
+		return;
+	}
+	if (*lx->p == '\n') {
+		adv(lx);
+		lx->t = T_NL;
+		return;
+	}
+	if (isalpha((unsigned char)*lx->p) || *lx->p == '_') {
+		while (isalnum((unsigned char)*lx->p) || *lx->p == '_' ||
+		       (*lx->p == '-' && isalpha((unsigned char)lx->p[1]))) {
+			if (n + 1 >= SCN_NAME) {
+				lerr(lx, lx->tline, lx->tcol, "name longer than %d characters", SCN_NAME - 1);
+				lx->t = T_EOF;
+				return;
+			}
+			lx->text[n++] = *lx->p;
+			adv(lx);
+		}
+		lx->text[n] = 0;
+		lx->t = T_ID;
+		return;
+	}
+	if (isdigit((unsigned char)*lx->p)) {
+		char *end;
+		unsigned long long v;
+
+		errno = 0;
+		v = strtoull(lx->p, &end, 0);
+		if (end == lx->p || errno || v > (1ULL << 52) ||
+		    isalnum((unsigned char)*end)) {
+			lerr(lx, lx->tline, lx->tcol, "expected a number below 2^52");
+			lx->t = T_EOF;
+			return;
+		}
+		lx->num = (s64)v;
+		snprintf(lx->text, sizeof(lx->text), "%.*s", (int)(end - lx->p), lx->p);
+		while (lx->p < end)
+			adv(lx);
+		lx->t = T_NUM;
+		return;
+	}
+	if (*lx->p == '"') {
+		adv(lx);
+		while (*lx->p && *lx->p != '"' && *lx->p != '\n') {
+			if (n + 1 < sizeof(lx->text))
+				lx->text[n++] = *lx->p;
+			adv(lx);
+		}
+		if (*lx->p != '"') {
+			lerr(lx, lx->tline, lx->tcol, "unterminated string: expected '\"'");
+			lx->t = T_EOF;
+			return;
+		}
+		adv(lx);
+		lx->text[n] = 0;
+		lx->t = T_STR;
+		return;
+	}
+	if (*lx->p == '.' && lx->p[1] == '.') {
+		adv(lx);
+		adv(lx);
+		strcpy(lx->text, "..");
+		lx->t = T_SYM;
+		return;
+	}
+	if (strchr("{}[]()=:,+-*/", *lx->p)) {
+		lx->text[0] = *lx->p;
+		lx->text[1] = 0;
+		adv(lx);
+		lx->t = T_SYM;
+		return;
+	}
+	lerr(lx, lx->tline, lx->tcol, "unexpected character '%c'",
+	     isprint((unsigned char)*lx->p) ? *lx->p : '?');
+	lx->t = T_EOF;
+}
+
+static bool is_sym(struct lexer *lx, const char *s)
+{
+	return lx->t == T_SYM && !strcmp(lx->text, s);
+}
+
+static bool is_kw(struct lexer *lx, const char *s)
+{
+	return lx->t == T_ID && !strcmp(lx->text, s);
+}
+
+static bool expect_sym(struct lexer *lx, const char *s)
+{
+	if (is_sym(lx, s)) {
+		next(lx);
+		return true;
+	}
+	lerr(lx, lx->tline, lx->tcol, "expected '%s', found %s", s, tokname(lx));
+	return false;
+}
+
+static bool expect_kw(struct lexer *lx, const char *s)
+{
+	if (is_kw(lx, s)) {
+		next(lx);
+		return true;
+	}
+	lerr(lx, lx->tline, lx->tcol, "expected '%s', found %s", s, tokname(lx));
+	return false;
+}
+
+static bool expect_id(struct lexer *lx, char *out, const char *what)
+{
+	if (lx->t == T_ID) {
+		snprintf(out, SCN_NAME, "%s", lx->text);
+		next(lx);
+		return true;
+	}
+	lerr(lx, lx->tline, lx->tcol, "expected %s, found %s", what, tokname(lx));
+	return false;
+}
+
+static void expect_eol(struct lexer *lx)
+{
+	if (lx->t == T_NL) {
+		next(lx);
+		return;
+	}
+	if (lx->t == T_EOF || is_sym(lx, "}"))
+		return;
+	lerr(lx, lx->tline, lx->tcol, "expected end of line, found %s", tokname(lx));
+}
+
+static void skip_nl(struct lexer *lx)
+{
+	while (lx->t == T_NL)
+		next(lx);
+}
+
+/* ---- expressions ---- */
+
+static struct scn_expr *parse_expr(struct lexer *lx);
+
+static struct scn_expr *mkexpr(struct lexer *lx, char kind)
+{
+	struct scn_expr *e = scn_alloc(lx->s, sizeof(*e));
+
+	if (!e) {
+		lerr(lx, lx->tline, lx->tcol, "out of memory");
+		return NULL;
+	}
+	e->kind = kind;
+	e->line = lx->tline;
+	e->col = lx->tcol;
+	return e;
+}
+
+static struct scn_expr *parse_primary(struct lexer *lx)
+{
+	struct scn_expr *e;
+
+	if (++lx->depth > 64) {
+		lerr(lx, lx->tline, lx->tcol, "expression nested too deeply");
+		return NULL;
+	}
+	if (lx->t == T_NUM) {
+		e = mkexpr(lx, 'n');
+		if (e)
+			e->num = lx->num;
+		next(lx);
+	} else if (lx->t == T_ID) {
+		e = mkexpr(lx, 'v');
+		if (e)
+			snprintf(e->name, sizeof(e->name), "%s", lx->text);
+		next(lx);
+	} else if (is_sym(lx, "(")) {
+		next(lx);
+		e = parse_expr(lx);
+		expect_sym(lx, ")");
+	} else {
+		lerr(lx, lx->tline, lx->tcol, "expected a number, a name or '(', found %s",
+		     tokname(lx));
+		e = NULL;
+	}
+	lx->depth--;
+	return e;
+}
+
+static struct scn_expr *parse_term(struct lexer *lx)
+{
+	struct scn_expr *l = parse_primary(lx);
+
+	while (!lx->failed && (is_sym(lx, "*") || is_sym(lx, "/"))) {
+		struct scn_expr *e = mkexpr(lx, lx->text[0]);
+
+		next(lx);
+		if (!e)
+			return NULL;
+		e->l = l;
+		e->r = parse_primary(lx);
+		l = e;
+	}
+	return l;
+}
+
+static struct scn_expr *parse_expr(struct lexer *lx)
+{
+	struct scn_expr *l = parse_term(lx);
+
+	while (!lx->failed && (is_sym(lx, "+") || is_sym(lx, "-"))) {
+		struct scn_expr *e = mkexpr(lx, lx->text[0]);
+
+		next(lx);
+		if (!e)
+			return NULL;
+		e->l = l;
+		e->r = parse_term(lx);
+		l = e;
+	}
+	return l;
+}
+
+/* ---- statements ---- */
+
+static int find_op(const char *name)
+{
+	for (int i = 0; i < OPC_NR; i++)
+		if (!strcmp(scn_ops[i].name, name))
+			return i;
+	return -1;
+}
+
+static struct scn_stmt *parse_stmts(struct lexer *lx, bool setup);
+
+static struct scn_stmt *parse_stmt(struct lexer *lx, bool setup)
+{
+	struct scn_stmt *st = scn_alloc(lx->s, sizeof(*st));
+	int opc;
+
+	if (!st) {
+		lerr(lx, lx->tline, lx->tcol, "out of memory");
+		return NULL;
+	}
+	st->line = lx->tline;
+	st->col = lx->tcol;
+	if (is_kw(lx, "for")) {
+		next(lx);
+		st->is_for = true;
+		expect_id(lx, st->var, "a loop variable");
+		expect_kw(lx, "in");
+		st->lo = parse_expr(lx);
+		expect_sym(lx, "..");
+		st->hi = parse_expr(lx);
+		expect_sym(lx, "{");
+		if (++lx->depth > 16) {
+			lerr(lx, st->line, st->col, "loops nested too deeply");
+			return NULL;
+		}
+		st->body = parse_stmts(lx, setup);
+		lx->depth--;
+		expect_sym(lx, "}");
+		expect_eol(lx);
+		return st;
+	}
+	if (setup) {
+		if (!expect_id(lx, st->actor, "an actor name or 'for'"))
+			return NULL;
+		if (is_sym(lx, ":"))
+			next(lx);
+		else {
+			/* an actor-less set-up operation */
+			snprintf(st->op, sizeof(st->op), "%s", st->actor);
+			st->actor[0] = 0;
+			goto args;
+		}
+	}
+	if (!expect_id(lx, st->op, "an operation or 'for'"))
+		return NULL;
+args:
+	opc = find_op(st->op);
+	if (opc < 0) {
+		lerr(lx, st->line, st->col, "unknown operation '%s'", st->op);
+		return NULL;
+	}
+	for (const char *sig = scn_ops[opc].sig; *sig; sig++) {
+		struct scn_arg *a = &st->args[st->nargs++];
+
+		if (*sig == 'e') {
+			a->e = parse_expr(lx);
+		} else if (*sig == 'F') {
+			/* one or more flag names */
+			char buf[SCN_NAME] = "";
+
+			if (lx->t != T_ID) {
+				lerr(lx, lx->tline, lx->tcol, "expected SPTE flags (W D A MMU_W), found %s",
+				     tokname(lx));
+				return NULL;
+			}
+			while (lx->t == T_ID) {
+				size_t l = strlen(buf);
+
+				snprintf(buf + l, sizeof(buf) - l, "%s%s", l ? "," : "", lx->text);
+				next(lx);
+			}
+			a->is_name = true;
+			snprintf(a->name, sizeof(a->name), "%s", buf);
+		} else {
+			a->is_name = true;
+			expect_id(lx, a->name, *sig == 'f' ? "a file name" :
+					       *sig == 'v' ? "a vm name" :
+					       *sig == 'p' ? "a process name" :
+							     "none, r or rw");
+		}
+		if (lx->failed)
+			return NULL;
+	}
+	expect_eol(lx);
+	return st;
+}
+
+static struct scn_stmt *parse_stmts(struct lexer *lx, bool setup)
+{
+	struct scn_stmt *head = NULL, **tail = &head;
+
+	skip_nl(lx);
+	while (!lx->failed && lx->t != T_EOF && !is_sym(lx, "}")) {
+		struct scn_stmt *st = parse_stmt(lx, setup);
+
+		if (!st)
+			break;
+		*tail = st;
+		tail = &st->next;
+		skip_nl(lx);
+	}
+	return head;
+}
+
+/* ---- declarations ---- */
+
+static struct scn_decl *new_decl(struct lexer *lx, enum scn_decl_kind kind)
+{
+	struct scn *s = lx->s;
+	struct scn_decl *d;
+
+	if (s->nr_decls >= SCN_MAX_DECLS) {
+		lerr(lx, lx->tline, lx->tcol, "too many declarations (at most %d)", SCN_MAX_DECLS);
+		return NULL;
+	}
+	d = &s->decls[s->nr_decls++];
+	d->kind = kind;
+	d->line = lx->tline;
+	d->col = lx->tcol;
+	return d;
+}
+
+int scn_decl_index(const struct scn *s, enum scn_decl_kind kind, const char *name)
+{
+	for (int i = 0; i < s->nr_decls; i++)
+		if (s->decls[i].kind == kind && !strcmp(s->decls[i].name, name))
+			return i;
+	return -1;
+}
+
+static int param_index(const struct scn *s, const char *name)
+{
+	for (int i = 0; i < s->nr_params; i++)
+		if (!strcmp(s->params[i].name, name))
+			return i;
+	return -1;
+}
+
+static int add_param(struct scn *s, const char *name, s64 v)
+{
+	int i = param_index(s, name);
+
+	if (i >= 0) {
+		if (!s->params[i].set_by_user)
+			s->params[i].value = v;
+		return 0;
+	}
+	if (s->nr_params >= SCN_MAX_PARAMS)
+		return -1;
+	snprintf(s->params[s->nr_params].name, SCN_NAME, "%s", name);
+	s->params[s->nr_params++].value = v;
+	return 0;
+}
+
+static int set_assign(struct scn *s, const char *name, const char *value,
+		      bool user, char *err, size_t errlen)
+{
+	int id = variant_lookup(name);
+
+	if (id >= 0) {
+		int v = variant_value_lookup(id, value);
+
+		if (v < 0) {
+			size_t n = (size_t)snprintf(err, errlen, "unknown value '%s' for %s: expected ",
+						    value, name);
+			for (int j = 0; j < variant_table[id].nr_values && n < errlen; j++)
+				n += (size_t)snprintf(err + n, errlen - n, "%s%s", j ? "|" : "",
+						      variant_table[id].values[j]);
+			return -1;
+		}
+		if (user || !s->cfg_set[id])
+			s->cfg.v[id] = (u8)v;
+		if (user)
+			s->cfg_set[id] = true;
+		return 0;
+	}
+	{
+		int i = param_index(s, name);
+		char *end;
+		long long v = strtoll(value, &end, 0);
+
+		if (i < 0) {
+			snprintf(err, errlen, "'%s' is neither a variant nor a parameter of this scenario",
+				 name);
+			return -1;
+		}
+		if (*end || end == value || v < 0 || v > (1LL << 30)) {
+			snprintf(err, errlen, "parameter %s: expected a number from 0 to 2^30, got '%s'",
+				 name, value);
+			return -1;
+		}
+		if (user || !s->params[i].set_by_user)
+			s->params[i].value = v;
+		if (user)
+			s->params[i].set_by_user = true;
+	}
+	return 0;
+}
+
+int scn_set(struct scn *s, const char *assign, char *err, size_t errlen)
+{
+	char name[SCN_NAME];
+	const char *eq = strchr(assign, '=');
+
+	if (!eq || eq == assign || (size_t)(eq - assign) >= sizeof(name)) {
+		snprintf(err, errlen, "--set: expected NAME=VALUE, got '%s'", assign);
+		return -1;
+	}
+	snprintf(name, sizeof(name), "%.*s", (int)(eq - assign), assign);
+	return set_assign(s, name, eq + 1, true, err, errlen);
+}
+
+static int oracle_lookup(const char *name)
+{
+	for (int i = 0; i < ORACLE_NR; i++)
+		if (!strcmp(exec_oracle_names[i], name))
+			return i;
+	return -1;
+}
+
+static void parse_top(struct lexer *lx)
+{
+	struct scn *s = lx->s;
+	int line = lx->tline, col = lx->tcol;
+	char kw[SCN_NAME];
+	struct scn_decl *d;
+
+	if (!expect_id(lx, kw, "a declaration (scenario, param, set, expect, consumer, file, process, mmap, vm, memslot, actor, setup)"))
+		return;
+	if (!strcmp(kw, "scenario")) {
+		size_t n = 0;
+
+		while (lx->t == T_ID || is_sym(lx, "-") || lx->t == T_NUM) {
+			n += (size_t)snprintf(s->name + n, sizeof(s->name) - n, "%s", lx->text);
+			if (n >= sizeof(s->name))
+				n = sizeof(s->name) - 1;
+			next(lx);
+		}
+		if (!n)
+			lerr(lx, lx->tline, lx->tcol, "expected the scenario's name");
+		if (lx->t == T_STR) {
+			snprintf(s->desc, sizeof(s->desc), "%s", lx->text);
+			next(lx);
+		}
+		expect_eol(lx);
+	} else if (!strcmp(kw, "param")) {
+		char name[SCN_NAME];
+
+		expect_id(lx, name, "a parameter name");
+		expect_sym(lx, "=");
+		if (lx->t != T_NUM) {
+			lerr(lx, lx->tline, lx->tcol, "expected a number, found %s", tokname(lx));
+			return;
+		}
+		if (variant_lookup(name) >= 0) {
+			lerr(lx, line, col, "'%s' is a variant: use 'set'", name);
+			return;
+		}
+		if (add_param(s, name, lx->num))
+			lerr(lx, line, col, "too many parameters");
+		next(lx);
+		expect_eol(lx);
+	} else if (!strcmp(kw, "set")) {
+		char name[SCN_NAME], value[SCN_NAME], err[256];
+
+		expect_id(lx, name, "a variant or parameter name");
+		expect_sym(lx, "=");
+		if (lx->t != T_ID && lx->t != T_NUM) {
+			lerr(lx, lx->tline, lx->tcol, "expected a value, found %s", tokname(lx));
+			return;
+		}
+		snprintf(value, sizeof(value), "%s", lx->text);
+		if (set_assign(s, name, value, false, err, sizeof(err)))
+			lerr(lx, line, col, "%s", err);
+		next(lx);
+		expect_eol(lx);
+	} else if (!strcmp(kw, "expect")) {
+		struct scn_expect *e;
+
+		if (s->nr_expects >= SCN_MAX_EXPECT) {
+			lerr(lx, line, col, "too many expect lines");
+			return;
+		}
+		e = &s->expects[s->nr_expects++];
+		e->line = line;
+		while (lx->t == T_ID && !lx->failed) {
+			char name[SCN_NAME], value[SCN_NAME];
+			int id, v;
+
+			expect_id(lx, name, "a variant name");
+			expect_sym(lx, "=");
+			expect_id(lx, value, "a variant value");
+			id = variant_lookup(name);
+			if (id < 0 || (v = variant_value_lookup(id, value)) < 0) {
+				lerr(lx, line, col, "unknown variant setting %s=%s", name, value);
+				return;
+			}
+			if (e->nset >= 4) {
+				lerr(lx, line, col, "at most 4 settings per expect line");
+				return;
+			}
+			e->var[e->nset] = id;
+			e->val[e->nset++] = v;
+		}
+		expect_sym(lx, ":");
+		if (lx->t != T_ID || (e->oracle = oracle_lookup(lx->text)) < 0) {
+			lerr(lx, lx->tline, lx->tcol, "expected a verdict (none, lost_write, stale_tlb, wrong_target, use_after_free, deadlock), found %s",
+			     tokname(lx));
+			return;
+		}
+		next(lx);
+		expect_eol(lx);
+	} else if (!strcmp(kw, "consumer")) {
+		char name[SCN_NAME];
+		int c = -1;
+
+		expect_id(lx, name, "a consumer (writeback, clean_record, lazyfree)");
+		for (int i = 0; i < CONS_NR; i++)
+			if (!strcmp(obs_consumer_names[i], name))
+				c = i;
+		if (c < 0 && !lx->failed)
+			lerr(lx, line, col, "unknown consumer '%s': expected writeback, clean_record or lazyfree",
+			     name);
+		else if (c >= 0)
+			s->consumers[c] = true;
+		expect_eol(lx);
+	} else if (!strcmp(kw, "file")) {
+		if (!(d = new_decl(lx, D_FILE)))
+			return;
+		expect_id(lx, d->name, "a file name");
+		expect_kw(lx, "pages");
+		d->pages = parse_expr(lx);
+		expect_eol(lx);
+	} else if (!strcmp(kw, "process")) {
+		if (!(d = new_decl(lx, D_PROCESS)))
+			return;
+		expect_id(lx, d->name, "a process name");
+		expect_eol(lx);
+	} else if (!strcmp(kw, "mmap")) {
+		if (!(d = new_decl(lx, D_MMAP)))
+			return;
+		expect_id(lx, d->ref, "a process name");
+		d->addr = parse_expr(lx);
+		expect_kw(lx, "pages");
+		d->pages = parse_expr(lx);
+		if (is_kw(lx, "shared") || is_kw(lx, "private")) {
+			d->shared = is_kw(lx, "shared");
+			next(lx);
+		} else {
+			lerr(lx, lx->tline, lx->tcol, "expected 'shared' or 'private', found %s", tokname(lx));
+		}
+		if (is_kw(lx, "read") || is_kw(lx, "write")) {
+			d->write = is_kw(lx, "write");
+			next(lx);
+		} else {
+			lerr(lx, lx->tline, lx->tcol, "expected 'read' or 'write', found %s", tokname(lx));
+		}
+		if (is_kw(lx, "file")) {
+			next(lx);
+			expect_id(lx, d->file, "a file name");
+			if (is_kw(lx, "offset")) {
+				next(lx);
+				d->pgoff = parse_expr(lx);
+			}
+		}
+		expect_eol(lx);
+	} else if (!strcmp(kw, "vm")) {
+		if (!(d = new_decl(lx, D_VM)))
+			return;
+		expect_id(lx, d->name, "a vm name");
+		expect_kw(lx, "process");
+		expect_id(lx, d->ref, "a process name");
+		expect_eol(lx);
+	} else if (!strcmp(kw, "memslot")) {
+		if (!(d = new_decl(lx, D_MEMSLOT)))
+			return;
+		expect_id(lx, d->ref, "a vm name");
+		expect_kw(lx, "gfn");
+		d->gfn = parse_expr(lx);
+		expect_kw(lx, "pages");
+		d->pages = parse_expr(lx);
+		expect_kw(lx, "hva");
+		d->addr = parse_expr(lx);
+		expect_eol(lx);
+	} else if (!strcmp(kw, "actor")) {
+		if (!(d = new_decl(lx, D_ACTOR)))
+			return;
+		expect_id(lx, d->name, "an actor name");
+		if (is_sym(lx, "[")) {
+			next(lx);
+			expect_id(lx, d->rep_var, "a replica variable");
+			expect_kw(lx, "in");
+			d->gfn = parse_expr(lx);	/* reused: low bound */
+			expect_sym(lx, "..");
+			d->rep_n = parse_expr(lx);
+			expect_sym(lx, "]");
+		}
+		expect_id(lx, d->kind_name, "cpu, vcpu or kthread");
+		if (strcmp(d->kind_name, "cpu") && strcmp(d->kind_name, "vcpu") &&
+		    strcmp(d->kind_name, "kthread")) {
+			lerr(lx, d->line, d->col, "unknown actor kind '%s': expected cpu, vcpu or kthread",
+			     d->kind_name);
+			return;
+		}
+		if (strcmp(d->kind_name, "kthread"))
+			expect_id(lx, d->ref, !strcmp(d->kind_name, "cpu") ? "a process name" : "a vm name");
+		expect_sym(lx, "{");
+		d->body = parse_stmts(lx, false);
+		expect_sym(lx, "}");
+		expect_eol(lx);
+	} else if (!strcmp(kw, "setup")) {
+		if (s->setup) {
+			lerr(lx, line, col, "only one setup block is allowed");
+			return;
+		}
+		expect_sym(lx, "{");
+		s->setup = parse_stmts(lx, true);
+		expect_sym(lx, "}");
+		expect_eol(lx);
+	} else {
+		lerr(lx, line, col, "unknown declaration '%s'", kw);
+	}
+}
+
+int scn_parse(struct scn *s, const char *path, const char *src, char *err,
+	      size_t errlen)
+{
+	struct lexer lx = { .src = src, .p = src, .path = path, .line = 1, .col = 1,
+			    .err = err, .errlen = errlen, .s = s };
+
+	memset(s, 0, sizeof(*s));
+	snprintf(s->path, sizeof(s->path), "%s", path);
+	variant_defaults(&s->cfg);
+	add_param(s, "tlb_entries", 4);
+	add_param(s, "tlb_evict", 1);
+	if (strlen(src) > (1u << 20)) {
+		snprintf(err, errlen, "%s:1:1: file larger than 1 MiB", path);
+		return -1;
+	}
+	next(&lx);
+	skip_nl(&lx);
+	while (!lx.failed && lx.t != T_EOF) {
+		parse_top(&lx);
+		skip_nl(&lx);
+	}
+	if (!lx.failed && !s->name[0])
+		lerr(&lx, 1, 1, "expected a 'scenario NAME' line");
+	return lx.failed ? -1 : 0;
+}
+
+/* ---- instantiation ---- */
+
+struct env {
+	const struct scn *s;
+	const char *vars[8];
+	s64 vals[8];
+	int n;
+	char *err;
+	size_t errlen;
+	bool failed;
+	const struct scn_actor_inst *actors;
+	int nr_actors;
+};
+
+static void ierr(struct env *env, int line, int col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void ierr(struct env *env, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (env->failed)
+		return;
+	env->failed = true;
+	n = snprintf(env->err, env->errlen, "%s:%d:%d: ", env->s->path, line, col);
+	if (n < 0 || (size_t)n >= env->errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(env->err + n, env->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+static s64 eval(struct env *env, const struct scn_expr *e)
+{
+	s64 l, r;
+
+	if (!e || env->failed)
+		return 0;
+	switch (e->kind) {
+	case 'n':
+		return e->num;
+	case 'v':
+		for (int i = env->n - 1; i >= 0; i--)
+			if (!strcmp(env->vars[i], e->name))
+				return env->vals[i];
+		for (int i = 0; i < env->s->nr_params; i++)
+			if (!strcmp(env->s->params[i].name, e->name))
+				return env->s->params[i].value;
+		ierr(env, e->line, e->col, "unknown name '%s': expected a parameter or loop variable",
+		     e->name);
+		return 0;
+	}
+	l = eval(env, e->l);
+	r = eval(env, e->r);
+	if (l < -(1LL << 52) || l > (1LL << 52) || r < -(1LL << 52) || r > (1LL << 52)) {
+		ierr(env, e->line, e->col, "value out of range");
+		return 0;
+	}
+	switch (e->kind) {
+	case '+': return l + r;
+	case '-': return l - r;
+	case '*':
+		if (l && (r > (1LL << 52) / (l < 0 ? -l : l) || r < -(1LL << 52) / (l < 0 ? -l : l))) {
+			ierr(env, e->line, e->col, "value out of range");
+			return 0;
+		}
+		return l * r;
+	default:
+		if (!r) {
+			ierr(env, e->line, e->col, "division by zero");
+			return 0;
+		}
+		return l / r;
+	}
+}
+
+static u64 parse_flags(const char *list, bool *ok)
+{
+	char buf[SCN_NAME];
+	u64 mask = 0;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	*ok = true;
+	for (char *t = strtok(buf, ","); t; t = strtok(NULL, ",")) {
+		if (!strcmp(t, "W"))
+			mask |= 2ULL;
+		else if (!strcmp(t, "A"))
+			mask |= 1ULL << 8;
+		else if (!strcmp(t, "D"))
+			mask |= 1ULL << 9;
+		else if (!strcmp(t, "MMU_W"))
+			mask |= 1ULL << 58;
+		else
+			*ok = false;
+	}
+	return mask;
+}
+
+static void emit(struct env *env, struct scn_op *ops, int *nr, int *actor_of,
+		 int actor, const struct scn_stmt *st);
+
+static void emit_list(struct env *env, struct scn_op *ops, int *nr, int *actor_of,
+		      int actor, const struct scn_stmt *st)
+{
+	for (; st && !env->failed; st = st->next)
+		emit(env, ops, nr, actor_of, actor, st);
+}
+
+static void emit(struct env *env, struct scn_op *ops, int *nr, int *actor_of,
+		 int actor, const struct scn_stmt *st)
+{
+	const struct scn *s = env->s;
+	struct scn_op *op;
+	int opc;
+
+	if (st->is_for) {
+		s64 lo = eval(env, st->lo), hi = eval(env, st->hi);
+
+		if (env->n >= 8) {
+			ierr(env, st->line, st->col, "loops nested too deeply");
+			return;
+		}
+		if (hi - lo > SCN_MAX_OPS) {
+			ierr(env, st->line, st->col, "loop of %lld iterations: at most %d operations per actor",
+			     (long long)(hi - lo), SCN_MAX_OPS);
+			return;
+		}
+		env->vars[env->n] = st->var;
+		env->n++;
+		for (s64 v = lo; v < hi && !env->failed; v++) {
+			env->vals[env->n - 1] = v;
+			emit_list(env, ops, nr, actor_of, actor, st->body);
+		}
+		env->n--;
+		return;
+	}
+	if (*nr >= SCN_MAX_OPS) {
+		ierr(env, st->line, st->col, "more than %d operations", SCN_MAX_OPS);
+		return;
+	}
+	opc = find_op(st->op);
+	if (actor_of) {
+		/* set-up: resolve the actor */
+		int a = -1;
+
+		for (int i = 0; i < env->nr_actors; i++)
+			if (!strcmp(env->actors[i].name, st->actor))
+				a = i;
+		if (st->actor[0] && a < 0) {
+			ierr(env, st->line, st->col, "unknown actor '%s'", st->actor);
+			return;
+		}
+		if (!st->actor[0] && !strchr(scn_ops[opc].actors, 's')) {
+			ierr(env, st->line, st->col, "operation '%s' needs an actor: expected 'ACTOR: %s ...'",
+			     st->op, st->op);
+			return;
+		}
+		if (a >= 0 && !strchr(scn_ops[opc].actors, env->actors[a].kind) &&
+		    !strchr(scn_ops[opc].actors, 's')) {
+			ierr(env, st->line, st->col, "a %s cannot run '%s'",
+			     env->actors[a].kind == 'c' ? "cpu" : env->actors[a].kind == 'v' ? "vcpu" : "kthread",
+			     st->op);
+			return;
+		}
+		actor_of[*nr] = a;
+	} else if (!strchr(scn_ops[opc].actors, env->actors[actor].kind)) {
+		ierr(env, st->line, st->col, "a %s cannot run '%s'%s",
+		     env->actors[actor].kind == 'c' ? "cpu" : env->actors[actor].kind == 'v' ? "vcpu" : "kthread",
+		     st->op, strchr(scn_ops[opc].actors, 's') ? " outside setup" : "");
+		return;
+	}
+	op = &ops[(*nr)++];
+	memset(op, 0, sizeof(*op));
+	op->code = (u8)opc;
+	op->line = st->line;
+	op->ref = -1;
+	for (int i = 0, ai = 0; i < st->nargs; i++) {
+		const struct scn_arg *a = &st->args[i];
+		char k = scn_ops[opc].sig[i];
+
+		if (k == 'e') {
+			op->a[ai++] = eval(env, a->e);
+		} else if (k == 'F') {
+			bool ok;
+
+			op->a[ai++] = (s64)parse_flags(a->name, &ok);
+			if (!ok)
+				ierr(env, st->line, st->col, "unknown SPTE flag in '%s': expected W, A, D or MMU_W",
+				     a->name);
+		} else if (k == 'P') {
+			op->a[ai++] = !strcmp(a->name, "none") ? 0 : !strcmp(a->name, "r") ? 1 :
+				      !strcmp(a->name, "rw") ? 3 : -1;
+			if (op->a[ai - 1] < 0)
+				ierr(env, st->line, st->col, "expected none, r or rw, found '%s'", a->name);
+		} else {
+			enum scn_decl_kind dk = k == 'f' ? D_FILE : k == 'v' ? D_VM : D_PROCESS;
+
+			op->ref = scn_decl_index(s, dk, a->name);
+			if (op->ref < 0)
+				ierr(env, st->line, st->col, "unknown %s '%s'",
+				     k == 'f' ? "file" : k == 'v' ? "vm" : "process", a->name);
+		}
+	}
+}
+
+int scn_instantiate(const struct scn *s, struct scn_inst *in, char *err,
+		    size_t errlen)
+{
+	struct env env = { .s = s, .err = err, .errlen = errlen };
+
+	memset(in, 0, sizeof(*in));
+	for (int i = 0; i < s->nr_decls && !env.failed; i++) {
+		const struct scn_decl *d = &s->decls[i];
+
+		in->addr[i] = eval(&env, d->addr);
+		in->pages[i] = eval(&env, d->pages);
+		in->gfn[i] = d->kind == D_ACTOR ? 0 : eval(&env, d->gfn);
+		in->pgoff[i] = eval(&env, d->pgoff);
+		if (d->kind == D_ACTOR) {
+			s64 lo = d->rep_n ? eval(&env, d->gfn) : 0;
+			s64 hi = d->rep_n ? eval(&env, d->rep_n) : 1;
+			char kind = d->kind_name[0] == 'c' ? 'c' : d->kind_name[0] == 'v' ? 'v' : 'k';
+			int ref = kind == 'c' ? scn_decl_index(s, D_PROCESS, d->ref) :
+				  kind == 'v' ? scn_decl_index(s, D_VM, d->ref) : -1;
+
+			if (kind != 'k' && ref < 0) {
+				ierr(&env, d->line, d->col, "unknown %s '%s'",
+				     kind == 'c' ? "process" : "vm", d->ref);
+				break;
+			}
+			for (s64 r = lo; r < hi && !env.failed; r++) {
+				struct scn_actor_inst *a;
+
+				if (in->nr_actors >= 10) {
+					ierr(&env, d->line, d->col, "too many actors (at most 10)");
+					break;
+				}
+				a = &in->actors[in->nr_actors++];
+				if (d->rep_n)
+					snprintf(a->name, sizeof(a->name), "%.20s%lld", d->name, (long long)r);
+				else
+					snprintf(a->name, sizeof(a->name), "%s", d->name);
+				a->kind = kind;
+				a->ref = ref;
+				env.actors = in->actors;
+				env.nr_actors = in->nr_actors;
+				env.n = 0;
+				if (d->rep_n) {
+					env.vars[0] = d->rep_var;
+					env.vals[0] = r;
+					env.n = 1;
+				}
+				emit_list(&env, a->ops, &a->nr_ops, NULL, in->nr_actors - 1, d->body);
+				env.n = 0;
+			}
+		}
+	}
+	env.actors = in->actors;
+	env.nr_actors = in->nr_actors;
+	if (!env.failed)
+		emit_list(&env, in->setup, &in->nr_setup, in->setup_actor, -1, s->setup);
+	if (!env.failed && !in->nr_actors)
+		ierr(&env, 1, 1, "the scenario declares no actor");
+	return env.failed ? -1 : 0;
+}

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The scenario language (docs/scenarios.md): parse a .adsim file into
+ * declarations and statements, then instantiate it for a set of parameter
+ * values into flat per-actor operation lists.
+ */
+#ifndef ADSIM_CLI_SCN_H
+#define ADSIM_CLI_SCN_H
+
+#include "../exec/types.h"
+#include "../variant/variant.h"
+
+#define SCN_NAME 32
+#define SCN_MAX_ARGS 6
+#define SCN_MAX_PARAMS 16
+#define SCN_MAX_DECLS 32
+#define SCN_MAX_EXPECT 8
+#define SCN_MAX_OPS 256
+
+struct scn_expr {
+	char kind;	/* 'n' number, 'v' variable, or an operator + - * / */
+	s64 num;
+	char name[SCN_NAME];
+	struct scn_expr *l, *r;
+	int line, col;
+};
+
+struct scn_arg {
+	bool is_name;
+	char name[SCN_NAME];
+	struct scn_expr *e;
+};
+
+struct scn_stmt {
+	bool is_for;
+	int line, col;
+	char actor[SCN_NAME];	/* set-up statements: who runs it */
+	char op[SCN_NAME];
+	int nargs;
+	struct scn_arg args[SCN_MAX_ARGS];
+	char var[SCN_NAME];	/* for VAR in LO .. HI { BODY } */
+	struct scn_expr *lo, *hi;
+	struct scn_stmt *body;
+	struct scn_stmt *next;
+};
+
+enum scn_decl_kind { D_FILE, D_PROCESS, D_MMAP, D_VM, D_MEMSLOT, D_ACTOR };
+
+struct scn_decl {
+	enum scn_decl_kind kind;
+	int line, col;
+	char name[SCN_NAME];
+	char kind_name[SCN_NAME];	/* actor kind: cpu | vcpu | kthread */
+	char ref[SCN_NAME];		/* process / vm / file it refers to */
+	char file[SCN_NAME];
+	char rep_var[SCN_NAME];		/* actor v[i in 0 .. n] */
+	struct scn_expr *rep_n;
+	struct scn_expr *addr, *pages, *gfn, *pgoff;
+	bool shared, write;
+	struct scn_stmt *body;
+};
+
+struct scn_expect {
+	int line;
+	int nset;
+	int var[4], val[4];
+	int oracle;	/* enum exec_oracle; ORACLE_NONE for "none" */
+};
+
+struct scn_param {
+	char name[SCN_NAME];
+	s64 value;
+	bool set_by_user;
+};
+
+struct scn {
+	char path[256];
+	char name[64];
+	char desc[512];
+	struct scn_param params[SCN_MAX_PARAMS];
+	int nr_params;
+	struct variant_cfg cfg;
+	bool cfg_set[NR_VARIANTS];
+	bool consumers[8];
+	bool tlb_evict;
+	s64 tlb_entries;
+	struct scn_decl decls[SCN_MAX_DECLS];
+	int nr_decls;
+	struct scn_stmt *setup;
+	struct scn_expect expects[SCN_MAX_EXPECT];
+	int nr_expects;
+	void *pool;	/* allocations, freed by scn_free() */
+};
+
+/* Parses src; on error returns -1 with "file:line:col: ..." in err. */
+int scn_parse(struct scn *s, const char *path, const char *src, char *err,
+	      size_t errlen);
+void scn_free(struct scn *s);
+/* --set NAME=VALUE: a variant or a parameter. */
+int scn_set(struct scn *s, const char *assign, char *err, size_t errlen);
+
+/* ---- instantiated operations ---- */
+enum scn_opcode {
+	OPC_READ, OPC_WRITE, OPC_GREAD, OPC_GWRITE, OPC_MPROTECT,
+	OPC_MADV_FREE, OPC_MADV_DONTNEED, OPC_RECLAIM, OPC_WRITEBACK,
+	OPC_CLEAN_RECORD, OPC_WP_MAPPING, OPC_KVM_WRITE_PROTECT, OPC_KVM_AGE,
+	OPC_KVM_SPLIT, OPC_SPTE_SET, OPC_SPTE_CLEAR, OPC_MAP_HUGE,
+	OPC_FLUSH_ALL, OPC_NR
+};
+
+struct scn_op {
+	u8 code;
+	int line;
+	int ref;	/* index of the file / vm / process declaration */
+	s64 a[3];
+};
+
+struct scn_opdesc {
+	const char *name;
+	const char *sig;	/* per argument: 'e' expression, 'f' file, 'v' vm, 'p' process, 'F' flags, 'P' prot */
+	const char *actors;	/* which actor kinds may run it: c v k, s = set-up only */
+	const char *help;
+};
+
+extern const struct scn_opdesc scn_ops[OPC_NR];
+
+struct scn_actor_inst {
+	char name[SCN_NAME];
+	char kind;		/* 'c' cpu, 'v' vcpu, 'k' kthread */
+	int ref;		/* process (cpu) or vm (vcpu) declaration */
+	struct scn_op ops[SCN_MAX_OPS];
+	int nr_ops;
+};
+
+struct scn_inst {
+	struct scn_actor_inst actors[12];
+	int nr_actors;
+	struct scn_op setup[SCN_MAX_OPS];
+	int setup_actor[SCN_MAX_OPS];
+	int nr_setup;
+	/* evaluated declaration values */
+	s64 addr[SCN_MAX_DECLS], pages[SCN_MAX_DECLS], gfn[SCN_MAX_DECLS],
+		pgoff[SCN_MAX_DECLS];
+};
+
+int scn_instantiate(const struct scn *s, struct scn_inst *in, char *err,
+		    size_t errlen);
+int scn_decl_index(const struct scn *s, enum scn_decl_kind kind, const char *name);
+
+#endif

@@ -1,0 +1,390 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * exec: actors, scheduling points and the model primitives.
+ *
+ * Every modelled kernel function runs inside an *actor* (a CPU running user
+ * accesses, a vCPU, a kernel thread) on its own small stack.  Each access to
+ * shared model state goes through one of the primitives below, and each
+ * primitive is a *scheduling point*: the actor announces the operation it is
+ * about to perform (its kind and the model words it touches), switches to
+ * the scheduler, and performs the operation only when the scheduler picks
+ * it again.  A *step* is therefore exactly one shared access plus the
+ * actor-private computation that follows it up to the next announcement.
+ *
+ * Besides coroutine actors there are *handler* actors: recurring hardware
+ * events with no stack of their own (an IPI being delivered to a CPU).  The
+ * scheduler treats both alike; a handler never "finishes".
+ *
+ * Invariants:
+ *  1. Between two scheduling points an actor touches only its own stack and
+ *     read-only configuration.  Hence a schedule (the sequence of actors
+ *     picked, plus the answers to exec_choose()) replays exactly.
+ *  2. The footprint announced for a pending operation is what the operation
+ *     would touch if it ran in the current state; for hardware walks it is
+ *     recomputed on demand (exec_pending.foot_fn) because a walk's path
+ *     depends on the page tables.
+ *  3. No wall clock, no rand(), no real threads: the explorer owns all
+ *     nondeterminism.
+ */
+#ifndef ADSIM_EXEC_H
+#define ADSIM_EXEC_H
+
+#include "types.h"
+
+#define EXEC_MAX_ACTORS 16
+#define EXEC_MAX_FOOT 6
+#define EXEC_FN_DEPTH 24
+#define EXEC_NOTE_LEN 320
+
+struct exec;
+struct exec_actor;
+
+/* How an operation touches one model word. */
+enum { ACC_R = 1, ACC_W = 2 };
+
+struct exec_obj {
+	const void *addr;
+	u8 acc;
+};
+
+struct exec_foot {
+	u8 n;
+	struct exec_obj o[EXEC_MAX_FOOT];
+};
+
+enum exec_opkind {
+	EXEC_OP_READ,
+	EXEC_OP_WRITE,
+	EXEC_OP_XCHG,
+	EXEC_OP_CMPXCHG,
+	EXEC_OP_RMW,
+	EXEC_OP_LOCK,
+	EXEC_OP_UNLOCK,
+	EXEC_OP_READ_LOCK,
+	EXEC_OP_READ_UNLOCK,
+	EXEC_OP_WRITE_LOCK,
+	EXEC_OP_WRITE_UNLOCK,
+	EXEC_OP_RCU_LOCK,
+	EXEC_OP_RCU_UNLOCK,
+	EXEC_OP_SYNC_RCU,
+	EXEC_OP_WAIT,
+	EXEC_OP_HW,
+	EXEC_OP_HANDLER,
+	EXEC_OP_NR
+};
+
+struct exec_pending {
+	u8 kind;
+	const void *addr;
+	struct exec_foot foot;
+	/* Recomputes the footprint in the current state (hardware walks). */
+	void (*foot_fn)(struct exec_actor *a, struct exec_foot *f);
+	/* NULL: always enabled.  Otherwise evaluated in the current state. */
+	bool (*enabled_fn)(struct exec_actor *a);
+};
+
+enum exec_actor_kind { EXEC_COROUTINE, EXEC_HANDLER };
+
+struct exec_ctx {
+	void *sp;
+};
+
+struct exec_actor {
+	int id;
+	u8 kind;
+	char name[24];
+	/* coroutine actors */
+	void (*fn)(void *arg);
+	void *arg;
+	struct exec_ctx ctx;
+	void *stack;
+	size_t stack_size;
+	bool done;
+	struct exec_pending pend;
+	/* handler actors */
+	bool (*h_enabled)(void *arg);
+	void (*h_run)(void *arg);
+	void (*h_foot)(void *arg, struct exec_foot *f);
+	/* per-actor model state */
+	const char *fnstack[EXEC_FN_DEPTH];
+	int fndepth;
+	int rcu_nesting;
+	u32 rcu_gen;	     /* bumped when the outermost read section ends */
+	u32 sync_snap_mask;  /* synchronize_rcu(): readers it waits for */
+	u32 sync_snap_gen[EXEC_MAX_ACTORS];
+	const void *wait_arg;  /* argument of the pending exec_wait_until() */
+	void *priv;	     /* the upper layer's per-actor data */
+};
+
+/* Oracles a model invariant can report through MODEL_WARN_ON_ORACLE(). */
+enum exec_oracle {
+	ORACLE_NONE,
+	ORACLE_LOST_WRITE,
+	ORACLE_STALE_TLB,
+	ORACLE_WRONG_TARGET,
+	ORACLE_USE_AFTER_FREE,
+	ORACLE_DEADLOCK,
+	ORACLE_LOCKDEP,
+	ORACLE_MODEL_WARN,
+	ORACLE_NR
+};
+
+extern const char *const exec_oracle_names[ORACLE_NR];
+
+struct exec_finding {
+	enum exec_oracle oracle;
+	int actor;
+	u64 step;
+	char msg[EXEC_NOTE_LEN];
+};
+
+/* What a traced step says about itself, for race tables and JSON. */
+struct exec_trace_step {
+	u8 actor;
+	const char *fn;
+	char op[EXEC_NOTE_LEN];
+};
+
+struct exec_rcu {
+	u32 readers;	/* bitmask of actors inside a read-side section */
+};
+
+struct exec {
+	struct exec_actor actors[EXEC_MAX_ACTORS];
+	int nr_actors;
+	struct exec_ctx sched_ctx;
+	struct exec_actor *cur;
+	u64 now;	  /* steps taken: the model's clock */
+	u64 now_base;	  /* clock value an execution starts from */
+	struct exec_rcu rcu;
+	/* explorer hooks */
+	int (*choose)(struct exec *ex, int n, void *drv);
+	void *drv;
+	/* findings */
+	struct exec_finding finding;
+	bool have_finding;
+	/* tracing (replay of a counterexample) */
+	bool tracing;
+	struct exec_trace_step *trace;
+	int trace_len, trace_cap;
+	/* describes a model word for traces: name and value */
+	/* names a model word (value=false) or formats a value it holds */
+	void (*describe)(void *dctx, const void *addr, u64 val, bool value,
+			 char *buf, size_t n);
+	void *dctx;
+	/* ASan fiber bookkeeping */
+	void *asan_fake_stack;
+};
+
+/* The engine serving the running actor.  Like the kernel's `current`. */
+extern struct exec *exec_engine;
+
+static inline struct exec_actor *exec_current(void)
+{
+	return exec_engine ? exec_engine->cur : NULL;
+}
+
+/* Set-up and driving (used by check/ and sim/, never by the model). */
+void exec_init(struct exec *ex);
+void exec_fini(struct exec *ex);
+int exec_add_actor(struct exec *ex, const char *name, void (*fn)(void *),
+		   void *arg, void *priv);
+int exec_add_handler(struct exec *ex, const char *name,
+		     bool (*enabled)(void *), void (*run)(void *),
+		     void (*foot)(void *, struct exec_foot *), void *arg);
+void exec_begin(struct exec *ex);
+bool exec_enabled(struct exec *ex, int i);
+bool exec_live(struct exec *ex, int i);
+bool exec_all_done(struct exec *ex);
+void exec_pending_foot(struct exec *ex, int i, struct exec_foot *f);
+void exec_step(struct exec *ex, int i);
+void exec_run_actor_alone(struct exec *ex, int i);
+
+/* Inside actors. */
+void exec_point(u8 kind, const void *addr, u8 acc);
+void exec_point_foot(u8 kind, const struct exec_foot *foot,
+		     void (*foot_fn)(struct exec_actor *, struct exec_foot *),
+		     bool (*enabled_fn)(struct exec_actor *));
+int exec_choose(int n);
+void exec_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void exec_report(enum exec_oracle o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void exec_trace_access(const char *what, const void *addr, u64 old, u64 new,
+		       bool changed);
+
+static inline bool exec_tracing(void)
+{
+	return exec_engine && exec_engine->tracing;
+}
+
+/*
+ * Function context for traces: the race table names the kernel function a
+ * step ran in.  EXEC_FN() at the top of a modelled function pushes its name
+ * and pops it when the function returns.
+ */
+static inline int exec_fn_push(const char *fn)
+{
+	struct exec_actor *a = exec_current();
+
+	if (a && a->fndepth < EXEC_FN_DEPTH)
+		a->fnstack[a->fndepth] = fn;
+	if (a)
+		a->fndepth++;
+	return 0;
+}
+
+static inline void exec_fn_pop(int *unused)
+{
+	struct exec_actor *a = exec_current();
+
+	(void)unused;
+	if (a)
+		a->fndepth--;
+}
+
+#define EXEC_FN()                                                         \
+	int __exec_fn __attribute__((cleanup(exec_fn_pop), unused)) =     \
+		exec_fn_push(__func__)
+
+/*
+ * MODEL_WARN_ON(cond): like WARN_ON(), returns cond.  In check mode a true
+ * condition becomes a finding with a replayable trace.
+ */
+#define MODEL_WARN_ON_ORACLE(oracle, cond, ...)                           \
+	({                                                                 \
+		bool __c = !!(cond);                                       \
+		if (__c)                                                   \
+			exec_report((oracle), __VA_ARGS__);                \
+		__c;                                                       \
+	})
+#define MODEL_WARN_ON(cond) \
+	MODEL_WARN_ON_ORACLE(ORACLE_MODEL_WARN, cond, "WARN_ON(%s)", #cond)
+
+/* ---- model primitives: each is one scheduling point ---- */
+
+u64 exec_load(const void *p, size_t size);
+void exec_store(void *p, size_t size, u64 v);
+u64 exec_xchg(void *p, size_t size, u64 v);
+u64 exec_cmpxchg(void *p, size_t size, u64 old, u64 new);
+u64 exec_fetch_and(void *p, size_t size, u64 mask);
+u64 exec_fetch_or(void *p, size_t size, u64 mask);
+u64 exec_fetch_add(void *p, size_t size, u64 v);
+
+#define READ_ONCE(x) ((__typeof__(x))exec_load(&(x), sizeof(x)))
+#define WRITE_ONCE(x, v) exec_store(&(x), sizeof(x), (u64)(v))
+#define xchg(p, v) ((__typeof__(*(p)))exec_xchg((p), sizeof(*(p)), (u64)(v)))
+#define cmpxchg(p, o, n) \
+	((__typeof__(*(p)))exec_cmpxchg((p), sizeof(*(p)), (u64)(o), (u64)(n)))
+#define cmpxchg64(p, o, n) cmpxchg(p, o, n)
+
+/* try_cmpxchg64(): on failure *old is refreshed with the current value. */
+static inline bool try_cmpxchg64(u64 *p, u64 *old, u64 new)
+{
+	u64 cur = exec_cmpxchg(p, sizeof(*p), *old, new);
+
+	if (cur == *old)
+		return true;
+	*old = cur;
+	return false;
+}
+
+static inline u64 atomic64_fetch_and(u64 mask, u64 *p)
+{
+	return exec_fetch_and(p, sizeof(*p), mask);
+}
+
+static inline void set_bit(long nr, u64 *addr)
+{
+	exec_fetch_or(addr + nr / 64, sizeof(u64), BIT_ULL(nr % 64));
+}
+
+static inline void clear_bit(long nr, u64 *addr)
+{
+	exec_fetch_and(addr + nr / 64, sizeof(u64), ~BIT_ULL(nr % 64));
+}
+
+static inline bool test_and_clear_bit(long nr, u64 *addr)
+{
+	return exec_fetch_and(addr + nr / 64, sizeof(u64),
+			      ~BIT_ULL(nr % 64)) & BIT_ULL(nr % 64);
+}
+
+static inline bool test_and_set_bit(long nr, u64 *addr)
+{
+	return exec_fetch_or(addr + nr / 64, sizeof(u64), BIT_ULL(nr % 64)) &
+	       BIT_ULL(nr % 64);
+}
+
+static inline bool test_bit(long nr, u64 *addr)
+{
+	return exec_load(addr + nr / 64, sizeof(u64)) & BIT_ULL(nr % 64);
+}
+
+typedef struct {
+	s32 counter;
+} atomic_t;
+
+static inline int atomic_read(atomic_t *v)
+{
+	return (int)(s32)exec_load(&v->counter, sizeof(v->counter));
+}
+
+static inline void atomic_inc(atomic_t *v)
+{
+	exec_fetch_add(&v->counter, sizeof(v->counter), 1);
+}
+
+static inline void atomic_dec(atomic_t *v)
+{
+	exec_fetch_add(&v->counter, sizeof(v->counter), (u64)-1);
+}
+
+/* ---- locks ---- */
+
+typedef struct {
+	u32 locked;
+	s32 owner;
+	const char *name;
+} spinlock_t;
+
+/* rwlock_t and rw_semaphore share one model: a writer or a reader set. */
+typedef struct {
+	u32 readers;	/* bitmask of reading actors */
+	u32 writer;	/* 1 + actor id of the writer, or 0 */
+	const char *name;
+} rwlock_t;
+
+struct rw_semaphore {
+	rwlock_t l;
+};
+
+void spin_lock_init(spinlock_t *l, const char *name);
+void spin_lock(spinlock_t *l);
+void spin_unlock(spinlock_t *l);
+void rwlock_init(rwlock_t *l, const char *name);
+void read_lock(rwlock_t *l);
+void read_unlock(rwlock_t *l);
+void write_lock(rwlock_t *l);
+void write_unlock(rwlock_t *l);
+void down_read(struct rw_semaphore *s);
+void up_read(struct rw_semaphore *s);
+void down_write(struct rw_semaphore *s);
+void up_write(struct rw_semaphore *s);
+
+/* Lock assertions are real checks: a violation is an ORACLE_LOCKDEP finding. */
+void lockdep_assert_held(spinlock_t *l);
+void lockdep_assert_held_read_rw(rwlock_t *l);
+void lockdep_assert_held_write_rw(rwlock_t *l);
+void lockdep_assert_held_rw(rwlock_t *l);
+
+/* ---- RCU ---- */
+void rcu_read_lock(void);
+void rcu_read_unlock(void);
+void synchronize_rcu(void);
+bool rcu_read_lock_held(void);
+
+/* Blocks until pred(arg) holds; the footprint names what pred reads. */
+void exec_wait_until(bool (*pred)(struct exec_actor *a), const void *arg,
+		     const struct exec_foot *foot);
+
+#endif

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The observer interface: how the model tells the oracles what happened.
+ *
+ * The ground truth (every write, when, by whom) and the consumers' reports
+ * flow one way, from the model to check/ or sim/.  Nothing in the model
+ * reads them back, so no modelled kernel code can see or change the truth.
+ */
+#ifndef ADSIM_EXEC_OBS_H
+#define ADSIM_EXEC_OBS_H
+
+#include "types.h"
+
+/* Consumers of dirty information (DESIGN.md "Ground truth and oracles"). */
+enum obs_consumer {
+	CONS_WRITEBACK,	  /* folio dirty flag: folio_clear_dirty_for_io() */
+	CONS_CLEAN_RECORD,  /* clean_record_shared_mapping_range() bitmap */
+	CONS_LAZYFREE,	  /* MADV_FREE: reclaim may discard only unwritten data */
+	CONS_NR
+};
+
+extern const char *const obs_consumer_names[CONS_NR];
+
+struct obs_access {
+	int space;	  /* hw address space */
+	u64 addr;	  /* virtual address or guest-physical address */
+	u64 pfn;
+	bool write;
+	bool via_tlb;	  /* completed through a cached translation */
+	u64 fill_time;	  /* when that translation was cached */
+	bool permitted;	  /* the in-memory entry allows this access now */
+	bool frame_free;  /* the frame reached is free */
+};
+
+struct obs_ops {
+	void (*access)(void *ctx, const struct obs_access *a);
+	/* A write-protect or unmap operation over [start, end) returned. */
+	void (*protect_done)(void *ctx, int space, u64 start, u64 end);
+	/* The consumer's report, delivered now, includes pfn. */
+	void (*report)(void *ctx, enum obs_consumer c, u64 pfn);
+	/* Writes to pfn up to now need no report (MADV_FREE returned). */
+	void (*absolve)(void *ctx, enum obs_consumer c, u64 pfn);
+};
+
+struct obs {
+	const struct obs_ops *ops;
+	void *ctx;
+};
+
+static inline void obs_protect_done(const struct obs *o, int space, u64 start,
+				    u64 end)
+{
+	if (o && o->ops && o->ops->protect_done)
+		o->ops->protect_done(o->ctx, space, start, end);
+}
+
+static inline void obs_report(const struct obs *o, enum obs_consumer c,
+			      u64 pfn)
+{
+	if (o && o->ops && o->ops->report)
+		o->ops->report(o->ctx, c, pfn);
+}
+
+static inline void obs_absolve(const struct obs *o, enum obs_consumer c,
+			       u64 pfn)
+{
+	if (o && o->ops && o->ops->absolve)
+		o->ops->absolve(o->ctx, c, pfn);
+}
+
+#endif

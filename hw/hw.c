@@ -1,0 +1,704 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hw: frames, the hardware page walker, TLBs and IPIs.  See hw.h.
+ *
+ * Simplifications:
+ *  - one walk (all levels, the A/D update, the TLB fill) is one step; the
+ *    path's entries are in its footprint, so any concurrent change to them
+ *    is ordered against it;
+ *  - paging-structure caches are not modelled: a flush removes the leaf
+ *    translation only;
+ *  - a write that hits a cached read-only translation faults (#PF), and
+ *    the fault invalidates that entry, as x86 does.
+ */
+#include "hw.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../exec/arena.h"
+
+int hw_init(struct hw *hw, struct arena *ar, u32 nr_frames, u32 nr_pt,
+	    const struct variant_cfg *cfg, const struct obs *obs)
+{
+	memset(hw, 0, sizeof(*hw));
+	hw->cfg = cfg;
+	hw->obs = obs;
+	hw->tlb_evict = true;
+	hw->frames = arena_alloc(ar, nr_frames * sizeof(*hw->frames));
+	hw->nr_frames = nr_frames;
+	hw->nr_pt = nr_pt;
+	hw->pt = arena_alloc(ar, (size_t)nr_pt * sizeof(*hw->pt));
+	for (int i = 0; i < EXEC_MAX_ACTORS; i++)
+		hw->tlb_of_actor[i] = -1;
+	/* pfn 0 is never handed out: a zero entry must not look like one */
+	if (hw->frames)
+		hw->frames[0].kind = FRAME_DATA;
+	return hw->frames && hw->pt ? 0 : -1;
+}
+
+int hw_new_space(struct hw *hw, enum hw_space_kind kind, const char *name)
+{
+	struct hw_space *s;
+	int id;
+
+	if (hw->nr_spaces >= HW_MAX_SPACES)
+		return -1;
+	id = hw->nr_spaces++;
+	s = &hw->spaces[id];
+	s->kind = (u8)kind;
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->root_pfn = hw_alloc_pt(hw, id, PT64_ROOT_4LEVEL, 0);
+	return s->root_pfn ? id : -1;
+}
+
+int hw_new_tlb(struct hw *hw, struct arena *ar, int space, int actor,
+	       int entries, const char *name)
+{
+	struct hw_tlb *t;
+	int id;
+
+	if (hw->nr_tlbs >= HW_MAX_TLBS || entries < 1)
+		return -1;
+	id = hw->nr_tlbs++;
+	t = &hw->tlbs[id];
+	t->actor = actor;
+	t->space = space;
+	t->nr = entries;
+	t->e = arena_alloc(ar, (size_t)entries * sizeof(*t->e));
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	if (actor >= 0 && actor < EXEC_MAX_ACTORS)
+		hw->tlb_of_actor[actor] = (s8)id;
+	return t->e ? id : -1;
+}
+
+/* ---- frames ---- */
+
+u64 *hw_pt_page(struct hw *hw, u64 pfn)
+{
+	if (pfn >= hw->nr_frames || hw->frames[pfn].kind != FRAME_PT)
+		return NULL;
+	return hw->pt[hw->frames[pfn].pt];
+}
+
+bool hw_frame_is(struct hw *hw, u64 pfn, enum hw_frame_kind kind)
+{
+	return pfn < hw->nr_frames && hw->frames[pfn].kind == kind;
+}
+
+u64 hw_pt_pfn_of(struct hw *hw, const u64 *p)
+{
+	const u64 *base = &hw->pt[0][0];
+	size_t idx;
+
+	if (p < base || p >= base + (size_t)hw->nr_pt * PT64_ENT_PER_PAGE)
+		return 0;
+	idx = (size_t)(p - base) / PT64_ENT_PER_PAGE;
+	for (u64 pfn = 1; pfn < hw->nr_frames; pfn++)
+		if (hw->frames[pfn].kind == FRAME_PT &&
+		    hw->frames[pfn].pt == idx)
+			return pfn;
+	return 0;
+}
+
+/*
+ * The allocator is one model word: two allocations, or an allocation and
+ * a free, conflict; an access that checks a frame's state reads it.
+ */
+u64 hw_alloc_pt(struct hw *hw, int space, int level, u64 base)
+{
+	bool used[256 * 4] = { 0 };
+	u32 pt = 0;
+
+	exec_point(EXEC_OP_RMW, &hw->alloc, ACC_W);
+	for (u64 pfn = 1; pfn < hw->nr_frames; pfn++)
+		if (hw->frames[pfn].kind == FRAME_PT &&
+		    hw->frames[pfn].pt < ARRAY_SIZE(used))
+			used[hw->frames[pfn].pt] = true;
+	while (pt < hw->nr_pt && pt < ARRAY_SIZE(used) && used[pt])
+		pt++;
+	if (pt >= hw->nr_pt || pt >= ARRAY_SIZE(used))
+		return 0;
+	for (u64 pfn = 1; pfn < hw->nr_frames; pfn++) {
+		struct hw_frame *f = &hw->frames[pfn];
+
+		if (f->kind != FRAME_FREE)
+			continue;
+		f->kind = FRAME_PT;
+		f->level = (u8)level;
+		f->space = (s8)space;
+		f->pt = (u16)pt;
+		f->base = base;
+		memset(hw->pt[pt], 0, sizeof(hw->pt[pt]));
+		if (exec_tracing())
+			exec_note("alloc page table pfn %llu (L%d)",
+				  (unsigned long long)pfn, level);
+		return pfn;
+	}
+	return 0;
+}
+
+void hw_free_pt(struct hw *hw, u64 pfn)
+{
+	exec_point(EXEC_OP_RMW, &hw->alloc, ACC_W);
+	if (MODEL_WARN_ON(!hw_frame_is(hw, pfn, FRAME_PT)))
+		return;
+	hw->frames[pfn].kind = FRAME_FREE;
+	if (exec_tracing())
+		exec_note("free page table pfn %llu", (unsigned long long)pfn);
+}
+
+u64 hw_alloc_data(struct hw *hw, u64 nr, u64 align)
+{
+	exec_point(EXEC_OP_RMW, &hw->alloc, ACC_W);
+	if (!align)
+		align = 1;
+	for (u64 pfn = align; pfn + nr <= hw->nr_frames; pfn += align) {
+		u64 i;
+
+		for (i = 0; i < nr; i++)
+			if (hw->frames[pfn + i].kind != FRAME_FREE)
+				break;
+		if (i < nr)
+			continue;
+		for (i = 0; i < nr; i++)
+			hw->frames[pfn + i].kind = FRAME_DATA;
+		return pfn;
+	}
+	return 0;
+}
+
+void hw_free_data(struct hw *hw, u64 pfn)
+{
+	exec_point(EXEC_OP_RMW, &hw->alloc, ACC_W);
+	if (MODEL_WARN_ON(!hw_frame_is(hw, pfn, FRAME_DATA)))
+		return;
+	hw->frames[pfn].kind = FRAME_FREE;
+	if (exec_tracing())
+		exec_note("free frame pfn %llu", (unsigned long long)pfn);
+}
+
+/* ---- entry formats ---- */
+
+bool hw_entry_present(const struct hw *hw, int space, u64 e)
+{
+	if (hw->spaces[space].kind == HW_SPACE_EPT)
+		return e & VMX_EPT_RWX_MASK;
+	return e & _PAGE_PRESENT;
+}
+
+bool hw_entry_writable(const struct hw *hw, int space, u64 e)
+{
+	(void)hw;
+	(void)space;
+	return e & _PAGE_RW;	/* bit 1 in both formats */
+}
+
+bool hw_entry_leaf(const struct hw *hw, int space, u64 e, int level)
+{
+	(void)hw;
+	(void)space;
+	return level == PG_LEVEL_4K || (e & _PAGE_PSE);	/* bit 7 in both */
+}
+
+u64 hw_entry_ad(const struct hw *hw, int space, bool dirty)
+{
+	if (hw->spaces[space].kind == HW_SPACE_EPT)
+		return VMX_EPT_ACCESS_BIT | (dirty ? VMX_EPT_DIRTY_BIT : 0);
+	return _PAGE_ACCESSED | (dirty ? _PAGE_DIRTY : 0);
+}
+
+/* ---- the walker ---- */
+
+struct hw_walk {
+	u64 *path[PT64_ROOT_4LEVEL];
+	int n;
+	u64 *leaf;	/* last entry read */
+	int level;
+	u64 val;
+	bool present;	/* reached a present leaf */
+	bool uaf;	/* a non-leaf entry pointed at a non-page-table frame */
+};
+
+static void hw_walk(struct hw *hw, int space, u64 addr, struct hw_walk *w)
+{
+	u64 pfn = hw->spaces[space].root_pfn;
+
+	memset(w, 0, sizeof(*w));
+	for (int level = PT64_ROOT_4LEVEL; level >= PG_LEVEL_4K; level--) {
+		u64 *pt = hw_pt_page(hw, pfn);
+		u64 *p;
+
+		if (!pt) {
+			w->uaf = true;
+			return;
+		}
+		p = &pt[hw_index(addr, level)];
+		w->path[w->n++] = p;
+		w->leaf = p;
+		w->level = level;
+		w->val = *p;
+		if (!hw_entry_present(hw, space, w->val))
+			return;
+		if (hw_entry_leaf(hw, space, w->val, level)) {
+			w->present = true;
+			return;
+		}
+		pfn = (w->val & PTE_PFN_MASK) >> PAGE_SHIFT;
+	}
+}
+
+u64 *hw_lookup(struct hw *hw, int space, u64 addr, int level)
+{
+	u64 pfn = hw->spaces[space].root_pfn;
+
+	for (int l = PT64_ROOT_4LEVEL; l >= PG_LEVEL_4K; l--) {
+		u64 *pt = hw_pt_page(hw, pfn);
+
+		if (!pt)
+			return NULL;
+		if (l == level)
+			return &pt[hw_index(addr, l)];
+		if (!hw_entry_present(hw, space, pt[hw_index(addr, l)]) ||
+		    hw_entry_leaf(hw, space, pt[hw_index(addr, l)], l))
+			return NULL;
+		pfn = (pt[hw_index(addr, l)] & PTE_PFN_MASK) >> PAGE_SHIFT;
+	}
+	return NULL;
+}
+
+/* ---- TLBs ---- */
+
+static struct hw_tlb_entry *hw_tlb_lookup(struct hw_tlb *t, u64 addr)
+{
+	for (int i = 0; i < t->nr; i++) {
+		struct hw_tlb_entry *e = &t->e[i];
+
+		if (e->valid && e->vpn == addr >> hw_level_shift(e->level))
+			return e;
+	}
+	return NULL;
+}
+
+static void hw_tlb_fill(struct hw *hw, struct hw_tlb *t, u64 addr, int level,
+			u64 val, int space)
+{
+	struct hw_tlb_entry *e = NULL;
+	u64 pfn = (val & PTE_PFN_MASK) >> PAGE_SHIFT;
+
+	for (int i = 0; i < t->nr && !e; i++)
+		if (!t->e[i].valid)
+			e = &t->e[i];
+	if (!e) {
+		e = &t->e[t->next];
+		t->next = (t->next + 1) % t->nr;
+	}
+	e->valid = 1;
+	e->level = (u8)level;
+	e->vpn = addr >> hw_level_shift(level);
+	e->pfn = pfn;
+	e->w = hw_entry_writable(hw, space, val);
+	e->d = (val & hw_entry_ad(hw, space, true) & ~hw_entry_ad(hw, space, false)) != 0;
+	e->fill_time = exec_engine ? exec_engine->now : 0;
+}
+
+static void hw_tlb_flush_range(struct hw_tlb *t, u64 start, u64 end, bool all)
+{
+	for (int i = 0; i < t->nr; i++) {
+		struct hw_tlb_entry *e = &t->e[i];
+		u64 s, n;
+
+		if (!e->valid)
+			continue;
+		s = e->vpn << hw_level_shift(e->level);
+		n = 1ULL << hw_level_shift(e->level);
+		if (all || (s < end && start < s + n))
+			e->valid = 0;
+	}
+}
+
+void hw_flush_tlb_local(struct hw *hw, int tlb, u64 start, u64 end, bool all)
+{
+	hw->stats.flush_local++;
+	hw_tlb_flush_range(&hw->tlbs[tlb], start, end, all);
+}
+
+struct hw_pend {
+	struct hw *hw;
+	int tlb;
+	u64 addr;
+	bool write;
+	int space;
+	u32 targets;	/* hw_flush_tlb(): TLBs waited for */
+	int self;
+};
+
+static void hw_access_foot(struct exec_actor *a, struct exec_foot *f)
+{
+	const struct hw_pend *p = a->wait_arg;
+	struct hw *hw = p->hw;
+	struct hw_walk w;
+
+	f->o[f->n++] = (struct exec_obj){ &hw->tlbs[p->tlb], ACC_W };
+	f->o[f->n++] = (struct exec_obj){ &hw->alloc, ACC_R };
+	hw_walk(hw, p->space, p->addr, &w);
+	for (int i = 0; i < w.n && f->n < EXEC_MAX_FOOT; i++)
+		f->o[f->n++] = (struct exec_obj){
+			w.path[i], i == w.n - 1 ? ACC_W : ACC_R
+		};
+}
+
+static void hw_observe(struct hw *hw, int space, u64 addr, u64 pfn,
+		       bool write, bool via_tlb, u64 fill_time)
+{
+	struct hw_walk w;
+	struct obs_access oa;
+
+	hw_walk(hw, space, addr, &w);
+	oa.space = space;
+	oa.addr = addr;
+	oa.pfn = pfn;
+	oa.write = write;
+	oa.via_tlb = via_tlb;
+	oa.fill_time = fill_time;
+	oa.permitted = w.present &&
+		       (!write || hw_entry_writable(hw, space, w.val));
+	oa.frame_free = !hw_frame_is(hw, pfn, FRAME_DATA);
+	if (hw->obs && hw->obs->ops && hw->obs->ops->access)
+		hw->obs->ops->access(hw->obs->ctx, &oa);
+}
+
+static u64 hw_page_pfn(const struct hw_tlb_entry *e, u64 addr)
+{
+	return e->pfn + ((addr >> PAGE_SHIFT) & (hw_level_pages(e->level) - 1));
+}
+
+int hw_access(struct hw *hw, int tlb, u64 addr, bool write, struct hw_fault *f)
+{
+	struct hw_tlb *t = &hw->tlbs[tlb];
+	struct hw_pend p = { hw, tlb, addr, write, t->space, 0, 0 };
+	int space = t->space;
+	struct hw_tlb_entry *e;
+	struct exec_actor *a = exec_current();
+	const char *kind = hw->spaces[space].kind == HW_SPACE_EPT ? "guest" : "user";
+	struct hw_walk w;
+
+	if (a)
+		a->wait_arg = &p;
+	exec_point_foot(EXEC_OP_HW, NULL, hw_access_foot, NULL);
+	hw->stats.accesses++;
+	memset(f, 0, sizeof(*f));
+	f->addr = addr;
+	f->write = write;
+
+	e = hw_tlb_lookup(t, addr);
+	if (e && hw->tlb_evict && exec_choose(2)) {
+		e->valid = 0;
+		e = NULL;
+		if (exec_tracing())
+			exec_note("%s: TLB entry for %#llx evicted", t->name,
+				  (unsigned long long)addr);
+	}
+	if (e) {
+		u64 pfn = hw_page_pfn(e, addr);
+
+		if (write && !e->w) {
+			/* #PF on a read-only translation drops it */
+			e->valid = 0;
+			goto fault_walk;
+		}
+		if (!write || e->d) {
+			hw->stats.tlb_hits++;
+			if (exec_tracing())
+				exec_note("%s %s %#llx hits %s (W=%d D=%d)", kind,
+					  write ? "write" : "read",
+					  (unsigned long long)addr, t->name,
+					  e->w, e->d);
+			hw_observe(hw, space, addr, pfn, write, true,
+				   e->fill_time);
+			return 0;
+		}
+		/* write through a cached writable entry whose D is 0 */
+		hw_walk(hw, space, addr, &w);
+		if (variant(hw->cfg, arch) == arch__blind_dirty) {
+			u64 old;
+
+			if (!w.leaf) {
+				e->valid = 0;
+				goto fault_walk;
+			}
+			old = *w.leaf;
+			*w.leaf |= hw_entry_ad(hw, space, true);
+			e->d = 1;
+			hw->stats.tlb_hits++;
+			if (exec_tracing()) {
+				char b[96];
+
+				hw_format_entry(hw, space, old, b, sizeof(b));
+				exec_note("%s write %#llx via %s: D set blindly in entry (was %s)",
+					  kind, (unsigned long long)addr,
+					  t->name, b);
+			}
+			hw_observe(hw, space, addr, pfn, write, true,
+				   e->fill_time);
+			return 0;
+		}
+		if (w.present && hw_entry_writable(hw, space, w.val)) {
+			u64 old = *w.leaf;
+
+			*w.leaf |= hw_entry_ad(hw, space, true);
+			e->d = 1;
+			hw->stats.tlb_hits++;
+			if (exec_tracing()) {
+				char b[96];
+
+				hw_format_entry(hw, space, old, b, sizeof(b));
+				exec_note("%s write %#llx via %s: locked RMW sets D (entry was %s)",
+					  kind, (unsigned long long)addr,
+					  t->name, b);
+			}
+			hw_observe(hw, space, addr,
+				   ((w.val & PTE_PFN_MASK) >> PAGE_SHIFT) +
+					   ((addr >> PAGE_SHIFT) &
+					    (hw_level_pages(w.level) - 1)),
+				   write, false, 0);
+			return 0;
+		}
+		/* the entry no longer allows the write: fault, drop the entry */
+		e->valid = 0;
+		if (exec_tracing())
+			exec_note("%s write %#llx: D-setting re-walk finds entry not writable", kind,
+				  (unsigned long long)addr);
+		goto fault;
+	}
+
+fault_walk:
+	hw_walk(hw, space, addr, &w);
+fault:
+	hw->stats.walks++;
+	if (w.uaf) {
+		exec_report(ORACLE_USE_AFTER_FREE,
+			    "%s walk of %#llx reaches a freed page-table page",
+			    t->name, (unsigned long long)addr);
+		return -EFAULT;
+	}
+	if (!w.present || (write && !hw_entry_writable(hw, space, w.val))) {
+		hw->stats.faults++;
+		f->present = w.present;
+		f->entry = w.val;
+		f->level = w.level;
+		if (exec_tracing()) {
+			char b[96];
+
+			hw_format_entry(hw, space, w.val, b, sizeof(b));
+			exec_note("%s %s %#llx faults (%s)", kind,
+				  write ? "write" : "read",
+				  (unsigned long long)addr, b);
+		}
+		return -EFAULT;
+	}
+	{
+		u64 old = *w.leaf, pfn;
+
+		*w.leaf |= hw_entry_ad(hw, space, write);
+		hw_tlb_fill(hw, t, addr, w.level, *w.leaf, space);
+		pfn = ((w.val & PTE_PFN_MASK) >> PAGE_SHIFT) +
+		      ((addr >> PAGE_SHIFT) & (hw_level_pages(w.level) - 1));
+		if (exec_tracing()) {
+			char b[96], c[96];
+
+			hw_format_entry(hw, space, old, b, sizeof(b));
+			hw_format_entry(hw, space, *w.leaf, c, sizeof(c));
+			exec_note("%s %s %#llx walks: %s -> %s, fills %s", kind,
+				  write ? "write" : "read",
+				  (unsigned long long)addr, b, c, t->name);
+		}
+		hw_observe(hw, space, addr, pfn, write, false, 0);
+	}
+	return 0;
+}
+
+/* ---- flushes and IPIs ---- */
+
+static bool hw_flush_acked(struct exec_actor *a)
+{
+	const struct hw_pend *p = a->wait_arg;
+
+	for (int i = 0; i < p->hw->nr_tlbs; i++)
+		if ((p->targets & (1u << i)) &&
+		    (p->hw->tlbs[i].ipi_from & (1u << p->self)))
+			return false;
+	return true;
+}
+
+void hw_flush_tlb(struct hw *hw, int space, u64 start, u64 end, bool all)
+{
+	struct exec_actor *a = exec_current();
+	int self = a ? a->id : -1;
+	int own = self >= 0 ? hw->tlb_of_actor[self] : -1;
+	struct hw_pend p = { .hw = hw, .space = space, .self = self };
+	struct exec_foot f = { 0 };
+
+	for (int i = 0; i < hw->nr_tlbs; i++) {
+		if (hw->tlbs[i].space != space)
+			continue;
+		if (i != own)
+			p.targets |= 1u << i;
+		if (f.n < EXEC_MAX_FOOT)
+			f.o[f.n++] = (struct exec_obj){ &hw->tlbs[i], ACC_W };
+	}
+	if (!f.n)
+		return;
+	exec_point_foot(EXEC_OP_RMW, &f, NULL, NULL);
+	if (own >= 0 && hw->tlbs[own].space == space)
+		hw_flush_tlb_local(hw, own, start, end, all);
+	if (!a) {
+		/* direct mode: flush everything now */
+		for (int i = 0; i < hw->nr_tlbs; i++)
+			if (p.targets & (1u << i))
+				hw_flush_tlb_local(hw, i, start, end, all);
+		return;
+	}
+	for (int i = 0; i < hw->nr_tlbs; i++) {
+		struct hw_tlb *t = &hw->tlbs[i];
+
+		if (!(p.targets & (1u << i)))
+			continue;
+		if (!t->ipi_from) {
+			t->ipi_all = all;
+			t->ipi_start = start;
+			t->ipi_end = end;
+		} else {
+			t->ipi_all |= all;
+			t->ipi_start = min_t(u64, t->ipi_start, start);
+			t->ipi_end = max_t(u64, t->ipi_end, end);
+		}
+		t->ipi_from |= 1u << self;
+		hw->stats.ipis++;
+	}
+	if (exec_tracing())
+		exec_note("flush TLBs of %s [%#llx, %#llx)%s: IPI to %#x",
+			  hw->spaces[space].name, (unsigned long long)start,
+			  (unsigned long long)end, all ? " (all)" : "",
+			  p.targets);
+	if (!p.targets)
+		return;
+	for (int i = 0; i < f.n; i++)
+		f.o[i].acc = ACC_R;
+	exec_wait_until(hw_flush_acked, &p, &f);
+	if (exec_tracing())
+		exec_note("flush IPIs acknowledged");
+}
+
+static bool hw_ipi_enabled(void *arg)
+{
+	return ((struct hw_tlb *)arg)->ipi_from != 0;
+}
+
+static void hw_ipi_run(void *arg)
+{
+	struct hw_tlb *t = arg;
+
+	hw_tlb_flush_range(t, t->ipi_start, t->ipi_end, t->ipi_all);
+	t->ipi_from = 0;
+	if (exec_tracing())
+		exec_note("%s handles flush IPI [%#llx, %#llx)%s", t->name,
+			  (unsigned long long)t->ipi_start,
+			  (unsigned long long)t->ipi_end,
+			  t->ipi_all ? " (all)" : "");
+}
+
+static void hw_ipi_foot(void *arg, struct exec_foot *f)
+{
+	f->o[f->n++] = (struct exec_obj){ arg, ACC_W };
+}
+
+int hw_add_ipi_handlers(struct hw *hw, struct exec *ex)
+{
+	for (int i = 0; i < hw->nr_tlbs; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "ipi:%s", hw->tlbs[i].name);
+		if (exec_add_handler(ex, name, hw_ipi_enabled, hw_ipi_run,
+				     hw_ipi_foot, &hw->tlbs[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- descriptions for traces ---- */
+
+int hw_space_of(struct hw *hw, const void *addr)
+{
+	u64 pfn = hw_pt_pfn_of(hw, addr);
+
+	return pfn ? hw->frames[pfn].space : -1;
+}
+
+void hw_format_entry(const struct hw *hw, int space, u64 e, char *buf,
+		     size_t n)
+{
+	if (space < 0) {
+		snprintf(buf, n, "%#llx", (unsigned long long)e);
+		return;
+	}
+	if (hw->spaces[space].kind == HW_SPACE_EPT) {
+		snprintf(buf, n, "%s%s%s%s%s%s%s%s%s pfn %llu",
+			 e & VMX_EPT_READABLE_MASK ? "R" : "-",
+			 e & VMX_EPT_WRITABLE_MASK ? "W" : "-",
+			 e & VMX_EPT_EXECUTABLE_MASK ? "X" : "-",
+			 e & VMX_EPT_ACCESS_BIT ? " A" : "",
+			 e & VMX_EPT_DIRTY_BIT ? " D" : "",
+			 e & PT_PAGE_SIZE_MASK ? " PS" : "",
+			 e & BIT_ULL(11) ? " MMU-present" : "",
+			 e & BIT_ULL(57) ? " Host-wr" : "",
+			 e & BIT_ULL(58) ? " MMU-wr" : "",
+			 (unsigned long long)((e & PTE_PFN_MASK) >> PAGE_SHIFT));
+		if (e == BIT_ULL(63))
+			snprintf(buf, n, "nonpresent");
+		return;
+	}
+	if (!e) {
+		snprintf(buf, n, "none");
+		return;
+	}
+	snprintf(buf, n, "%s%s%s%s%s%s pfn %llu", e & _PAGE_PRESENT ? "P" : "-",
+		 e & _PAGE_RW ? " W" : "", e & _PAGE_ACCESSED ? " A" : "",
+		 e & _PAGE_DIRTY ? " D" : "", e & _PAGE_PSE ? " PS" : "",
+		 e & _PAGE_UFFD_WP ? " uffd-wp" : "",
+		 (unsigned long long)((e & PTE_PFN_MASK) >> PAGE_SHIFT));
+}
+
+bool hw_describe(struct hw *hw, const void *addr, char *buf, size_t n)
+{
+	u64 pfn;
+
+	for (int i = 0; i < hw->nr_tlbs; i++) {
+		if (addr == &hw->tlbs[i]) {
+			snprintf(buf, n, "tlb(%s)", hw->tlbs[i].name);
+			return true;
+		}
+	}
+	if (addr == &hw->alloc) {
+		snprintf(buf, n, "frame allocator");
+		return true;
+	}
+	pfn = hw_pt_pfn_of(hw, addr);
+	if (pfn) {
+		const struct hw_frame *fr = &hw->frames[pfn];
+		size_t idx = (size_t)((const u64 *)addr - hw->pt[fr->pt]);
+		u64 va = fr->base + ((u64)idx << hw_level_shift(fr->level));
+		const struct hw_space *s = &hw->spaces[(int)fr->space];
+
+		if (s->kind == HW_SPACE_EPT)
+			snprintf(buf, n, "spte[gfn %#llx L%d]",
+				 (unsigned long long)(va >> PAGE_SHIFT),
+				 fr->level);
+		else
+			snprintf(buf, n, "%s[%s va %#llx]",
+				 fr->level == 1 ? "pte" : fr->level == 2 ? "pmd" : "pud",
+				 s->name, (unsigned long long)va);
+		return true;
+	}
+	return false;
+}

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Models arch/x86/kvm/mmu/tdp_mmu.c: the lockless walk, mapping a fault
+ * (kvm_tdp_mmu_map, tdp_mmu_set_spte_atomic), zapping leaves for the
+ * mmu_notifier (tdp_mmu_zap_leafs), aging (kvm_tdp_mmu_age_gfn_range /
+ * kvm_tdp_mmu_age_spte, lockless since v6.15) and splitting a huge SPTE
+ * (tdp_mmu_split_huge_page / tdp_mmu_link_sp).  Read as of v6.0 (the
+ * stored copy) and the v6.13/v6.15 patches for aging.
+ *
+ * Simplified: the walk is a loop over levels instead of tdp_iter (each
+ * entry is still read with READ_ONCE, as rcu_dereference + READ_ONCE do);
+ * huge pages are 2 MiB only.
+ */
+#include "../kvm.h"
+
+void kvm_mark_changed_spte(struct kvm *kvm, u64 old_spte, u64 new_spte,
+			   bool zap);
+
+/*
+ * Walks from the root to the last entry for gfn: a leaf, or the first
+ * non-present entry.  Returns its pointer with *level and *spte, or NULL
+ * if a table on the way is gone (reported as use-after-free).
+ */
+u64 *kvm_tdp_mmu_walk(struct kvm *kvm, gfn_t gfn, int *level, u64 *spte)
+{
+	u64 pfn = kvm->hw->spaces[kvm->space].root_pfn;
+	u64 gpa = gfn << PAGE_SHIFT;
+
+	for (int l = PT64_ROOT_4LEVEL; l >= PG_LEVEL_4K; l--) {
+		u64 *pt = hw_pt_page(kvm->hw, pfn);
+		u64 *sptep;
+
+		if (!pt) {
+			exec_report(ORACLE_USE_AFTER_FREE,
+				    "lockless walk of gfn %#llx reaches freed page table pfn %llu",
+				    (unsigned long long)gfn, (unsigned long long)pfn);
+			return NULL;
+		}
+		sptep = &pt[hw_index(gpa, l)];
+		*spte = READ_ONCE(*sptep);
+		*level = l;
+		if (!is_shadow_present_pte(*spte) || is_last_spte(*spte, l))
+			return sptep;
+		pfn = spte_to_pfn(*spte);
+	}
+	return NULL;
+}
+
+/*
+ * tdp_mmu_set_spte_atomic() [mmu_lock held for read]: cmpxchg from the
+ * observed old value; -EBUSY if the SPTE changed meanwhile.
+ */
+static int tdp_mmu_set_spte_atomic(struct kvm *kvm, u64 *sptep, u64 *old_spte,
+				   u64 new_spte)
+{
+	EXEC_FN();
+	if (!try_cmpxchg64(sptep, old_spte, new_spte))
+		return -EBUSY;
+	if (is_shadow_present_pte(*old_spte) && is_last_spte(*old_spte, PG_LEVEL_4K))
+		kvm_mark_changed_spte(kvm, *old_spte, new_spte, false);
+	return 0;
+}
+
+/* make_spte(): A pre-set on a real fault; a writable SPTE is born dirty. */
+static u64 make_spte(kvm_pfn_t pfn, bool host_writable)
+{
+	u64 spte = SPTE_MMU_PRESENT_MASK | VMX_EPT_READABLE_MASK |
+		   VMX_EPT_EXECUTABLE_MASK | VMX_EPT_MT_WB | shadow_accessed_mask;
+
+	spte |= pfn << PAGE_SHIFT;
+	if (host_writable)
+		spte |= shadow_host_writable_mask | PT_WRITABLE_MASK |
+			shadow_mmu_writable_mask | shadow_dirty_mask;
+	return spte;
+}
+
+enum { RET_PF_CONTINUE, RET_PF_RETRY, RET_PF_EMULATE, RET_PF_INVALID,
+       RET_PF_FIXED, RET_PF_SPURIOUS };
+
+int kvm_tdp_mmu_map(struct kvm_vcpu *vcpu, gfn_t gfn, kvm_pfn_t pfn,
+		    bool map_writable, bool write);
+
+/* kvm_tdp_mmu_map() [mmu_lock held for read, under RCU]. */
+int kvm_tdp_mmu_map(struct kvm_vcpu *vcpu, gfn_t gfn, kvm_pfn_t pfn,
+		    bool map_writable, bool write)
+{
+	EXEC_FN();
+	struct kvm *kvm = vcpu->kvm;
+	u64 gpa = gfn << PAGE_SHIFT;
+	u64 pt_pfn = kvm->hw->spaces[kvm->space].root_pfn;
+	int ret = RET_PF_RETRY;
+
+	lockdep_assert_held_read_rw(&kvm->mmu_lock);
+	rcu_read_lock();
+	for (int level = PT64_ROOT_4LEVEL; level >= PG_LEVEL_4K; level--) {
+		u64 *pt = hw_pt_page(kvm->hw, pt_pfn);
+		u64 *sptep, old_spte, new_spte;
+
+		if (!pt)
+			break;
+		sptep = &pt[hw_index(gpa, level)];
+		old_spte = READ_ONCE(*sptep);
+		if (level == PG_LEVEL_4K) {
+			/* tdp_mmu_map_handle_target_level() */
+			if (is_shadow_present_pte(old_spte) &&
+			    (write ? is_writable_pte(old_spte) :
+				     (old_spte & VMX_EPT_READABLE_MASK))) {
+				ret = RET_PF_SPURIOUS;
+				break;
+			}
+			new_spte = make_spte(pfn, map_writable);
+			if (new_spte == old_spte) {
+				ret = RET_PF_SPURIOUS;
+				break;
+			}
+			if (tdp_mmu_set_spte_atomic(kvm, sptep, &old_spte, new_spte))
+				break;
+			if (is_shadow_present_pte(old_spte) &&
+			    leaf_spte_change_needs_tlb_flush(old_spte, new_spte))
+				kvm_flush_remote_tlbs(kvm);
+			ret = write && !map_writable ? RET_PF_EMULATE : RET_PF_FIXED;
+			break;
+		}
+		if (is_shadow_present_pte(old_spte)) {
+			if (is_large_pte(old_spte))
+				break;	/* a split is not modelled here: retry */
+			pt_pfn = spte_to_pfn(old_spte);
+			continue;
+		}
+		/* tdp_mmu_alloc_sp() + tdp_mmu_link_sp() */
+		{
+			u64 base = gpa & ~((1ULL << hw_level_shift(level)) - 1);
+			u64 child = hw_alloc_pt(kvm->hw, kvm->space, level - 1, base);
+
+			if (!child)
+				break;
+			for (int i = 0; i < PT64_ENT_PER_PAGE; i++)
+				hw_pt_page(kvm->hw, child)[i] = SHADOW_NONPRESENT_VALUE;
+			if (tdp_mmu_set_spte_atomic(kvm, sptep, &old_spte,
+						    make_nonleaf_spte(child))) {
+				hw_free_pt(kvm->hw, child);
+				break;
+			}
+			pt_pfn = child;
+		}
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+/*
+ * tdp_mmu_zap_leafs() [mmu_lock held for write]: every present leaf in
+ * [start, end) is set non-present; the old value comes from xchg when
+ * the SPTE has volatile bits (kvm_tdp_mmu_write_spte).  Returns whether a
+ * flush is needed; the caller flushes before dropping mmu_lock.
+ */
+bool kvm_tdp_mmu_unmap_gfn_range(struct kvm *kvm, gfn_t start, gfn_t end,
+				 bool flush)
+{
+	EXEC_FN();
+	lockdep_assert_held_write_rw(&kvm->mmu_lock);
+	rcu_read_lock();
+	for (gfn_t gfn = start; gfn < end;) {
+		int level;
+		u64 spte, old;
+		u64 *sptep = kvm_tdp_mmu_walk(kvm, gfn, &level, &spte);
+		gfn_t next = (gfn | (hw_level_pages(sptep ? level : 1) - 1)) + 1;
+
+		if (sptep && is_shadow_present_pte(spte) && is_last_spte(spte, level)) {
+			old = xchg(sptep, SHADOW_NONPRESENT_VALUE);
+			kvm_mark_changed_spte(kvm, old, SHADOW_NONPRESENT_VALUE, true);
+			flush = true;
+		}
+		gfn = next;
+	}
+	rcu_read_unlock();
+	return flush;
+}
+
+/*
+ * kvm_tdp_mmu_age_gfn_range() -> kvm_tdp_mmu_age_spte(), v6.15: under RCU
+ * only.  age_clear=clear_bit is mainline's atomic AND of the Accessed bit
+ * on whatever the entry has become; age_clear=cmpxchg (seeds/001, Yu
+ * Zhao) only ages the leaf value it observed.  No TLB flush either way.
+ */
+bool kvm_tdp_mmu_age_gfn_range(struct kvm *kvm, gfn_t start, gfn_t end)
+{
+	EXEC_FN();
+	bool young = false;
+
+	rcu_read_lock();
+	for (gfn_t gfn = start; gfn < end;) {
+		int level;
+		u64 spte;
+		u64 *sptep = kvm_tdp_mmu_walk(kvm, gfn, &level, &spte);
+		gfn_t next = (gfn | (hw_level_pages(sptep ? level : 1) - 1)) + 1;
+
+		gfn = next;
+		if (!sptep || !is_shadow_present_pte(spte) || !is_last_spte(spte, level))
+			continue;
+		if (!is_accessed_spte(spte))
+			continue;
+		if (variant(kvm->cfg, age_clear) == age_clear__clear_bit) {
+			u64 old = atomic64_fetch_and(~shadow_accessed_mask, sptep);
+
+			MODEL_WARN_ON_ORACLE(ORACLE_WRONG_TARGET,
+					     is_shadow_present_pte(old) &&
+						     !is_last_spte(old, level),
+					     "Accessed bit cleared in a non-leaf SPTE (gfn %#llx, level %d)",
+					     (unsigned long long)(gfn - 1), level);
+		} else {
+			/* failure tolerated: "most likely young anyway" */
+			cmpxchg64(sptep, spte, spte & ~shadow_accessed_mask);
+		}
+		young = true;
+	}
+	rcu_read_unlock();
+	return young;
+}
+
+/*
+ * tdp_mmu_split_huge_page() [mmu_lock held for read]: build a child table
+ * that maps the same range with the huge SPTE's bits (make_small_spte),
+ * then link it with tdp_mmu_set_spte_atomic(), replacing the huge leaf.
+ */
+int kvm_tdp_mmu_split_huge_page(struct kvm *kvm, gfn_t gfn)
+{
+	EXEC_FN();
+	int level, ret = 0;
+	u64 spte, child;
+	u64 *sptep, *pt;
+
+	read_lock(&kvm->mmu_lock);
+	rcu_read_lock();
+	sptep = kvm_tdp_mmu_walk(kvm, gfn, &level, &spte);
+	if (!sptep || level != PG_LEVEL_2M || !is_shadow_present_pte(spte) ||
+	    !is_large_pte(spte))
+		goto out;
+	child = hw_alloc_pt(kvm->hw, kvm->space, PG_LEVEL_4K,
+			    (gfn << PAGE_SHIFT) & ~((1ULL << hw_level_shift(2)) - 1));
+	if (!child) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	pt = hw_pt_page(kvm->hw, child);
+	/* tdp_mmu_init_child_sp(): the table is private until linked */
+	for (int i = 0; i < PT64_ENT_PER_PAGE; i++)
+		pt[i] = (spte & ~PT_PAGE_SIZE_MASK) + ((u64)i << PAGE_SHIFT);
+	if (tdp_mmu_set_spte_atomic(kvm, sptep, &spte, make_nonleaf_spte(child))) {
+		hw_free_pt(kvm->hw, child);
+		ret = -EBUSY;
+	}
+out:
+	rcu_read_unlock();
+	read_unlock(&kvm->mmu_lock);
+	return ret;
+}
+
+/* Set-up only: map a 2 MiB leaf for gfn (the range must be aligned). */
+int kvm_tdp_mmu_map_huge(struct kvm *kvm, gfn_t gfn, kvm_pfn_t pfn)
+{
+	u64 gpa = gfn << PAGE_SHIFT;
+	u64 pt_pfn = kvm->hw->spaces[kvm->space].root_pfn;
+
+	for (int level = PT64_ROOT_4LEVEL; level > PG_LEVEL_2M; level--) {
+		u64 *pt = hw_pt_page(kvm->hw, pt_pfn);
+		u64 *e = &pt[hw_index(gpa, level)];
+
+		if (!is_shadow_present_pte(*e)) {
+			u64 base = gpa & ~((1ULL << hw_level_shift(level)) - 1);
+			u64 child = hw_alloc_pt(kvm->hw, kvm->space, level - 1, base);
+
+			if (!child)
+				return -ENOMEM;
+			for (int i = 0; i < PT64_ENT_PER_PAGE; i++)
+				hw_pt_page(kvm->hw, child)[i] = SHADOW_NONPRESENT_VALUE;
+			*e = make_nonleaf_spte(child);
+		}
+		pt_pfn = spte_to_pfn(*e);
+	}
+	hw_pt_page(kvm->hw, pt_pfn)[hw_index(gpa, PG_LEVEL_2M)] =
+		make_spte(pfn, true) | PT_PAGE_SIZE_MASK;
+	return 0;
+}

@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mm: the primary MMU.  mm_struct, VMAs, address_space, folios, PT locks,
+ * TLB batching, faults, rmap, writeback, mprotect, MADV_FREE, reclaim of
+ * lazyfree folios, the mapping dirty helpers and the mmu_notifier calls.
+ * One file per kernel file it models; function names, argument order and
+ * return conventions are the kernel's.
+ *
+ * Simplifications shared by the whole layer:
+ *  - folios are order 0; large folios and THP are not modelled on the
+ *    primary side;
+ *  - all upper-level page tables of a VMA are allocated by mmap() (set-up),
+ *    so PGD/PUD/PMD entries never change while actors run and are read
+ *    without a scheduling point; PTE tables are never freed;
+ *  - there is no swap and no I/O: writeback is the folio_clear_dirty_for_io()
+ *    protocol, which is where dirty information is consumed.
+ *
+ * Lock order (as in mm/rmap.c): mmap_lock -> folio lock -> i_mmap_rwsem ->
+ * PT lock; kvm->mmu_lock is taken inside mmu_notifier callbacks.
+ */
+#ifndef ADSIM_MM_MM_H
+#define ADSIM_MM_MM_H
+
+#include "../exec/exec.h"
+#include "../exec/obs.h"
+#include "../hw/hw.h"
+#include "../variant/variant.h"
+
+#define MM_MAX_VMAS 4
+#define MM_MAX_NOTIFIERS 2
+#define MM_MAX_FILES 4
+#define MM_MAX_MMS 4
+#define MAPPING_MAX_VMAS 4
+
+/* folio->flags bits (include/linux/page-flags.h names). */
+enum pageflags {
+	PG_locked,
+	PG_referenced,
+	PG_dirty,
+	PG_lru,
+	PG_active,
+	PG_swapbacked,
+	PG_writeback,
+	PG_anon_exclusive,
+};
+
+/*
+ * struct folio doubles as struct page for every frame (mem_map): a data
+ * frame uses the folio fields, a page-table frame its ptl.
+ */
+struct folio {
+	u64 flags;
+	u64 pfn;
+	struct address_space *mapping;	/* NULL: anonymous */
+	pgoff_t index;
+	struct mm_struct *anon_mm;	/* anon rmap: the one mapping */
+	u64 anon_addr;
+	atomic_t _refcount;
+	atomic_t _mapcount;		/* number of PTEs mapping it */
+	spinlock_t ptl;			/* split PT lock of a page table */
+};
+
+struct address_space {
+	char name[16];
+	u64 *pages;			/* page cache: index -> pfn */
+	u32 nrpages;
+	struct rw_semaphore i_mmap_rwsem;
+	struct vm_area_struct *i_mmap[MAPPING_MAX_VMAS];
+	int nr_i_mmap;
+};
+
+#define VM_READ 0x1ULL
+#define VM_WRITE 0x2ULL
+#define VM_EXEC 0x4ULL
+#define VM_SHARED 0x8ULL
+#define VM_MAYREAD 0x10ULL
+#define VM_MAYWRITE 0x20ULL
+#define VM_MAYSHARE 0x80ULL
+#define VM_IO 0x4000ULL
+#define VM_HUGETLB 0x400000ULL
+
+struct vm_area_struct {
+	struct mm_struct *vm_mm;
+	u64 vm_start, vm_end;
+	u64 vm_flags;
+	u64 vm_page_prot;
+	struct address_space *vm_file;
+	pgoff_t vm_pgoff;
+};
+
+enum mmu_notifier_event {
+	MMU_NOTIFY_UNMAP,
+	MMU_NOTIFY_CLEAR,
+	MMU_NOTIFY_PROTECTION_VMA,
+	MMU_NOTIFY_PROTECTION_PAGE,
+	MMU_NOTIFY_SOFT_DIRTY,
+	MMU_NOTIFY_RELEASE,
+};
+
+struct mmu_notifier_range {
+	struct mm_struct *mm;
+	u64 start, end;
+	enum mmu_notifier_event event;
+};
+
+struct mmu_notifier;
+
+/* include/linux/mmu_notifier.h as of v6.10+ (no change_pte). */
+struct mmu_notifier_ops {
+	void (*release)(struct mmu_notifier *sub, struct mm_struct *mm);
+	int (*clear_flush_young)(struct mmu_notifier *sub, struct mm_struct *mm,
+				 u64 start, u64 end);
+	int (*clear_young)(struct mmu_notifier *sub, struct mm_struct *mm,
+			   u64 start, u64 end);
+	int (*test_young)(struct mmu_notifier *sub, struct mm_struct *mm,
+			  u64 address);
+	int (*invalidate_range_start)(struct mmu_notifier *sub,
+				      const struct mmu_notifier_range *range);
+	void (*invalidate_range_end)(struct mmu_notifier *sub,
+				     const struct mmu_notifier_range *range);
+};
+
+struct mmu_notifier {
+	const struct mmu_notifier_ops *ops;
+	struct mm_struct *mm;
+};
+
+struct mm_world;
+
+struct mm_struct {
+	struct mm_world *mw;
+	char name[16];
+	int space;			/* hw address space of its page tables */
+	struct rw_semaphore mmap_lock;
+	atomic_t tlb_flush_pending;
+	u64 tlb_flush_batched;
+	struct vm_area_struct vmas[MM_MAX_VMAS];
+	int nr_vmas;
+	struct mmu_notifier *notifiers[MM_MAX_NOTIFIERS];
+	int nr_notifiers;
+};
+
+/* The mm layer's share of the world. */
+struct mm_world {
+	const struct variant_cfg *cfg;
+	struct hw *hw;
+	const struct obs *obs;
+	struct folio *mem_map;		/* indexed by pfn */
+	struct address_space files[MM_MAX_FILES];
+	int nr_files;
+	struct mm_struct mms[MM_MAX_MMS];
+	int nr_mms;
+};
+
+typedef struct {
+	u64 pte;
+} pte_t;
+
+struct mmu_gather {
+	struct mm_struct *mm;
+	u64 start, end;
+	bool fullmm;
+};
+
+#define FAULT_FLAG_WRITE 0x1
+#define VM_FAULT_SIGSEGV 0x2
+#define VM_FAULT_RETRY 0x4
+
+/* ---- set-up (mm/mmap.c, mm/filemap.c) ---- */
+struct arena;
+int mm_world_init(struct mm_world *mw, struct arena *ar, struct hw *hw,
+		  const struct variant_cfg *cfg, const struct obs *obs);
+struct address_space *mm_new_file(struct mm_world *mw, struct arena *ar,
+				  const char *name, u32 nrpages);
+struct mm_struct *mm_new(struct mm_world *mw, const char *name);
+/* mmap(): returns the VMA or NULL; allocates its page tables. */
+struct vm_area_struct *mm_mmap(struct mm_struct *mm, u64 addr, u64 len,
+			       u64 vm_flags, struct address_space *file,
+			       pgoff_t pgoff);
+struct vm_area_struct *find_vma(struct mm_struct *mm, u64 addr);
+
+/* ---- folios ---- */
+static inline struct folio *pfn_folio(struct mm_world *mw, u64 pfn)
+{
+	return &mw->mem_map[pfn];
+}
+bool folio_test_dirty(struct folio *folio);
+bool folio_mark_dirty(struct folio *folio);
+void folio_clear_dirty(struct folio *folio);
+bool folio_test_clear_dirty(struct folio *folio);
+void folio_mark_accessed(struct folio *folio);
+bool folio_test_swapbacked(struct folio *folio);
+void folio_set_swapbacked(struct folio *folio);
+void folio_lock(struct folio *folio);
+bool folio_trylock(struct folio *folio);
+void folio_unlock(struct folio *folio);
+
+/* ---- PTE helpers (arch/x86/include/asm/pgtable.h) ---- */
+static inline bool pte_present(pte_t p) { return p.pte & _PAGE_PRESENT; }
+static inline bool pte_none(pte_t p) { return !(p.pte & ~(_PAGE_ACCESSED | _PAGE_DIRTY)); }
+static inline bool pte_write(pte_t p) { return p.pte & _PAGE_RW; }
+static inline bool pte_dirty(pte_t p) { return p.pte & (_PAGE_DIRTY | _PAGE_SAVED_DIRTY); }
+static inline bool pte_young(pte_t p) { return p.pte & _PAGE_ACCESSED; }
+static inline u64 pte_pfn(pte_t p) { return (p.pte & PTE_PFN_MASK) >> PAGE_SHIFT; }
+static inline pte_t pte_mkclean(pte_t p) { return (pte_t){ p.pte & ~(_PAGE_DIRTY | _PAGE_SAVED_DIRTY) }; }
+static inline pte_t pte_mkdirty(pte_t p) { return (pte_t){ p.pte | _PAGE_DIRTY | _PAGE_SOFT_DIRTY }; }
+static inline pte_t pte_mkold(pte_t p) { return (pte_t){ p.pte & ~_PAGE_ACCESSED }; }
+static inline pte_t pte_mkyoung(pte_t p) { return (pte_t){ p.pte | _PAGE_ACCESSED }; }
+static inline pte_t pte_wrprotect(pte_t p) { return (pte_t){ p.pte & ~_PAGE_RW }; }
+static inline pte_t pte_mkwrite(pte_t p) { return (pte_t){ p.pte | _PAGE_RW }; }
+static inline bool pte_same(pte_t a, pte_t b) { return a.pte == b.pte; }
+static inline pte_t pfn_pte(u64 pfn, u64 prot) { return (pte_t){ (pfn << PAGE_SHIFT) | prot }; }
+/* pte_modify(): new protection bits, keeping the frame, A, D, soft bits. */
+#define _PAGE_CHG_MASK (PTE_PFN_MASK | _PAGE_PCD | _PAGE_PWT | _PAGE_SOFTW1 | \
+			_PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_SOFT_DIRTY | _PAGE_UFFD_WP | \
+			_PAGE_SAVED_DIRTY)
+static inline pte_t pte_modify(pte_t p, u64 newprot)
+{
+	return (pte_t){ (p.pte & _PAGE_CHG_MASK) | (newprot & ~_PAGE_CHG_MASK) };
+}
+u64 vm_get_page_prot(u64 vm_flags);
+
+pte_t ptep_get(pte_t *ptep);
+void set_pte_at(struct mm_struct *mm, u64 addr, pte_t *ptep, pte_t pte);
+pte_t ptep_get_and_clear(struct mm_struct *mm, u64 addr, pte_t *ptep);
+pte_t ptep_modify_prot_start(struct vm_area_struct *vma, u64 addr, pte_t *ptep);
+void ptep_modify_prot_commit(struct vm_area_struct *vma, u64 addr, pte_t *ptep,
+			     pte_t old_pte, pte_t pte);
+int ptep_test_and_clear_young(struct vm_area_struct *vma, u64 addr, pte_t *ptep);
+int ptep_clear_flush_young(struct vm_area_struct *vma, u64 addr, pte_t *ptep);
+pte_t ptep_clear_flush(struct vm_area_struct *vma, u64 addr, pte_t *ptep);
+int ptep_set_access_flags(struct vm_area_struct *vma, u64 addr, pte_t *ptep,
+			  pte_t entry, int dirty);
+pte_t *pte_offset_map_lock(struct mm_struct *mm, u64 addr, spinlock_t **ptlp);
+void pte_unmap_unlock(pte_t *pte, spinlock_t *ptl);
+bool pte_needs_flush(struct mm_world *mw, pte_t oldpte, pte_t newpte);
+
+/* ---- TLB (arch/x86/mm/tlb.c, mm/mmu_gather.c) ---- */
+void flush_tlb_range(struct vm_area_struct *vma, u64 start, u64 end);
+void flush_tlb_page(struct vm_area_struct *vma, u64 addr);
+void flush_tlb_mm(struct mm_struct *mm);
+void inc_tlb_flush_pending(struct mm_struct *mm);
+void dec_tlb_flush_pending(struct mm_struct *mm);
+bool mm_tlb_flush_nested(struct mm_struct *mm);
+void flush_tlb_batched_pending(struct mm_struct *mm);
+void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm);
+void tlb_flush_pte_range(struct mmu_gather *tlb, u64 addr, u64 size);
+void tlb_finish_mmu(struct mmu_gather *tlb);
+
+/* ---- mmu_notifier (mm/mmu_notifier.c) ---- */
+int mmu_notifier_register(struct mmu_notifier *sub, struct mm_struct *mm);
+void mmu_notifier_range_init(struct mmu_notifier_range *range,
+			     enum mmu_notifier_event event,
+			     struct mm_struct *mm, u64 start, u64 end);
+void mmu_notifier_invalidate_range_start(struct mmu_notifier_range *range);
+void mmu_notifier_invalidate_range_end(struct mmu_notifier_range *range);
+int mmu_notifier_clear_flush_young(struct mm_struct *mm, u64 start, u64 end);
+int mmu_notifier_clear_young(struct mm_struct *mm, u64 start, u64 end);
+void mmu_notifier_release(struct mm_struct *mm);
+
+/* ---- faults, GUP, zap (mm/memory.c, mm/gup.c) ---- */
+int handle_mm_fault(struct vm_area_struct *vma, u64 address, unsigned int flags);
+/* A user access by the current CPU actor: faults are handled and retried. */
+int mm_user_access(struct mm_struct *mm, int tlb, u64 addr, bool write);
+/* get_user_pages() of one page: its pfn, or 0; *writable as KVM asks. */
+u64 get_user_page(struct mm_struct *mm, u64 addr, bool write, bool *writable);
+void zap_vma_range(struct vm_area_struct *vma, u64 start, u64 end);
+void mm_exit_mmap(struct mm_struct *mm);
+
+/* ---- rmap, writeback, reclaim ---- */
+int folio_mkclean(struct folio *folio);
+bool folio_clear_dirty_for_io(struct folio *folio);
+int mm_writeback_folio(struct mm_world *mw, struct address_space *mapping,
+		       pgoff_t index);
+bool mm_reclaim_folio(struct mm_world *mw, u64 pfn);
+int folio_referenced(struct folio *folio);
+
+/* ---- mprotect, madvise, mapping dirty helpers ---- */
+#define PROT_READ 0x1
+#define PROT_WRITE 0x2
+int do_mprotect_pkey(struct mm_struct *mm, u64 start, u64 len, int prot);
+#define MADV_DONTNEED 4
+#define MADV_FREE 8
+int do_madvise(struct mm_struct *mm, u64 start, u64 len, int behavior);
+u64 wp_shared_mapping_range(struct address_space *mapping, pgoff_t first_index,
+			    pgoff_t nr);
+u64 clean_record_shared_mapping_range(struct address_space *mapping,
+				      pgoff_t first_index, pgoff_t nr,
+				      pgoff_t bitmap_pgoff, u64 *bitmap,
+				      pgoff_t *start, pgoff_t *end);
+
+bool mm_describe(struct mm_world *mw, const void *addr, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Models mm/rmap.c (folio_mkclean, try_to_unmap_one's lazyfree branch,
+ * folio_referenced_one), mm/page-writeback.c (folio_clear_dirty_for_io)
+ * and the one-folio part of mm/vmscan.c shrink_folio_list().  Read as of
+ * v6.1-v6.15 (rmap.c ~v6.14).
+ *
+ * Simplified: the rmap of a file folio is the VMAs in mapping->i_mmap; an
+ * anonymous folio has exactly one mapping (no fork); reclaim flushes the
+ * TLB at once (ptep_clear_flush) rather than batching (TTU_BATCH_FLUSH).
+ */
+#include "mm.h"
+
+/* Calls fn for each (vma, address) that may map the folio. */
+static int rmap_walk(struct folio *folio,
+		     int (*fn)(struct folio *, struct vm_area_struct *, u64, void *),
+		     void *arg)
+{
+	struct address_space *mapping = folio->mapping;
+	int ret = 0;
+
+	if (!mapping) {
+		struct mm_struct *mm = folio->anon_mm;
+		struct vm_area_struct *vma;
+
+		if (!mm)
+			return 0;
+		vma = find_vma(mm, folio->anon_addr);
+		return vma ? fn(folio, vma, folio->anon_addr, arg) : 0;
+	}
+	down_read(&mapping->i_mmap_rwsem);
+	for (int i = 0; i < mapping->nr_i_mmap && ret >= 0; i++) {
+		struct vm_area_struct *vma = mapping->i_mmap[i];
+		u64 addr;
+
+		if (folio->index < vma->vm_pgoff ||
+		    folio->index >= vma->vm_pgoff +
+					    ((vma->vm_end - vma->vm_start) >> PAGE_SHIFT))
+			continue;
+		addr = vma->vm_start + ((folio->index - vma->vm_pgoff) << PAGE_SHIFT);
+		ret = fn(folio, vma, addr, arg);
+	}
+	up_read(&mapping->i_mmap_rwsem);
+	return ret;
+}
+
+/*
+ * page_vma_mkclean_one(): inside a PROTECTION_PAGE notifier range (the
+ * mkclean_notify variant can drop it), ptep_clear_flush() under the PT
+ * lock so no CPU can set D on the old entry, then write-protect and clean.
+ */
+static int page_mkclean_one(struct folio *folio, struct vm_area_struct *vma,
+			    u64 address, void *arg)
+{
+	EXEC_FN();
+	struct mm_struct *mm = vma->vm_mm;
+	struct mmu_notifier_range range;
+	bool notify = variant(mm->mw->cfg, mkclean_notify) == mkclean_notify__range;
+	int *cleaned = arg;
+	spinlock_t *ptl;
+	pte_t *ptep, entry;
+
+	if (!(vma->vm_flags & VM_SHARED))
+		return 0;
+	mmu_notifier_range_init(&range, MMU_NOTIFY_PROTECTION_PAGE, mm, address,
+				address + PAGE_SIZE);
+	if (notify)
+		mmu_notifier_invalidate_range_start(&range);
+	ptep = pte_offset_map_lock(mm, address, &ptl);
+	if (ptep) {
+		entry = ptep_get(ptep);
+		if (pte_present(entry) && pte_pfn(entry) == folio->pfn &&
+		    (pte_dirty(entry) || pte_write(entry))) {
+			entry = ptep_clear_flush(vma, address, ptep);
+			entry = pte_wrprotect(entry);
+			entry = pte_mkclean(entry);
+			set_pte_at(mm, address, ptep, entry);
+			(*cleaned)++;
+		}
+		pte_unmap_unlock(ptep, ptl);
+	}
+	if (notify)
+		mmu_notifier_invalidate_range_end(&range);
+	obs_protect_done(mm->mw->obs, mm->space, address, address + PAGE_SIZE);
+	return 0;
+}
+
+int folio_mkclean(struct folio *folio)
+{
+	EXEC_FN();
+	int cleaned = 0;
+
+	if (!folio->mapping)
+		return 0;
+	rmap_walk(folio, page_mkclean_one, &cleaned);
+	return cleaned;
+}
+
+/*
+ * folio_clear_dirty_for_io(), folio locked: write-protect and clean every
+ * mapping, move PTE dirtiness into the folio, then test-and-clear it.
+ */
+bool folio_clear_dirty_for_io(struct folio *folio)
+{
+	EXEC_FN();
+	if (folio_mkclean(folio))
+		folio_mark_dirty(folio);
+	return folio_test_clear_dirty(folio);
+}
+
+/*
+ * One writeback pass over a folio (write_cache_pages): lock, clear dirty
+ * for I/O, "write" it.  The report is delivered when the dirty flag has
+ * been cleared: every write before now is in the written data.
+ */
+int mm_writeback_folio(struct mm_world *mw, struct address_space *mapping,
+		       pgoff_t index)
+{
+	EXEC_FN();
+	struct folio *folio;
+	bool dirty;
+
+	if (index >= mapping->nrpages)
+		return -EINVAL;
+	folio = pfn_folio(mw, mapping->pages[index]);
+	folio_lock(folio);
+	dirty = folio_clear_dirty_for_io(folio);
+	if (dirty)
+		obs_report(mw->obs, CONS_WRITEBACK, folio->pfn);
+	if (exec_tracing())
+		exec_note("writeback %s[%llu]: %s", mapping->name,
+			  (unsigned long long)index, dirty ? "written" : "clean");
+	folio_unlock(folio);
+	return dirty;
+}
+
+/*
+ * try_to_unmap_one() for a lazyfree (MADV_FREE'd, !swapbacked) anon folio
+ * (rmap.c ~v6.14 with B01's fix): clear the PTE with a flush, move its D
+ * to the folio, and discard only if nobody else holds a reference and the
+ * folio is still clean; otherwise restore the PTE and make it swapbacked.
+ */
+struct ttu_arg {
+	bool ok;
+	bool discarded;
+};
+
+static int try_to_unmap_one(struct folio *folio, struct vm_area_struct *vma,
+			    u64 address, void *arg)
+{
+	EXEC_FN();
+	struct mm_struct *mm = vma->vm_mm;
+	struct mmu_notifier_range range;
+	struct ttu_arg *ttu = arg;
+	spinlock_t *ptl;
+	pte_t *ptep, pteval;
+
+	mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, mm, address,
+				address + PAGE_SIZE);
+	mmu_notifier_invalidate_range_start(&range);
+	ptep = pte_offset_map_lock(mm, address, &ptl);
+	if (!ptep || !pte_present(ptep_get(ptep)) ||
+	    pte_pfn(ptep_get(ptep)) != folio->pfn) {
+		if (ptep)
+			pte_unmap_unlock(ptep, ptl);
+		mmu_notifier_invalidate_range_end(&range);
+		ttu->ok = false;
+		return -1;
+	}
+	pteval = ptep_clear_flush(vma, address, ptep);
+	if (pte_dirty(pteval))
+		folio_mark_dirty(folio);
+	if (!folio->mapping && !folio_test_swapbacked(folio)) {
+		int ref_count = atomic_read(&folio->_refcount);
+		int map_count = atomic_read(&folio->_mapcount);
+
+		if (ref_count == 1 + map_count && !folio_test_dirty(folio)) {
+			atomic_dec(&folio->_mapcount);
+			ttu->discarded = true;
+			if (exec_tracing())
+				exec_note("lazyfree folio pfn %llu is clean: discard",
+					  (unsigned long long)folio->pfn);
+			pte_unmap_unlock(ptep, ptl);
+			mmu_notifier_invalidate_range_end(&range);
+			return 0;
+		}
+		set_pte_at(mm, address, ptep, pteval);
+		folio_set_swapbacked(folio);
+		ttu->ok = false;
+		pte_unmap_unlock(ptep, ptl);
+		mmu_notifier_invalidate_range_end(&range);
+		return -1;
+	}
+	/* no swap: a swapbacked or file folio stays mapped */
+	set_pte_at(mm, address, ptep, pteval);
+	ttu->ok = false;
+	pte_unmap_unlock(ptep, ptl);
+	mmu_notifier_invalidate_range_end(&range);
+	return -1;
+}
+
+static int folio_referenced_one(struct folio *folio, struct vm_area_struct *vma,
+				u64 address, void *arg)
+{
+	EXEC_FN();
+	struct mm_struct *mm = vma->vm_mm;
+	int *referenced = arg;
+	spinlock_t *ptl;
+	pte_t *ptep = pte_offset_map_lock(mm, address, &ptl);
+
+	(void)folio;
+	if (!ptep)
+		return 0;
+	/* ptep_clear_flush_young_notify(): primary, then secondary MMUs */
+	if (pte_present(ptep_get(ptep)) && ptep_clear_flush_young(vma, address, ptep))
+		(*referenced)++;
+	pte_unmap_unlock(ptep, ptl);
+	if (mmu_notifier_clear_flush_young(mm, address, address + PAGE_SIZE))
+		(*referenced)++;
+	return 0;
+}
+
+int folio_referenced(struct folio *folio)
+{
+	int referenced = 0;
+
+	rmap_walk(folio, folio_referenced_one, &referenced);
+	if (test_and_clear_bit(PG_referenced, &folio->flags))
+		referenced++;
+	return referenced;
+}
+
+/*
+ * shrink_folio_list() for one anon folio: lazyfree folios that nobody
+ * re-dirtied are discarded; the consumer CONS_LAZYFREE sees a kept folio
+ * as a report (its data survive) and a discarded one as none.
+ */
+bool mm_reclaim_folio(struct mm_world *mw, u64 pfn)
+{
+	EXEC_FN();
+	struct folio *folio = pfn_folio(mw, pfn);
+	struct ttu_arg ttu = { .ok = true };
+	bool lazyfree;
+
+	if (!hw_frame_is(mw->hw, pfn, FRAME_DATA) || folio->mapping)
+		return false;
+	if (!folio_trylock(folio))
+		return false;
+	lazyfree = !folio_test_swapbacked(folio);
+	if (lazyfree)
+		rmap_walk(folio, try_to_unmap_one, &ttu);
+	folio_unlock(folio);
+	if (lazyfree && ttu.discarded) {
+		folio->anon_mm = NULL;
+		hw_free_data(mw->hw, pfn);
+		return true;
+	}
+	if (lazyfree)
+		obs_report(mw->obs, CONS_LAZYFREE, pfn);
+	return false;
+}
