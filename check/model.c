@@ -74,6 +74,9 @@ static void gt_report(void *ctx, enum obs_consumer c, u64 pfn)
 
 	if (pfn < w->gt.nr_pages)
 		w->gt.pages[pfn].covered[c] = exec_engine ? exec_engine->now : 0;
+	if (w->gt.collecting)
+		exec_note("%s reports pfn %llu", obs_consumer_names[c],
+			  (unsigned long long)pfn);
 }
 
 static void gt_absolve(void *ctx, enum obs_consumer c, u64 pfn)
@@ -394,29 +397,58 @@ void model_begin(struct model *m)
  * The final quiesce-and-collect, in direct mode after every actor is done:
  * flush every TLB, let each consumer collect once more, then judge.
  */
+/*
+ * One phase of the final quiesce-and-collect.  Traced as a step of its
+ * own that lists only what the consumers report: the collect's own loads
+ * and stores are not part of the race.
+ */
+static void collect_phase_begin(struct model *m, const char *what, bool *tracing)
+{
+	*tracing = m->ex.tracing;
+	exec_trace_phase(&m->ex, what);
+	m->w->gt.collecting = *tracing;
+	m->ex.tracing = false;
+}
+
+static void collect_phase_end(struct model *m, bool tracing)
+{
+	m->ex.tracing = tracing;
+	m->w->gt.collecting = false;
+}
+
 void model_finish(struct model *m)
 {
 	struct world *w = m->w;
 	struct scn *s = m->scn;
+	bool tr;
 
 	m->ex.cur = NULL;
+	collect_phase_begin(m, "quiesce: flush every TLB", &tr);
 	for (int sp = 0; sp < w->hw.nr_spaces; sp++)
 		hw_flush_tlb(&w->hw, sp, 0, 0, true);
+	collect_phase_end(m, tr);
 	if (s->consumers[CONS_LAZYFREE]) {
+		collect_phase_begin(m, "collect: reclaim lazyfree folios", &tr);
 		for (u64 pfn = 1; pfn < w->gt.nr_pages; pfn++)
 			if ((w->gt.pages[pfn].tracked & (1u << CONS_LAZYFREE)) &&
 			    hw_frame_is(&w->hw, pfn, FRAME_DATA))
 				mm_reclaim_folio(&w->mw, pfn);
+		collect_phase_end(m, tr);
 	}
-	if (s->consumers[CONS_CLEAN_RECORD])
+	if (s->consumers[CONS_CLEAN_RECORD]) {
+		collect_phase_begin(m, "collect: clean_record every file", &tr);
 		for (int i = 0; i < w->mw.nr_files; i++)
 			op_clean_record(m, &w->mw.files[i], 0, w->mw.files[i].nrpages);
+		collect_phase_end(m, tr);
+	}
 	if (s->consumers[CONS_WRITEBACK]) {
+		collect_phase_begin(m, "collect: exit_mmap, write back every folio", &tr);
 		for (int i = 0; i < w->mw.nr_mms; i++)
 			mm_exit_mmap(&w->mw.mms[i]);
 		for (int i = 0; i < w->mw.nr_files; i++)
 			for (u32 j = 0; j < w->mw.files[i].nrpages; j++)
 				mm_writeback_folio(&w->mw, &w->mw.files[i], j);
+		collect_phase_end(m, tr);
 	}
 	if (m->ex.have_finding)
 		return;

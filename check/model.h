@@ -37,6 +37,7 @@ struct gt {
 	u32 nr_pages;
 	struct gt_event ev[ORACLE_MAX_EVENTS];
 	int nr_ev;
+	bool collecting;	/* tracing the final collect's reports */
 };
 
 struct world {

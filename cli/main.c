@@ -144,6 +144,11 @@ static int wrap(const char *s, int w, char lines[][128], int max)
 	return n;
 }
 
+static const char *step_actor_name(const struct exec *ex, int actor)
+{
+	return actor == EXEC_NO_ACTOR ? "final" : ex->actors[actor].name;
+}
+
 /*
  * The race table: one column per actor that stepped, one row per step,
  * each cell the kernel function and the operation's effect, as in
@@ -152,14 +157,22 @@ static int wrap(const char *s, int w, char lines[][128], int max)
 static void print_race_table(FILE *f, struct model *m)
 {
 	struct exec *ex = &m->ex;
-	int cols[EXEC_MAX_ACTORS], nc = 0, colw = 40;
+	int cols[EXEC_MAX_ACTORS + 1], nc = 0, colw = 40;
 	bool used[EXEC_MAX_ACTORS] = { false };
 
-	for (int i = 0; i < ex->trace_len; i++)
-		used[ex->trace[i].actor] = true;
+	bool driver = false;
+
+	for (int i = 0; i < ex->trace_len; i++) {
+		if (ex->trace[i].actor == EXEC_NO_ACTOR)
+			driver = true;
+		else
+			used[ex->trace[i].actor] = true;
+	}
 	for (int i = 0; i < ex->nr_actors; i++)
 		if (used[i])
 			cols[nc++] = i;
+	if (driver)
+		cols[nc++] = EXEC_NO_ACTOR;
 	if (nc > 4)
 		colw = 160 / nc;
 #define RULE()                                                          \
@@ -175,7 +188,7 @@ static void print_race_table(FILE *f, struct model *m)
 	RULE();
 	fprintf(f, "| step |");
 	for (int c = 0; c < nc; c++)
-		fprintf(f, " %-*.*s |", colw, colw, ex->actors[cols[c]].name);
+		fprintf(f, " %-*.*s |", colw, colw, step_actor_name(ex, cols[c]));
 	fputc('\n', f);
 	RULE();
 	for (int i = 0; i < ex->trace_len; i++) {
@@ -183,7 +196,10 @@ static void print_race_table(FILE *f, struct model *m)
 		char text[EXEC_NOTE_LEN + 64], lines[12][128];
 		int nl;
 
-		snprintf(text, sizeof(text), "%s: %s", t->fn, t->op[0] ? t->op : "(local)");
+		if (t->actor == EXEC_NO_ACTOR && !t->op[0])
+			snprintf(text, sizeof(text), "%s", t->fn);
+		else
+			snprintf(text, sizeof(text), "%s: %s", t->fn, t->op[0] ? t->op : "(local)");
 		nl = wrap(text, colw, lines, 12);
 		for (int l = 0; l < nl; l++) {
 			if (l)
@@ -249,7 +265,7 @@ static int check_one(const char *path, const struct opts *o, struct scn *s,
 				const struct exec_trace_step *t = &m.ex.trace[i];
 
 				printf("%s{\"step\":%d,\"actor\":", i ? "," : "", i + 1);
-				json_str(stdout, m.ex.actors[t->actor].name);
+				json_str(stdout, step_actor_name(&m.ex, t->actor));
 				printf(",\"fn\":");
 				json_str(stdout, t->fn);
 				printf(",\"op\":");

@@ -294,25 +294,43 @@ void exec_pending_foot(struct exec *ex, int i, struct exec_foot *f)
 	*f = a->pend.foot;
 }
 
-static void exec_trace_begin(struct exec *ex, struct exec_actor *a)
+static struct exec_trace_step *exec_trace_push(struct exec *ex)
 {
-	struct exec_trace_step *t;
-
 	if (ex->trace_len == ex->trace_cap) {
 		int cap = ex->trace_cap ? ex->trace_cap * 2 : 64;
 		void *n = realloc(ex->trace, cap * sizeof(*ex->trace));
 
 		if (!n) {
 			ex->tracing = false;
-			return;
+			return NULL;
 		}
 		ex->trace = n;
 		ex->trace_cap = cap;
 	}
-	t = &ex->trace[ex->trace_len++];
+	return &ex->trace[ex->trace_len++];
+}
+
+static void exec_trace_begin(struct exec *ex, struct exec_actor *a)
+{
+	struct exec_trace_step *t = exec_trace_push(ex);
+
+	if (!t)
+		return;
 	t->actor = a->id;
 	t->fn = a->fndepth > 0 && a->fndepth <= EXEC_FN_DEPTH ?
 			a->fnstack[a->fndepth - 1] : a->name;
+	t->op[0] = 0;
+}
+
+/* Opens a traced step the driver takes itself (no actor). */
+void exec_trace_phase(struct exec *ex, const char *what)
+{
+	struct exec_trace_step *t;
+
+	if (!ex->tracing || !(t = exec_trace_push(ex)))
+		return;
+	t->actor = EXEC_NO_ACTOR;
+	t->fn = what;
 	t->op[0] = 0;
 }
 

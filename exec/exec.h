@@ -139,6 +139,7 @@ struct exec_finding {
 };
 
 /* What a traced step says about itself, for race tables and JSON. */
+#define EXEC_NO_ACTOR 0xff	/* a step of the driver: set-up, final collect */
 struct exec_trace_step {
 	u8 actor;
 	const char *fn;
@@ -198,6 +199,7 @@ bool exec_live(struct exec *ex, int i);
 bool exec_all_done(struct exec *ex);
 void exec_pending_foot(struct exec *ex, int i, struct exec_foot *f);
 void exec_step(struct exec *ex, int i);
+void exec_trace_phase(struct exec *ex, const char *what);
 void exec_run_actor_alone(struct exec *ex, int i);
 
 /* Inside actors. */
