@@ -225,7 +225,7 @@ static void next(struct lexer *lx)
 		lx->t = T_SYM;
 		return;
 	}
-	if (strchr("{}[]()=:,+-*/", *lx->p)) {
+	if (strchr("{}[]()=:,+-*/|", *lx->p)) {
 		lx->text[0] = *lx->p;
 		lx->text[1] = 0;
 		adv(lx);
@@ -676,14 +676,14 @@ static void parse_top(struct lexer *lx)
 		e->line = line;
 		while (lx->t == T_ID && !lx->failed) {
 			char name[SCN_NAME], value[SCN_NAME];
-			int id, v;
+			int id, v, nline = lx->tline, ncol = lx->tcol;
 
 			expect_id(lx, name, "a variant name");
 			expect_sym(lx, "=");
 			expect_id(lx, value, "a variant value");
 			id = variant_lookup(name);
 			if (id < 0 || (v = variant_value_lookup(id, value)) < 0) {
-				lerr(lx, line, col, "unknown variant setting %s=%s", name, value);
+				lerr(lx, nline, ncol, "unknown variant setting %s=%s", name, value);
 				return;
 			}
 			if (e->nset >= 4) {
@@ -694,12 +694,20 @@ static void parse_top(struct lexer *lx)
 			e->val[e->nset++] = v;
 		}
 		expect_sym(lx, ":");
-		if (lx->t != T_ID || (e->oracle = oracle_lookup(lx->text)) < 0) {
-			lerr(lx, lx->tline, lx->tcol, "expected a verdict (none, lost_write, stale_tlb, wrong_target, use_after_free, deadlock), found %s",
-			     tokname(lx));
-			return;
+		for (;;) {
+			int o;
+
+			if (lx->t != T_ID || (o = oracle_lookup(lx->text)) < 0) {
+				lerr(lx, lx->tline, lx->tcol, "expected a verdict (none, lost_write, stale_tlb, wrong_target, use_after_free, deadlock), found %s",
+				     tokname(lx));
+				return;
+			}
+			e->oracles |= 1u << o;
+			next(lx);
+			if (!is_sym(lx, "|"))
+				break;
+			next(lx);
 		}
-		next(lx);
 		expect_eol(lx);
 	} else if (!strcmp(kw, "consumer")) {
 		char name[SCN_NAME];

@@ -64,7 +64,7 @@ struct scn_expect {
 	int line;
 	int nset;
 	int var[4], val[4];
-	int oracle;	/* enum exec_oracle; ORACLE_NONE for "none" */
+	u32 oracles;	/* accepted verdicts: bit (enum exec_oracle); ORACLE_NONE is "none" */
 };
 
 struct scn_param {

@@ -634,7 +634,8 @@ int mm_user_access(struct mm_struct *mm, int tlb, u64 addr, bool write)
  * under the PT lock; FOLL_WRITE needs a writable PTE, else fault and
  * retry.  FOLL_TOUCH: a write marks the folio dirty (mark_page_dirty for
  * a clean PTE) and every access marks it accessed.  *writable reports
- * whether the PTE allowed writes (KVM's map_writable).
+ * whether the PTE allowed writes (KVM's map_writable).  The caller owns a
+ * reference on a normal folio and drops it with folio_put().
  */
 u64 get_user_page(struct mm_struct *mm, u64 addr, bool write, bool *writable)
 {
@@ -659,6 +660,7 @@ u64 get_user_page(struct mm_struct *mm, u64 addr, bool write, bool *writable)
 			pfn = pte_pfn(pte);
 			*writable = pte_write(pte);
 			if (folio) {
+				folio_get(folio);	/* try_grab_folio(FOLL_GET) */
 				if (write && !pte_dirty(pte) && !folio_test_dirty(folio))
 					folio_mark_dirty(folio);
 				folio_mark_accessed(folio);

@@ -191,6 +191,10 @@ bool folio_test_clear_dirty(struct folio *folio);
 void folio_mark_accessed(struct folio *folio);
 bool folio_test_swapbacked(struct folio *folio);
 void folio_set_swapbacked(struct folio *folio);
+/* References: the mapping's, GUP's, reclaim's isolation.  A folio is
+ * freed by its last owner explicitly (simplified: no free on put). */
+static inline void folio_get(struct folio *folio) { atomic_inc(&folio->_refcount); }
+static inline void folio_put(struct folio *folio) { atomic_dec(&folio->_refcount); }
 void folio_lock(struct folio *folio);
 bool folio_trylock(struct folio *folio);
 void folio_unlock(struct folio *folio);

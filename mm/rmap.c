@@ -136,9 +136,11 @@ int mm_writeback_folio(struct mm_world *mw, struct address_space *mapping,
 
 /*
  * try_to_unmap_one() for a lazyfree (MADV_FREE'd, !swapbacked) anon folio
- * (rmap.c ~v6.14 with B01's fix): clear the PTE with a flush, move its D
- * to the folio, and discard only if nobody else holds a reference and the
- * folio is still clean; otherwise restore the PTE and make it swapbacked.
+ * (rmap.c ~v6.14: B01's reference check, and Barry Song's "set folio
+ * swapbacked iff folios are dirty"): clear the PTE with a flush, move its D
+ * to the folio, and discard only if nobody but reclaim and the mappings
+ * holds a reference and the folio is still clean; otherwise restore the
+ * PTE, and make the folio swapbacked if it was re-dirtied.
  */
 struct ttu_arg {
 	bool ok;
@@ -174,8 +176,10 @@ static int try_to_unmap_one(struct folio *folio, struct vm_area_struct *vma,
 		int ref_count = atomic_read(&folio->_refcount);
 		int map_count = atomic_read(&folio->_mapcount);
 
+		/* the only references: reclaim's isolation and the mappings */
 		if (ref_count == 1 + map_count && !folio_test_dirty(folio)) {
-			atomic_dec(&folio->_mapcount);
+			atomic_dec(&folio->_mapcount);	/* folio_remove_rmap_pte() */
+			folio_put(folio);		/* the mapping's reference */
 			ttu->discarded = true;
 			if (exec_tracing())
 				exec_note("lazyfree folio pfn %llu is clean: discard",
@@ -184,8 +188,10 @@ static int try_to_unmap_one(struct folio *folio, struct vm_area_struct *vma,
 			mmu_notifier_invalidate_range_end(&range);
 			return 0;
 		}
+		/* re-dirtied or referenced: remap; swapbacked iff dirty (v6.13) */
 		set_pte_at(mm, address, ptep, pteval);
-		folio_set_swapbacked(folio);
+		if (folio_test_dirty(folio))
+			folio_set_swapbacked(folio);
 		ttu->ok = false;
 		pte_unmap_unlock(ptep, ptl);
 		mmu_notifier_invalidate_range_end(&range);
@@ -233,7 +239,8 @@ int folio_referenced(struct folio *folio)
 /*
  * shrink_folio_list() for one anon folio: lazyfree folios that nobody
  * re-dirtied are discarded; the consumer CONS_LAZYFREE sees a kept folio
- * as a report (its data survive) and a discarded one as none.
+ * (swap is not modelled: a swapbacked folio stays) as a report, since its
+ * data survive, and a discarded one as none.
  */
 bool mm_reclaim_folio(struct mm_world *mw, u64 pfn)
 {
@@ -246,16 +253,22 @@ bool mm_reclaim_folio(struct mm_world *mw, u64 pfn)
 		return false;
 	if (!folio_trylock(folio))
 		return false;
+	/* folio_isolate_lru(): off the LRU, with a reference */
+	folio_get(folio);
+	clear_bit(PG_lru, &folio->flags);
 	lazyfree = !folio_test_swapbacked(folio);
 	if (lazyfree)
 		rmap_walk(folio, try_to_unmap_one, &ttu);
 	folio_unlock(folio);
 	if (lazyfree && ttu.discarded) {
+		/* folio_ref_freeze(folio, 1) succeeds: B01's check held */
 		folio->anon_mm = NULL;
 		hw_free_data(mw->hw, pfn);
 		return true;
 	}
-	if (lazyfree)
-		obs_report(mw->obs, CONS_LAZYFREE, pfn);
+	/* kept (swap is not modelled): back on the LRU; its data survive */
+	set_bit(PG_lru, &folio->flags);
+	folio_put(folio);
+	obs_report(mw->obs, CONS_LAZYFREE, pfn);
 	return false;
 }

@@ -278,15 +278,15 @@ int kvm_tdp_mmu_map(struct kvm_vcpu *vcpu, gfn_t gfn, kvm_pfn_t pfn,
 static void kvm_release_faultin_page(struct kvm *kvm, kvm_pfn_t pfn, bool unused,
 				     bool dirty)
 {
-	if (unused)
+	if (!hw_frame_is(kvm->hw, pfn, FRAME_DATA))
 		return;
-	if (variant(kvm->cfg, kvm_folio_marking) != kvm_folio_marking__fault) {
+	if (!unused) {
+		if (variant(kvm->cfg, kvm_folio_marking) == kvm_folio_marking__fault &&
+		    dirty)
+			kvm_set_pfn_dirty(kvm, pfn);
 		kvm_set_pfn_accessed(kvm, pfn);
-		return;
 	}
-	if (dirty)
-		kvm_set_pfn_dirty(kvm, pfn);
-	kvm_set_pfn_accessed(kvm, pfn);
+	folio_put(pfn_folio(kvm->mm->mw, pfn));	/* put_page() */
 }
 
 static int kvm_tdp_mmu_page_fault(struct kvm_vcpu *vcpu,

@@ -193,9 +193,9 @@ bool kvm_tdp_mmu_age_gfn_range(struct kvm *kvm, gfn_t start, gfn_t end)
 		int level;
 		u64 spte;
 		u64 *sptep = kvm_tdp_mmu_walk(kvm, gfn, &level, &spte);
-		gfn_t next = (gfn | (hw_level_pages(sptep ? level : 1) - 1)) + 1;
+		gfn_t base = gfn & ~(hw_level_pages(sptep ? level : 1) - 1);
 
-		gfn = next;
+		gfn = base + hw_level_pages(sptep ? level : 1);
 		if (!sptep || !is_shadow_present_pte(spte) || !is_last_spte(spte, level))
 			continue;
 		if (!is_accessed_spte(spte))
@@ -207,7 +207,7 @@ bool kvm_tdp_mmu_age_gfn_range(struct kvm *kvm, gfn_t start, gfn_t end)
 					     is_shadow_present_pte(old) &&
 						     !is_last_spte(old, level),
 					     "Accessed bit cleared in a non-leaf SPTE (gfn %#llx, level %d)",
-					     (unsigned long long)(gfn - 1), level);
+					     (unsigned long long)base, level);
 		} else {
 			/* failure tolerated: "most likely young anyway" */
 			cmpxchg64(sptep, spte, spte & ~shadow_accessed_mask);
