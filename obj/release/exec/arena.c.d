@@ -1,3 +1,0 @@
-obj/release/exec/arena.c.o: exec/arena.c exec/arena.h exec/types.h
-exec/arena.h:
-exec/types.h:
