@@ -7,6 +7,13 @@
  * choice inside a step (exec_choose(), e.g. a TLB eviction).
  *
  * Modes:
+ *  - dpor: dynamic partial-order reduction (Flanagan and Godefroid, POPL
+ *    2005) with sleep sets.  A node explores one actor first; after each
+ *    step, vector clocks give the happens-before order of the execution,
+ *    and for every actor's next step the latest dependent step it does not
+ *    happen after is a race: the actor (or, if it was not enabled there,
+ *    every enabled one) joins the backtrack set of the node before that
+ *    step.  Sleep sets keep the extra branches from repeating traces.
  *  - sleep: exhaustive depth-first search with sleep sets (Godefroid): an
  *    actor explored from a node sleeps in its later siblings' subtrees
  *    until a dependent step wakes it.  Every Mazurkiewicz trace keeps a
@@ -21,6 +28,7 @@
  */
 #include "explore.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +45,27 @@ struct node {
 	struct exec_foot foot[EXEC_MAX_ACTORS];	/* pending ops at this state */
 };
 
+/* DPOR bookkeeping for one execution (rebuilt on every replay). */
+typedef u32 vclock[EXEC_MAX_ACTORS];
+
+struct dpor_var {		/* one model word: its last accesses */
+	const void *addr;
+	u32 gen;
+	int lastw;			/* event index of the last write, or -1 */
+	int rd[EXEC_MAX_ACTORS];	/* each actor's last read since, or -1 */
+};
+
+struct dpor {
+	int nev, cap;
+	u8 *actor;		/* event -> actor */
+	int *node;		/* event -> its NODE_SCHED index */
+	vclock *clock;		/* event -> vector clock */
+	vclock clk[EXEC_MAX_ACTORS];	/* actor -> clock of its last event */
+	struct dpor_var *vars;
+	u32 nvars, gen;		/* hash table size (power of 2), execution */
+	u32 used;
+};
+
 struct explorer {
 	struct model *m;
 	const struct explore_opts *o;
@@ -48,6 +77,8 @@ struct explorer {
 	bool overflow;		/* an execution hit max_depth */
 	u64 rng;
 	struct explore_result *r;
+	int diverge;		/* first node that differs from the last execution */
+	struct dpor dp;
 };
 
 static u64 rng_next(u64 *s)
@@ -76,6 +107,169 @@ static bool foot_dep(const struct exec_foot *a, const struct exec_foot *b)
 			    ((a->o[i].acc | b->o[j].acc) & ACC_W))
 				return true;
 	return false;
+}
+
+/* ---- DPOR ---- */
+
+static struct dpor_var *dpor_var(struct dpor *d, const void *addr)
+{
+	u32 h, mask;
+
+	if (d->used * 2 >= d->nvars) {	/* grow (rehash the live ones) */
+		u32 n = d->nvars ? d->nvars * 2 : 256;
+		struct dpor_var *nv = calloc(n, sizeof(*nv)), *old = d->vars;
+		u32 on = d->nvars;
+
+		if (!nv)
+			return NULL;
+		d->vars = nv;
+		d->nvars = n;
+		d->used = 0;
+		for (u32 i = 0; i < on; i++) {
+			if (old[i].gen == d->gen && old[i].addr) {
+				struct dpor_var *v = dpor_var(d, old[i].addr);
+
+				*v = old[i];
+			}
+		}
+		free(old);
+	}
+	mask = d->nvars - 1;
+	h = (u32)(((uintptr_t)addr >> 3) * 0x9e3779b1u) & mask;
+	for (;; h = (h + 1) & mask) {
+		struct dpor_var *v = &d->vars[h];
+
+		if (v->gen != d->gen) {
+			v->gen = d->gen;
+			v->addr = addr;
+			v->lastw = -1;
+			memset(v->rd, 0xff, sizeof(v->rd));
+			d->used++;
+			return v;
+		}
+		if (v->addr == addr)
+			return v;
+	}
+}
+
+static void dpor_reset(struct dpor *d)
+{
+	d->nev = 0;
+	d->gen++;
+	d->used = 0;
+	memset(d->clk, 0, sizeof(d->clk));
+}
+
+static void vc_join(vclock a, const vclock b)
+{
+	for (int i = 0; i < EXEC_MAX_ACTORS; i++)
+		if (b[i] > a[i])
+			a[i] = b[i];
+}
+
+/* Records event (actor p, footprint f, taken at node) and its clock. */
+static bool dpor_event(struct dpor *d, int p, const struct exec_foot *f, int node)
+{
+	int i = d->nev;
+	u32 *c;
+
+	if (i == d->cap) {
+		int cap = d->cap ? d->cap * 2 : 1024;
+		u8 *a = realloc(d->actor, (size_t)cap);
+		int *n = a ? realloc(d->node, (size_t)cap * sizeof(int)) : NULL;
+		vclock *k = n ? realloc(d->clock, (size_t)cap * sizeof(vclock)) : NULL;
+
+		if (a)
+			d->actor = a;
+		if (n)
+			d->node = n;
+		if (!k)
+			return false;
+		d->clock = k;
+		d->cap = cap;
+	}
+	c = d->clock[i];
+	memcpy(c, d->clk[p], sizeof(vclock));
+	for (int k = 0; k < f->n; k++) {
+		struct dpor_var *v = dpor_var(d, f->o[k].addr);
+
+		if (!v)
+			return false;
+		if (v->lastw >= 0)
+			vc_join(c, d->clock[v->lastw]);
+		if (f->o[k].acc & ACC_W) {
+			for (int a = 0; a < EXEC_MAX_ACTORS; a++)
+				if (v->rd[a] >= 0)
+					vc_join(c, d->clock[v->rd[a]]);
+			v->lastw = i;
+			memset(v->rd, 0xff, sizeof(v->rd));
+		} else {
+			v->rd[p] = i;
+		}
+	}
+	c[p] = (u32)i + 1;
+	memcpy(d->clk[p], c, sizeof(vclock));
+	d->actor[i] = (u8)p;
+	d->node[i] = node;
+	d->nev++;
+	return true;
+}
+
+/* The latest event dependent with q's next step that q does not follow. */
+static int dpor_race(struct dpor *d, int q, const struct exec_foot *f)
+{
+	const u32 *cq = d->clk[q];
+	int best = -1;
+
+	for (int k = 0; k < f->n; k++) {
+		struct dpor_var *v = dpor_var(d, f->o[k].addr);
+
+		if (!v)
+			continue;
+		if (v->lastw > best && d->actor[v->lastw] != q &&
+		    cq[d->actor[v->lastw]] < (u32)v->lastw + 1)
+			best = v->lastw;
+		if (!(f->o[k].acc & ACC_W))
+			continue;
+		for (int a = 0; a < EXEC_MAX_ACTORS; a++) {
+			int j = v->rd[a];
+
+			if (j > best && a != q && cq[a] < (u32)j + 1)
+				best = j;
+		}
+	}
+	return best;
+}
+
+/*
+ * At the current state: for each actor's next step, find its race and
+ * add a backtrack point before the racing event.
+ */
+static void dpor_analyse(struct explorer *e)
+{
+	struct exec *ex = &e->m->ex;
+	struct dpor *d = &e->dp;
+
+	for (int q = 0; q < ex->nr_actors; q++) {
+		struct exec_foot f;
+		struct node *nd;
+		int j;
+		bool en = exec_enabled(ex, q);
+
+		/* finished actors have no next step; idle handlers none yet */
+		if (!en && !exec_live(ex, q))
+			continue;
+		exec_pending_foot(ex, q, &f);
+		if (!f.n || (j = dpor_race(d, q, &f)) < 0)
+			continue;
+		nd = &e->nodes[d->node[j]];
+		if (nd->enabled & (1u << q)) {
+			if (!((nd->sleep | nd->todo) & (1u << q)) && nd->chosen != q)
+				nd->todo |= 1u << q;
+		} else {
+			nd->todo |= nd->enabled & ~nd->sleep & ~(1u << nd->chosen);
+		}
+	}
 }
 
 static struct node *push_node(struct explorer *e)
@@ -134,6 +328,8 @@ static int run_execution(struct explorer *e, int *prev_actor_out)
 	model_begin(m);
 	e->depth = 0;
 	memset(inherited_foot, 0, sizeof(inherited_foot));
+	if (e->o->mode == EXPLORE_DPOR)
+		dpor_reset(&e->dp);
 	for (;;) {
 		struct node *nd;
 		u32 enabled = 0;
@@ -163,6 +359,8 @@ static int run_execution(struct explorer *e, int *prev_actor_out)
 			exec_report(ORACLE_DEADLOCK, "no actor can run; blocked: %s", names);
 			break;
 		}
+		if (e->o->mode == EXPLORE_DPOR && e->depth > e->diverge)
+			dpor_analyse(e);
 		if (e->depth < e->nr_nodes) {
 			nd = &e->nodes[e->depth];
 			p = nd->chosen;
@@ -177,7 +375,7 @@ static int run_execution(struct explorer *e, int *prev_actor_out)
 			nd->kind = NODE_SCHED;
 			nd->enabled = enabled;
 			nd->preemptions = e->depth ? 0 : 0;
-			if (e->o->mode == EXPLORE_SLEEP) {
+			if (e->o->mode == EXPLORE_SLEEP || e->o->mode == EXPLORE_DPOR) {
 				nd->sleep = inherited_sleep & enabled;
 				memcpy(nd->foot, inherited_foot, sizeof(nd->foot));
 				cand &= ~nd->sleep;
@@ -225,7 +423,8 @@ static int run_execution(struct explorer *e, int *prev_actor_out)
 			} else {
 				/* prefer the actor that just ran: fewer preemptions first */
 				p = prev >= 0 && (cand & (1u << prev)) ? prev : lowest(cand);
-				nd->todo = cand & ~(1u << p);
+				/* dpor: the other actors only when a race asks for them */
+				nd->todo = e->o->mode == EXPLORE_DPOR ? 0 : cand & ~(1u << p);
 			}
 			nd->chosen = (u8)p;
 			if (e->o->mode == EXPLORE_BOUNDED && prev >= 0 && p != prev &&
@@ -238,7 +437,13 @@ static int run_execution(struct explorer *e, int *prev_actor_out)
 			u32 sl = 0;
 
 			exec_pending_foot(ex, p, &f);
-			if (e->o->mode == EXPLORE_SLEEP) {
+			if (e->o->mode == EXPLORE_DPOR &&
+			    !dpor_event(&e->dp, p, &f, (int)(nd - e->nodes))) {
+				blocked = true;
+				e->overflow = true;	/* out of memory: incomplete */
+				break;
+			}
+			if (e->o->mode == EXPLORE_SLEEP || e->o->mode == EXPLORE_DPOR) {
 				for (int i = 0; i < ex->nr_actors; i++)
 					if ((nd->sleep & (1u << i)) && i != p &&
 					    !foot_dep(&nd->foot[i], &f))
@@ -272,12 +477,13 @@ static bool backtrack(struct explorer *e)
 		if (nd->kind == NODE_CHOICE) {
 			if (nd->chosen + 1 < nd->nchoice) {
 				nd->chosen++;
+				e->diverge = e->nr_nodes - 1;
 				return true;
 			}
 		} else if (e->o->mode != EXPLORE_RANDOM) {
 			u32 todo = nd->todo & ~nd->sleep;
 
-			if (e->o->mode == EXPLORE_SLEEP)
+			if (e->o->mode == EXPLORE_SLEEP || e->o->mode == EXPLORE_DPOR)
 				nd->sleep |= 1u << nd->chosen;
 			if (todo) {
 				int p = lowest(todo);
@@ -288,6 +494,7 @@ static bool backtrack(struct explorer *e)
 				}
 				nd->todo &= ~(1u << p);
 				nd->chosen = (u8)p;
+				e->diverge = e->nr_nodes - 1;
 				return true;
 			}
 		}
@@ -312,7 +519,7 @@ static void record_schedule(struct explorer *e, struct explore_result *r)
 
 int explore(struct model *m, const struct explore_opts *o, struct explore_result *r)
 {
-	struct explorer e = { .m = m, .o = o, .r = r };
+	struct explorer e = { .m = m, .o = o, .r = r, .diverge = -1 };
 	double t0 = now_s();
 	int prev;
 
@@ -323,6 +530,7 @@ int explore(struct model *m, const struct explore_opts *o, struct explore_result
 	r->complete = true;
 	for (e.bound = 0;; e.bound++) {
 		e.nr_nodes = 0;
+		e.diverge = -1;
 		e.pruned = false;
 		for (;;) {
 			if (run_execution(&e, &prev)) {
@@ -360,6 +568,10 @@ out:
 		r->complete = false;
 	r->seconds = now_s() - t0;
 	free(e.nodes);
+	free(e.dp.actor);
+	free(e.dp.node);
+	free(e.dp.clock);
+	free(e.dp.vars);
 	m->ex.choose = NULL;
 	return r->violation;
 }

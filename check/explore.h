@@ -4,7 +4,7 @@
 
 #include "model.h"
 
-enum explore_mode { EXPLORE_SLEEP, EXPLORE_NONE, EXPLORE_BOUNDED, EXPLORE_RANDOM };
+enum explore_mode { EXPLORE_DPOR, EXPLORE_SLEEP, EXPLORE_NONE, EXPLORE_BOUNDED, EXPLORE_RANDOM };
 
 struct explore_opts {
 	enum explore_mode mode;

@@ -3,7 +3,7 @@
  * adsim: the command line.
  *
  *   adsim check FILE... [--set NAME=VALUE]... [--json] [--expect]
- *                       [--por sleep|none] [--mode dfs|bounded|random]
+ *                       [--por dpor|sleep|none] [--mode dfs|bounded|random]
  *                       [--max-executions N] [--max-depth N] [--timeout S]
  *                       [--bound K] [--seed N]
  *   adsim replay FILE SCHEDULE [--set NAME=VALUE]...
@@ -36,7 +36,8 @@ static void usage(FILE *f)
 		"  --set NAME=VALUE     override a variant or scenario parameter (repeatable)\n"
 		"  --json               one JSON object per scenario on stdout\n"
 		"  --expect             check every 'expect' line of each file; exit 1 on a mismatch\n"
-		"  --por sleep|none     partial-order reduction: sleep sets (default) or none\n"
+		"  --por dpor|sleep|none  dfs reduction: DPOR with sleep sets (default),\n"
+		"                       sleep sets alone, or none (every interleaving)\n"
 		"  --mode dfs|bounded|random  exhaustive (default), preemption-bounded, random\n"
 		"  --bound K            bounded mode: the largest preemption bound (default 3)\n"
 		"  --max-executions N   stop after N executions (incomplete)\n"
@@ -87,6 +88,7 @@ struct opts {
 	const char *sets[32];
 	int nr_sets;
 	bool json, expect;
+	enum explore_mode por;	/* the reduction of exhaustive (dfs) mode */
 	struct explore_opts eo;
 };
 
@@ -218,6 +220,7 @@ static void print_race_table(FILE *f, struct model *m)
 static const char *mode_name(const struct explore_opts *eo)
 {
 	switch (eo->mode) {
+	case EXPLORE_DPOR: return "dfs+dpor";
 	case EXPLORE_SLEEP: return "dfs+sleep-sets";
 	case EXPLORE_NONE: return "dfs";
 	case EXPLORE_BOUNDED: return "bounded";
@@ -332,9 +335,13 @@ static int cmd_check(int argc, char **argv, struct opts *o)
 			i++;
 		} else if (!strcmp(a, "--por") && v) {
 			if (!strcmp(v, "none"))
-				o->eo.mode = EXPLORE_NONE;
-			else if (strcmp(v, "sleep")) {
-				fprintf(stderr, "adsim: --por: expected sleep or none\n");
+				o->por = EXPLORE_NONE;
+			else if (!strcmp(v, "sleep"))
+				o->por = EXPLORE_SLEEP;
+			else if (!strcmp(v, "dpor"))
+				o->por = EXPLORE_DPOR;
+			else {
+				fprintf(stderr, "adsim: --por: expected dpor, sleep or none\n");
 				return EXIT_USAGE;
 			}
 			i++;
@@ -343,7 +350,9 @@ static int cmd_check(int argc, char **argv, struct opts *o)
 				o->eo.mode = EXPLORE_BOUNDED;
 			else if (!strcmp(v, "random"))
 				o->eo.mode = EXPLORE_RANDOM;
-			else if (strcmp(v, "dfs")) {
+			else if (!strcmp(v, "dfs"))
+				o->eo.mode = EXPLORE_DPOR;
+			else {
 				fprintf(stderr, "adsim: --mode: expected dfs, bounded or random\n");
 				return EXIT_USAGE;
 			}
@@ -383,6 +392,8 @@ static int cmd_check(int argc, char **argv, struct opts *o)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (o->eo.mode == EXPLORE_DPOR)
+		o->eo.mode = o->por;
 	for (int i = 0; i < nf; i++) {
 		struct scn s;
 		char err[512];
@@ -491,7 +502,7 @@ static int cmd_replay(int argc, char **argv, struct opts *o)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .eo = { .mode = EXPLORE_SLEEP, .max_depth = 20000, .bound = 3 } };
+	struct opts o = { .por = EXPLORE_DPOR, .eo = { .mode = EXPLORE_DPOR, .max_depth = 20000, .bound = 3 } };
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
