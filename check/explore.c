@@ -48,11 +48,14 @@ struct node {
 /* DPOR bookkeeping for one execution (rebuilt on every replay). */
 typedef u32 vclock[EXEC_MAX_ACTORS];
 
-struct dpor_var {		/* one model word: its last accesses */
+struct dpor_var {		/* one model word, or one bit of it */
 	const void *addr;
 	u32 gen;
+	u8 bit1;			/* as exec_obj.bit1 */
 	int lastw;			/* event index of the last write, or -1 */
 	int rd[EXEC_MAX_ACTORS];	/* each actor's last read since, or -1 */
+	int ad[EXEC_MAX_ACTORS];	/* each actor's last ACC_ADD since, or -1 */
+	u64 bits;			/* whole-word entry: bits accessed alone */
 };
 
 struct dpor {
@@ -103,15 +106,14 @@ static bool foot_dep(const struct exec_foot *a, const struct exec_foot *b)
 {
 	for (int i = 0; i < a->n; i++)
 		for (int j = 0; j < b->n; j++)
-			if (a->o[i].addr == b->o[j].addr &&
-			    ((a->o[i].acc | b->o[j].acc) & ACC_W))
+			if (exec_obj_conflict(&a->o[i], &b->o[j]))
 				return true;
 	return false;
 }
 
 /* ---- DPOR ---- */
 
-static struct dpor_var *dpor_var(struct dpor *d, const void *addr)
+static struct dpor_var *dpor_var(struct dpor *d, const void *addr, u8 bit1)
 {
 	u32 h, mask;
 
@@ -127,7 +129,7 @@ static struct dpor_var *dpor_var(struct dpor *d, const void *addr)
 		d->used = 0;
 		for (u32 i = 0; i < on; i++) {
 			if (old[i].gen == d->gen && old[i].addr) {
-				struct dpor_var *v = dpor_var(d, old[i].addr);
+				struct dpor_var *v = dpor_var(d, old[i].addr, old[i].bit1);
 
 				*v = old[i];
 			}
@@ -135,21 +137,58 @@ static struct dpor_var *dpor_var(struct dpor *d, const void *addr)
 		free(old);
 	}
 	mask = d->nvars - 1;
-	h = (u32)(((uintptr_t)addr >> 3) * 0x9e3779b1u) & mask;
+	h = (u32)((((uintptr_t)addr >> 2) + bit1) * 0x9e3779b1u) & mask;
 	for (;; h = (h + 1) & mask) {
 		struct dpor_var *v = &d->vars[h];
 
 		if (v->gen != d->gen) {
 			v->gen = d->gen;
 			v->addr = addr;
+			v->bit1 = bit1;
 			v->lastw = -1;
+			v->bits = 0;
 			memset(v->rd, 0xff, sizeof(v->rd));
+			memset(v->ad, 0xff, sizeof(v->ad));
 			d->used++;
 			return v;
 		}
-		if (v->addr == addr)
+		if (v->addr == addr && v->bit1 == bit1)
 			return v;
 	}
+}
+
+/*
+ * The entries an access must be ordered against: its own, plus for a bit
+ * the whole word's, plus for the whole word every bit accessed alone.
+ */
+static int dpor_vars(struct dpor *d, const struct exec_obj *o, struct dpor_var **out)
+{
+	struct dpor_var *w = dpor_var(d, o->addr, 0);
+	int n = 0;
+
+	if (!w)
+		return 0;
+	out[n++] = w;
+	if (o->bit1) {
+		struct dpor_var *b = dpor_var(d, o->addr, o->bit1);
+
+		if (!b)
+			return 0;
+		w = dpor_var(d, o->addr, 0);	/* the table may have moved */
+		w->bits |= BIT_ULL(o->bit1 - 1);
+		out[0] = b;
+		out[n++] = w;
+	} else {
+		for (u64 m = w->bits; m; m &= m - 1) {
+			struct dpor_var *b = dpor_var(d, o->addr, (u8)(__builtin_ctzll(m) + 1));
+
+			if (!b)
+				return 0;
+			out[n++] = b;
+		}
+		out[0] = dpor_var(d, o->addr, 0);
+	}
+	return n;
 }
 
 static void dpor_reset(struct dpor *d)
@@ -191,20 +230,33 @@ static bool dpor_event(struct dpor *d, int p, const struct exec_foot *f, int nod
 	c = d->clock[i];
 	memcpy(c, d->clk[p], sizeof(vclock));
 	for (int k = 0; k < f->n; k++) {
-		struct dpor_var *v = dpor_var(d, f->o[k].addr);
+		struct dpor_var *vs[66], *own;
+		u8 acc = f->o[k].acc;
+		int nv = dpor_vars(d, &f->o[k], vs);
 
-		if (!v)
+		if (!nv)
 			return false;
-		if (v->lastw >= 0)
-			vc_join(c, d->clock[v->lastw]);
-		if (f->o[k].acc & ACC_W) {
-			for (int a = 0; a < EXEC_MAX_ACTORS; a++)
-				if (v->rd[a] >= 0)
+		for (int x = 0; x < nv; x++) {
+			struct dpor_var *v = vs[x];
+
+			if (v->lastw >= 0)
+				vc_join(c, d->clock[v->lastw]);
+			for (int a = 0; a < EXEC_MAX_ACTORS; a++) {
+				if ((acc & (ACC_W | ACC_ADD)) && v->rd[a] >= 0)
 					vc_join(c, d->clock[v->rd[a]]);
-			v->lastw = i;
-			memset(v->rd, 0xff, sizeof(v->rd));
+				if ((acc & (ACC_W | ACC_R)) && v->ad[a] >= 0)
+					vc_join(c, d->clock[v->ad[a]]);
+			}
+		}
+		own = vs[0];
+		if (acc & ACC_W) {
+			own->lastw = i;
+			memset(own->rd, 0xff, sizeof(own->rd));
+			memset(own->ad, 0xff, sizeof(own->ad));
+		} else if (acc & ACC_ADD) {
+			own->ad[p] = i;
 		} else {
-			v->rd[p] = i;
+			own->rd[p] = i;
 		}
 	}
 	c[p] = (u32)i + 1;
@@ -222,20 +274,26 @@ static int dpor_race(struct dpor *d, int q, const struct exec_foot *f)
 	int best = -1;
 
 	for (int k = 0; k < f->n; k++) {
-		struct dpor_var *v = dpor_var(d, f->o[k].addr);
+		struct dpor_var *vs[66];
+		u8 acc = f->o[k].acc;
+		int nv = dpor_vars(d, &f->o[k], vs);
 
-		if (!v)
-			continue;
-		if (v->lastw > best && d->actor[v->lastw] != q &&
-		    cq[d->actor[v->lastw]] < (u32)v->lastw + 1)
-			best = v->lastw;
-		if (!(f->o[k].acc & ACC_W))
-			continue;
-		for (int a = 0; a < EXEC_MAX_ACTORS; a++) {
-			int j = v->rd[a];
+		for (int x = 0; x < nv; x++) {
+			struct dpor_var *v = vs[x];
+			int j = v->lastw;
 
-			if (j > best && a != q && cq[a] < (u32)j + 1)
+			if (j > best && d->actor[j] != q && cq[d->actor[j]] < (u32)j + 1)
 				best = j;
+			for (int a = 0; a < EXEC_MAX_ACTORS; a++) {
+				if (a == q)
+					continue;
+				if ((acc & (ACC_W | ACC_ADD)) && (j = v->rd[a]) > best &&
+				    cq[a] < (u32)j + 1)
+					best = j;
+				if ((acc & (ACC_W | ACC_R)) && (j = v->ad[a]) > best &&
+				    cq[a] < (u32)j + 1)
+					best = j;
+			}
 		}
 	}
 	return best;

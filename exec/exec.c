@@ -583,6 +583,40 @@ u64 exec_fetch_add(void *p, size_t size, u64 v)
 	return exec_rmw("atomic add", p, size, 2, v);
 }
 
+/* atomic_add() and friends: no value returned, so adds commute. */
+void exec_add(void *p, size_t size, u64 v)
+{
+	struct exec_foot f = { .n = 1, .o = { { p, ACC_ADD, 0 } } };
+	u64 old;
+
+	exec_point_foot(EXEC_OP_RMW, &f, NULL, NULL);
+	old = exec_raw_load(p, size);
+	exec_raw_store(p, size, old + v);
+	if (exec_tracing())
+		exec_trace_access("atomic add", p, old, old + v, v != 0);
+}
+
+/* test_bit, set_bit/test_and_set_bit, clear_bit/test_and_clear_bit */
+bool exec_bitop(u64 *word, int bit, int op)
+{
+	static const char *const names[] = { "test_bit", "set_bit", "clear_bit" };
+	struct exec_foot f = { .n = 1, .o = { {
+		word, op == BITOP_TEST ? ACC_R : ACC_W, (u8)(bit + 1) } } };
+	u64 old, new, m = BIT_ULL(bit);
+
+	exec_point_foot(op == BITOP_TEST ? EXEC_OP_READ : EXEC_OP_RMW, &f, NULL, NULL);
+	old = *word;
+	new = op == BITOP_SET ? old | m : op == BITOP_CLEAR ? old & ~m : old;
+	*word = new;
+	if (exec_tracing()) {
+		char what[32];
+
+		snprintf(what, sizeof(what), "%s(%d)", names[op], bit);
+		exec_trace_access(what, word, old, new, old != new);
+	}
+	return old & m;
+}
+
 /* ---- locks ---- */
 
 static int exec_self(void)

@@ -39,13 +39,32 @@
 struct exec;
 struct exec_actor;
 
-/* How an operation touches one model word. */
-enum { ACC_R = 1, ACC_W = 2 };
+/*
+ * How an operation touches one model word.  ACC_ADD is an update that
+ * commutes with other ACC_ADDs and returns nothing (atomic_inc/dec); it
+ * conflicts with reads and writes.  bit1 narrows the access to one bit
+ * (set_bit() and friends): accesses to different bits of a word commute.
+ */
+enum { ACC_R = 1, ACC_W = 2, ACC_ADD = 4 };
 
 struct exec_obj {
 	const void *addr;
 	u8 acc;
+	u8 bit1;	/* 0: the whole word; b + 1: only bit b */
 };
+
+/* Whether two accesses conflict (the reductions' dependence relation). */
+static inline bool exec_obj_conflict(const struct exec_obj *a,
+				     const struct exec_obj *b)
+{
+	if (a->addr != b->addr)
+		return false;
+	if (a->bit1 && b->bit1 && a->bit1 != b->bit1)
+		return false;
+	if (a->acc == ACC_ADD && b->acc == ACC_ADD)
+		return false;
+	return (a->acc | b->acc) & (ACC_W | ACC_ADD);
+}
 
 struct exec_foot {
 	u8 n;
@@ -271,6 +290,9 @@ u64 exec_cmpxchg(void *p, size_t size, u64 old, u64 new);
 u64 exec_fetch_and(void *p, size_t size, u64 mask);
 u64 exec_fetch_or(void *p, size_t size, u64 mask);
 u64 exec_fetch_add(void *p, size_t size, u64 v);
+void exec_add(void *p, size_t size, u64 v);
+bool exec_bitop(u64 *word, int bit, int op);	/* op: BITOP_* */
+enum { BITOP_TEST, BITOP_SET, BITOP_CLEAR };
 
 #define READ_ONCE(x) ((__typeof__(x))exec_load(&(x), sizeof(x)))
 #define WRITE_ONCE(x, v) exec_store(&(x), sizeof(x), (u64)(v))
@@ -297,29 +319,27 @@ static inline u64 atomic64_fetch_and(u64 mask, u64 *p)
 
 static inline void set_bit(long nr, u64 *addr)
 {
-	exec_fetch_or(addr + nr / 64, sizeof(u64), BIT_ULL(nr % 64));
+	exec_bitop(addr + nr / 64, (int)(nr % 64), BITOP_SET);
 }
 
 static inline void clear_bit(long nr, u64 *addr)
 {
-	exec_fetch_and(addr + nr / 64, sizeof(u64), ~BIT_ULL(nr % 64));
+	exec_bitop(addr + nr / 64, (int)(nr % 64), BITOP_CLEAR);
 }
 
 static inline bool test_and_clear_bit(long nr, u64 *addr)
 {
-	return exec_fetch_and(addr + nr / 64, sizeof(u64),
-			      ~BIT_ULL(nr % 64)) & BIT_ULL(nr % 64);
+	return exec_bitop(addr + nr / 64, (int)(nr % 64), BITOP_CLEAR);
 }
 
 static inline bool test_and_set_bit(long nr, u64 *addr)
 {
-	return exec_fetch_or(addr + nr / 64, sizeof(u64), BIT_ULL(nr % 64)) &
-	       BIT_ULL(nr % 64);
+	return exec_bitop(addr + nr / 64, (int)(nr % 64), BITOP_SET);
 }
 
 static inline bool test_bit(long nr, u64 *addr)
 {
-	return exec_load(addr + nr / 64, sizeof(u64)) & BIT_ULL(nr % 64);
+	return exec_bitop(addr + nr / 64, (int)(nr % 64), BITOP_TEST);
 }
 
 typedef struct {
@@ -333,12 +353,12 @@ static inline int atomic_read(atomic_t *v)
 
 static inline void atomic_inc(atomic_t *v)
 {
-	exec_fetch_add(&v->counter, sizeof(v->counter), 1);
+	exec_add(&v->counter, sizeof(v->counter), 1);
 }
 
 static inline void atomic_dec(atomic_t *v)
 {
-	exec_fetch_add(&v->counter, sizeof(v->counter), (u64)-1);
+	exec_add(&v->counter, sizeof(v->counter), (u64)-1);
 }
 
 /* ---- locks ---- */

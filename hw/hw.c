@@ -339,12 +339,12 @@ static void hw_access_foot(struct exec_actor *a, struct exec_foot *f)
 	struct hw *hw = p->hw;
 	struct hw_walk w;
 
-	f->o[f->n++] = (struct exec_obj){ &hw->tlbs[p->tlb], ACC_W };
-	f->o[f->n++] = (struct exec_obj){ &hw->alloc, ACC_R };
+	f->o[f->n++] = (struct exec_obj){ .addr = &hw->tlbs[p->tlb], .acc = ACC_W };
+	f->o[f->n++] = (struct exec_obj){ .addr = &hw->alloc, .acc = ACC_R };
 	hw_walk(hw, p->space, p->addr, &w);
 	for (int i = 0; i < w.n && f->n < EXEC_MAX_FOOT; i++)
 		f->o[f->n++] = (struct exec_obj){
-			w.path[i], i == w.n - 1 ? ACC_W : ACC_R
+			.addr = w.path[i], .acc = i == w.n - 1 ? ACC_W : ACC_R
 		};
 }
 
@@ -545,7 +545,7 @@ void hw_flush_tlb(struct hw *hw, int space, u64 start, u64 end, bool all)
 		if (i != own)
 			p.targets |= 1u << i;
 		if (f.n < EXEC_MAX_FOOT)
-			f.o[f.n++] = (struct exec_obj){ &hw->tlbs[i], ACC_W };
+			f.o[f.n++] = (struct exec_obj){ .addr = &hw->tlbs[i], .acc = ACC_W };
 	}
 	if (!f.n)
 		return;
@@ -610,7 +610,7 @@ static void hw_ipi_run(void *arg)
 
 static void hw_ipi_foot(void *arg, struct exec_foot *f)
 {
-	f->o[f->n++] = (struct exec_obj){ arg, ACC_W };
+	f->o[f->n++] = (struct exec_obj){ .addr = arg, .acc = ACC_W };
 }
 
 int hw_add_ipi_handlers(struct hw *hw, struct exec *ex)
