@@ -29,7 +29,7 @@ $(OBJ)/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
--include $(LIBOBJS:.o=.d)
+-include $(LIBOBJS:.o=.d) $(OBJ)/cli/main.c.d
 
 .PHONY: all clean
 clean:

@@ -28,6 +28,7 @@
  */
 #include "explore.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,7 +55,8 @@ struct dpor_var {		/* one model word, or one bit of it */
 	u8 bit1;			/* as exec_obj.bit1 */
 	int lastw;			/* event index of the last write, or -1 */
 	int rd[EXEC_MAX_ACTORS];	/* each actor's last read since, or -1 */
-	int ad[EXEC_MAX_ACTORS];	/* each actor's last ACC_ADD since, or -1 */
+	int ad[EXEC_MAX_ACTORS];	/* each actor's last blind update since, or -1 */
+	u8 adk;				/* their kind (ACC_ADD, ACC_SET or ACC_CLR) */
 	u64 bits;			/* whole-word entry: bits accessed alone */
 };
 
@@ -147,6 +149,7 @@ static struct dpor_var *dpor_var(struct dpor *d, const void *addr, u8 bit1)
 			v->bit1 = bit1;
 			v->lastw = -1;
 			v->bits = 0;
+			v->adk = 0;
 			memset(v->rd, 0xff, sizeof(v->rd));
 			memset(v->ad, 0xff, sizeof(v->ad));
 			d->used++;
@@ -238,23 +241,28 @@ static bool dpor_event(struct dpor *d, int p, const struct exec_foot *f, int nod
 			return false;
 		for (int x = 0; x < nv; x++) {
 			struct dpor_var *v = vs[x];
+			/* blind updates of the same kind commute */
+			bool ad_dep = !(acc & ACC_BLIND) || acc != v->adk;
 
 			if (v->lastw >= 0)
 				vc_join(c, d->clock[v->lastw]);
 			for (int a = 0; a < EXEC_MAX_ACTORS; a++) {
-				if ((acc & (ACC_W | ACC_ADD)) && v->rd[a] >= 0)
+				if ((acc & (ACC_W | ACC_BLIND)) && v->rd[a] >= 0)
 					vc_join(c, d->clock[v->rd[a]]);
-				if ((acc & (ACC_W | ACC_R)) && v->ad[a] >= 0)
+				if (ad_dep && v->ad[a] >= 0)
 					vc_join(c, d->clock[v->ad[a]]);
 			}
 		}
 		own = vs[0];
-		if (acc & ACC_W) {
+		if ((acc & ACC_W) || ((acc & ACC_BLIND) && own->adk && acc != own->adk)) {
+			/* a write, or a blind update of another kind: order all */
 			own->lastw = i;
 			memset(own->rd, 0xff, sizeof(own->rd));
 			memset(own->ad, 0xff, sizeof(own->ad));
-		} else if (acc & ACC_ADD) {
+			own->adk = 0;
+		} else if (acc & ACC_BLIND) {
 			own->ad[p] = i;
+			own->adk = acc;
 		} else {
 			own->rd[p] = i;
 		}
@@ -287,11 +295,11 @@ static int dpor_race(struct dpor *d, int q, const struct exec_foot *f)
 			for (int a = 0; a < EXEC_MAX_ACTORS; a++) {
 				if (a == q)
 					continue;
-				if ((acc & (ACC_W | ACC_ADD)) && (j = v->rd[a]) > best &&
+				if ((acc & (ACC_W | ACC_BLIND)) && (j = v->rd[a]) > best &&
 				    cq[a] < (u32)j + 1)
 					best = j;
-				if ((acc & (ACC_W | ACC_R)) && (j = v->ad[a]) > best &&
-				    cq[a] < (u32)j + 1)
+				if ((!(acc & ACC_BLIND) || acc != v->adk) &&
+				    (j = v->ad[a]) > best && cq[a] < (u32)j + 1)
 					best = j;
 			}
 		}
@@ -303,7 +311,7 @@ static int dpor_race(struct dpor *d, int q, const struct exec_foot *f)
  * At the current state: for each actor's next step, find its race and
  * add a backtrack point before the racing event.
  */
-static void dpor_analyse(struct explorer *e)
+static void dpor_analyse(struct explorer *e, u32 enabled)
 {
 	struct exec *ex = &e->m->ex;
 	struct dpor *d = &e->dp;
@@ -312,7 +320,7 @@ static void dpor_analyse(struct explorer *e)
 		struct exec_foot f;
 		struct node *nd;
 		int j;
-		bool en = exec_enabled(ex, q);
+		bool en = enabled & (1u << q);
 
 		/* finished actors have no next step; idle handlers none yet */
 		if (!en && !exec_live(ex, q))
@@ -341,7 +349,8 @@ static struct node *push_node(struct explorer *e)
 		e->nodes = n;
 		e->cap = cap;
 	}
-	memset(&e->nodes[e->nr_nodes], 0, sizeof(e->nodes[0]));
+	/* the footprints are filled per actor as needed */
+	memset(&e->nodes[e->nr_nodes], 0, offsetof(struct node, foot));
 	return &e->nodes[e->nr_nodes++];
 }
 
@@ -385,7 +394,6 @@ static int run_execution(struct explorer *e, int *prev_actor_out)
 
 	model_begin(m);
 	e->depth = 0;
-	memset(inherited_foot, 0, sizeof(inherited_foot));
 	if (e->o->mode == EXPLORE_DPOR)
 		dpor_reset(&e->dp);
 	for (;;) {
@@ -418,7 +426,7 @@ static int run_execution(struct explorer *e, int *prev_actor_out)
 			break;
 		}
 		if (e->o->mode == EXPLORE_DPOR && e->depth > e->diverge)
-			dpor_analyse(e);
+			dpor_analyse(e, enabled);
 		if (e->depth < e->nr_nodes) {
 			nd = &e->nodes[e->depth];
 			p = nd->chosen;
@@ -435,7 +443,9 @@ static int run_execution(struct explorer *e, int *prev_actor_out)
 			nd->preemptions = e->depth ? 0 : 0;
 			if (e->o->mode == EXPLORE_SLEEP || e->o->mode == EXPLORE_DPOR) {
 				nd->sleep = inherited_sleep & enabled;
-				memcpy(nd->foot, inherited_foot, sizeof(nd->foot));
+				for (u32 b = nd->sleep; b; b &= b - 1)
+					nd->foot[__builtin_ctz(b)] =
+						inherited_foot[__builtin_ctz(b)];
 				cand &= ~nd->sleep;
 			}
 			for (int i = 0; i < ex->nr_actors; i++)
@@ -506,7 +516,9 @@ static int run_execution(struct explorer *e, int *prev_actor_out)
 					if ((nd->sleep & (1u << i)) && i != p &&
 					    !foot_dep(&nd->foot[i], &f))
 						sl |= 1u << i;
-				memcpy(inherited_foot, nd->foot, sizeof(inherited_foot));
+				for (u32 b = sl; b; b &= b - 1)
+					inherited_foot[__builtin_ctz(b)] =
+						nd->foot[__builtin_ctz(b)];
 			}
 			inherited_sleep = sl;
 		}

@@ -66,6 +66,8 @@ static void gt_protect_done(void *ctx, int space, u64 start, u64 end)
 	gt->ev[gt->nr_ev++] = (struct gt_event){
 		space, start, end, exec_engine ? exec_engine->now : 0
 	};
+	exec_note("protection of [%#llx, %#llx) returns", (unsigned long long)start,
+		  (unsigned long long)end);
 }
 
 static void gt_report(void *ctx, enum obs_consumer c, u64 pfn)
@@ -74,9 +76,16 @@ static void gt_report(void *ctx, enum obs_consumer c, u64 pfn)
 
 	if (pfn < w->gt.nr_pages)
 		w->gt.pages[pfn].covered[c] = exec_engine ? exec_engine->now : 0;
-	if (w->gt.collecting)
+	if (w->gt.collecting && exec_engine) {
+		/* the collect runs untraced; its reports are what it shows */
+		exec_engine->tracing = true;
 		exec_note("%s reports pfn %llu", obs_consumer_names[c],
 			  (unsigned long long)pfn);
+		exec_engine->tracing = false;
+	} else {
+		exec_note("%s reports pfn %llu", obs_consumer_names[c],
+			  (unsigned long long)pfn);
+	}
 }
 
 static void gt_absolve(void *ctx, enum obs_consumer c, u64 pfn)
@@ -87,6 +96,8 @@ static void gt_absolve(void *ctx, enum obs_consumer c, u64 pfn)
 		return;
 	w->gt.pages[pfn].covered[c] = exec_engine ? exec_engine->now : 0;
 	w->gt.pages[pfn].tracked |= 1u << c;
+	exec_note("%s: earlier writes to pfn %llu need no report", obs_consumer_names[c],
+		  (unsigned long long)pfn);
 }
 
 static const struct obs_ops gt_ops = {
@@ -265,6 +276,8 @@ int model_build(struct model *m, struct scn *s, char *err, size_t errlen)
 	w->hw.tlb_evict = s->params[1].value != 0;	/* tlb_evict */
 	w->gt.nr_pages = nr_frames;
 	w->gt.pages = arena_alloc(&m->arena, nr_frames * sizeof(*w->gt.pages));
+	w->obs.page_words = arena_alloc(&m->arena, nr_frames);
+	w->obs.nr_page_words = nr_frames;
 	for (int i = 0; i < s->nr_decls; i++) {
 		struct scn_decl *d = &s->decls[i];
 
@@ -364,7 +377,10 @@ int model_build(struct model *m, struct scn *s, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	/* the snapshot: everything up to the last page table in use */
+	/*
+	 * The snapshot: everything but the page-table pages free after the
+	 * set-up, which hw_alloc_pt() clears when it hands them out.
+	 */
 	pt_off = (size_t)((u8 *)w->hw.pt - m->arena.base);
 	{
 		u32 high = 0;
@@ -373,9 +389,9 @@ int model_build(struct model *m, struct scn *s, char *err, size_t errlen)
 			if (w->hw.frames[pfn].kind == FRAME_PT &&
 			    w->hw.frames[pfn].pt + 1u > high)
 				high = w->hw.frames[pfn].pt + 1u;
-		(void)pt_off;
-		arena_snapshot(&m->arena, m->arena.used);
-		(void)high;
+		arena_snapshot(&m->arena, m->arena.used,
+			       pt_off + (size_t)high * sizeof(*w->hw.pt),
+			       (size_t)(nr_pt - high) * sizeof(*w->hw.pt));
 	}
 	m->ex.now_base = m->ex.now;
 	return 0;
@@ -491,5 +507,15 @@ void model_describe(void *ctx, const void *addr, u64 val, bool value, char *buf,
 	for (int i = 0; i < w->nr_kvm; i++)
 		if (kvm_describe(&w->kvm[i], addr, buf, n))
 			return;
+	if ((const u8 *)addr >= w->obs.page_words &&
+	    (const u8 *)addr < w->obs.page_words + w->obs.nr_page_words) {
+		snprintf(buf, n, "data(pfn %llu)",
+			 (unsigned long long)((const u8 *)addr - w->obs.page_words));
+		return;
+	}
+	if (addr == &w->obs.protect_word) {
+		snprintf(buf, n, "protect-returned");
+		return;
+	}
 	snprintf(buf, n, "word@%#llx", (unsigned long long)((const u8 *)addr - m->arena.base));
 }

@@ -32,12 +32,17 @@ void *arena_alloc(struct arena *a, size_t size)
 	return a->base + off;
 }
 
-void arena_snapshot(struct arena *a, size_t len)
+void arena_snapshot(struct arena *a, size_t len, size_t hole, size_t hole_len)
 {
+	if (hole > len || hole_len > len - hole)
+		hole = hole_len = 0;
+	a->hole_off = hole;
+	a->hole_len = hole_len;
 	free(a->snap);
 	a->snap = malloc(len ? len : 1);
 	if (!a->snap) {
 		a->snap_len = 0;
+		a->hole_off = a->hole_len = 0;
 		return;
 	}
 	memcpy(a->snap, a->base, len);

@@ -596,20 +596,24 @@ void exec_add(void *p, size_t size, u64 v)
 		exec_trace_access("atomic add", p, old, old + v, v != 0);
 }
 
-/* test_bit, set_bit/test_and_set_bit, clear_bit/test_and_clear_bit */
+/* test_bit, test_and_set_bit, test_and_clear_bit, set_bit, clear_bit */
 bool exec_bitop(u64 *word, int bit, int op)
 {
-	static const char *const names[] = { "test_bit", "set_bit", "clear_bit" };
-	struct exec_foot f = { .n = 1, .o = { {
-		word, op == BITOP_TEST ? ACC_R : ACC_W, (u8)(bit + 1) } } };
+	static const char *const names[] = {
+		"test_bit", "test_and_set_bit", "test_and_clear_bit", "set_bit", "clear_bit"
+	};
+	static const u8 acc[] = { ACC_R, ACC_W, ACC_W, ACC_SET, ACC_CLR };
+	struct exec_foot f = { .n = 1, .o = { { word, acc[op], (u8)(bit + 1) } } };
+	bool set = op == BITOP_SET || op == BITOP_SET_BLIND;
+	bool clr = op == BITOP_CLEAR || op == BITOP_CLEAR_BLIND;
 	u64 old, new, m = BIT_ULL(bit);
 
 	exec_point_foot(op == BITOP_TEST ? EXEC_OP_READ : EXEC_OP_RMW, &f, NULL, NULL);
 	old = *word;
-	new = op == BITOP_SET ? old | m : op == BITOP_CLEAR ? old & ~m : old;
+	new = set ? old | m : clr ? old & ~m : old;
 	*word = new;
 	if (exec_tracing()) {
-		char what[32];
+		char what[40];
 
 		snprintf(what, sizeof(what), "%s(%d)", names[op], bit);
 		exec_trace_access(what, word, old, new, old != new);

@@ -32,7 +32,7 @@
 #include "types.h"
 
 #define EXEC_MAX_ACTORS 16
-#define EXEC_MAX_FOOT 6
+#define EXEC_MAX_FOOT 10
 #define EXEC_FN_DEPTH 24
 #define EXEC_NOTE_LEN 320
 
@@ -40,12 +40,14 @@ struct exec;
 struct exec_actor;
 
 /*
- * How an operation touches one model word.  ACC_ADD is an update that
- * commutes with other ACC_ADDs and returns nothing (atomic_inc/dec); it
- * conflicts with reads and writes.  bit1 narrows the access to one bit
- * (set_bit() and friends): accesses to different bits of a word commute.
+ * How an operation touches one model word.  The blind updates return
+ * nothing and commute with updates of their own kind, but conflict with
+ * reads, writes and the other kinds: ACC_ADD (atomic_inc/dec), ACC_SET
+ * and ACC_CLR (set_bit/clear_bit).  bit1 narrows the access to one bit:
+ * accesses to different bits of a word commute.
  */
-enum { ACC_R = 1, ACC_W = 2, ACC_ADD = 4 };
+enum { ACC_R = 1, ACC_W = 2, ACC_ADD = 4, ACC_SET = 8, ACC_CLR = 16 };
+#define ACC_BLIND (ACC_ADD | ACC_SET | ACC_CLR)
 
 struct exec_obj {
 	const void *addr;
@@ -61,9 +63,9 @@ static inline bool exec_obj_conflict(const struct exec_obj *a,
 		return false;
 	if (a->bit1 && b->bit1 && a->bit1 != b->bit1)
 		return false;
-	if (a->acc == ACC_ADD && b->acc == ACC_ADD)
+	if ((a->acc & ACC_BLIND) && a->acc == b->acc)
 		return false;
-	return (a->acc | b->acc) & (ACC_W | ACC_ADD);
+	return (a->acc | b->acc) & (ACC_W | ACC_BLIND);
 }
 
 struct exec_foot {
@@ -89,6 +91,7 @@ enum exec_opkind {
 	EXEC_OP_WAIT,
 	EXEC_OP_HW,
 	EXEC_OP_HANDLER,
+	EXEC_OP_OBS,		/* an oracle event (exec/obs.h) */
 	EXEC_OP_NR
 };
 
@@ -292,7 +295,8 @@ u64 exec_fetch_or(void *p, size_t size, u64 mask);
 u64 exec_fetch_add(void *p, size_t size, u64 v);
 void exec_add(void *p, size_t size, u64 v);
 bool exec_bitop(u64 *word, int bit, int op);	/* op: BITOP_* */
-enum { BITOP_TEST, BITOP_SET, BITOP_CLEAR };
+/* test_bit, test_and_set_bit, test_and_clear_bit, set_bit, clear_bit */
+enum { BITOP_TEST, BITOP_SET, BITOP_CLEAR, BITOP_SET_BLIND, BITOP_CLEAR_BLIND };
 
 #define READ_ONCE(x) ((__typeof__(x))exec_load(&(x), sizeof(x)))
 #define WRITE_ONCE(x, v) exec_store(&(x), sizeof(x), (u64)(v))
@@ -319,12 +323,12 @@ static inline u64 atomic64_fetch_and(u64 mask, u64 *p)
 
 static inline void set_bit(long nr, u64 *addr)
 {
-	exec_bitop(addr + nr / 64, (int)(nr % 64), BITOP_SET);
+	exec_bitop(addr + nr / 64, (int)(nr % 64), BITOP_SET_BLIND);
 }
 
 static inline void clear_bit(long nr, u64 *addr)
 {
-	exec_bitop(addr + nr / 64, (int)(nr % 64), BITOP_CLEAR);
+	exec_bitop(addr + nr / 64, (int)(nr % 64), BITOP_CLEAR_BLIND);
 }
 
 static inline bool test_and_clear_bit(long nr, u64 *addr)

@@ -5,11 +5,17 @@
  * The ground truth (every write, when, by whom) and the consumers' reports
  * flow one way, from the model to check/ or sim/.  Nothing in the model
  * reads them back, so no modelled kernel code can see or change the truth.
+ *
+ * The oracles' verdicts depend on the order of these events, so each is a
+ * scheduling point on a word of its own: a page's data word (written by
+ * every write to the page, read by a consumer's report, as a real
+ * write-out reads the data), and the protect word (written when a
+ * write-protect or unmap returns, read by every access through a TLB).
  */
 #ifndef ADSIM_EXEC_OBS_H
 #define ADSIM_EXEC_OBS_H
 
-#include "types.h"
+#include "exec.h"
 
 /* Consumers of dirty information (DESIGN.md "Ground truth and oracles"). */
 enum obs_consumer {
@@ -45,27 +51,42 @@ struct obs_ops {
 struct obs {
 	const struct obs_ops *ops;
 	void *ctx;
+	u8 *page_words;		/* one per frame: the page's data */
+	u64 nr_page_words;
+	u64 protect_word;
 };
 
-static inline void obs_protect_done(const struct obs *o, int space, u64 start,
+/* The data word of frame pfn (NULL when untracked). */
+static inline const void *obs_page_word(const struct obs *o, u64 pfn)
+{
+	return o && pfn < o->nr_page_words ? &o->page_words[pfn] : NULL;
+}
+
+static inline void obs_protect_done(struct obs *o, int space, u64 start,
 				    u64 end)
 {
-	if (o && o->ops && o->ops->protect_done)
-		o->ops->protect_done(o->ctx, space, start, end);
+	if (!o || !o->ops || !o->ops->protect_done)
+		return;
+	exec_point(EXEC_OP_OBS, &o->protect_word, ACC_W);
+	o->ops->protect_done(o->ctx, space, start, end);
 }
 
-static inline void obs_report(const struct obs *o, enum obs_consumer c,
-			      u64 pfn)
+static inline void obs_report(struct obs *o, enum obs_consumer c, u64 pfn)
 {
-	if (o && o->ops && o->ops->report)
-		o->ops->report(o->ctx, c, pfn);
+	if (!o || !o->ops || !o->ops->report)
+		return;
+	if (obs_page_word(o, pfn))
+		exec_point(EXEC_OP_OBS, obs_page_word(o, pfn), ACC_R);
+	o->ops->report(o->ctx, c, pfn);
 }
 
-static inline void obs_absolve(const struct obs *o, enum obs_consumer c,
-			       u64 pfn)
+static inline void obs_absolve(struct obs *o, enum obs_consumer c, u64 pfn)
 {
-	if (o && o->ops && o->ops->absolve)
-		o->ops->absolve(o->ctx, c, pfn);
+	if (!o || !o->ops || !o->ops->absolve)
+		return;
+	if (obs_page_word(o, pfn))
+		exec_point(EXEC_OP_OBS, obs_page_word(o, pfn), ACC_R);
+	o->ops->absolve(o->ctx, c, pfn);
 }
 
 #endif

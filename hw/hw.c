@@ -333,19 +333,57 @@ struct hw_pend {
 	int self;
 };
 
+static void foot_add(struct exec_foot *f, const void *addr, u8 acc)
+{
+	if (addr && f->n < EXEC_MAX_FOOT)
+		f->o[f->n++] = (struct exec_obj){ .addr = addr, .acc = acc };
+}
+
+static struct hw_tlb_entry *hw_tlb_lookup(struct hw_tlb *t, u64 addr);
+static u64 hw_page_pfn(const struct hw_tlb_entry *e, u64 addr);
+
+/*
+ * What hw_access() may touch, computed in the current state: its own TLB;
+ * the entries it walks, the leaf written only if A/D would change; the
+ * page's data word for a write; the protect word when a cached entry may
+ * complete the access.  An eviction choice may send a hit down the walk,
+ * so both are covered when the entry may be evicted.
+ */
 static void hw_access_foot(struct exec_actor *a, struct exec_foot *f)
 {
 	const struct hw_pend *p = a->wait_arg;
 	struct hw *hw = p->hw;
+	struct hw_tlb *t = &hw->tlbs[p->tlb];
+	struct hw_tlb_entry *e = hw_tlb_lookup(t, p->addr);
+	bool walk = !e || hw->tlb_evict, rewalk = e && p->write && e->w && !e->d;
 	struct hw_walk w;
 
-	f->o[f->n++] = (struct exec_obj){ .addr = &hw->tlbs[p->tlb], .acc = ACC_W };
-	f->o[f->n++] = (struct exec_obj){ .addr = &hw->alloc, .acc = ACC_R };
+	foot_add(f, t, ACC_W);
+	foot_add(f, &hw->alloc, ACC_R);
+	if (e) {
+		foot_add(f, hw->obs ? &hw->obs->protect_word : NULL, ACC_R);
+		if (p->write && e->w)
+			foot_add(f, obs_page_word(hw->obs, hw_page_pfn(e, p->addr)), ACC_ADD);
+	}
+	if (!walk && !rewalk)
+		return;
 	hw_walk(hw, p->space, p->addr, &w);
-	for (int i = 0; i < w.n && f->n < EXEC_MAX_FOOT; i++)
-		f->o[f->n++] = (struct exec_obj){
-			.addr = w.path[i], .acc = i == w.n - 1 ? ACC_W : ACC_R
-		};
+	for (int i = 0; i + 1 < w.n; i++)
+		foot_add(f, w.path[i], ACC_R);
+	if (w.leaf) {
+		u64 ad = hw_entry_ad(hw, p->space, p->write);
+		bool ok = w.present && (!p->write || hw_entry_writable(hw, p->space, w.val));
+		bool changes = (w.val & ad) != ad &&
+			       (ok || (rewalk && variant(hw->cfg, arch) == arch__blind_dirty));
+
+		foot_add(f, w.leaf, changes ? ACC_W : ACC_R);
+		if (p->write && ok)
+			foot_add(f, obs_page_word(hw->obs,
+						  ((w.val & PTE_PFN_MASK) >> PAGE_SHIFT) +
+						  ((p->addr >> PAGE_SHIFT) &
+						   (hw_level_pages(w.level) - 1))),
+				 ACC_ADD);
+	}
 }
 
 static void hw_observe(struct hw *hw, int space, u64 addr, u64 pfn,
@@ -539,13 +577,14 @@ void hw_flush_tlb(struct hw *hw, int space, u64 start, u64 end, bool all)
 	struct hw_pend p = { .hw = hw, .space = space, .self = self };
 	struct exec_foot f = { 0 };
 
+	/* the local flush touches the own TLB, the IPIs only the mailboxes */
 	for (int i = 0; i < hw->nr_tlbs; i++) {
 		if (hw->tlbs[i].space != space)
 			continue;
 		if (i != own)
 			p.targets |= 1u << i;
-		if (f.n < EXEC_MAX_FOOT)
-			f.o[f.n++] = (struct exec_obj){ .addr = &hw->tlbs[i], .acc = ACC_W };
+		foot_add(&f, i == own ? (void *)&hw->tlbs[i] : (void *)&hw->tlbs[i].ipi_from,
+			 ACC_W);
 	}
 	if (!f.n)
 		return;
@@ -583,8 +622,10 @@ void hw_flush_tlb(struct hw *hw, int space, u64 start, u64 end, bool all)
 			  p.targets);
 	if (!p.targets)
 		return;
-	for (int i = 0; i < f.n; i++)
-		f.o[i].acc = ACC_R;
+	f.n = 0;
+	for (int i = 0; i < hw->nr_tlbs; i++)
+		if (p.targets & (1u << i))
+			foot_add(&f, &hw->tlbs[i].ipi_from, ACC_R);
 	exec_wait_until(hw_flush_acked, &p, &f);
 	if (exec_tracing())
 		exec_note("flush IPIs acknowledged");
@@ -610,7 +651,10 @@ static void hw_ipi_run(void *arg)
 
 static void hw_ipi_foot(void *arg, struct exec_foot *f)
 {
-	f->o[f->n++] = (struct exec_obj){ .addr = arg, .acc = ACC_W };
+	struct hw_tlb *t = arg;
+
+	foot_add(f, t, ACC_W);
+	foot_add(f, &t->ipi_from, ACC_W);
 }
 
 int hw_add_ipi_handlers(struct hw *hw, struct exec *ex)

@@ -141,12 +141,24 @@ static int kvm_mmu_notifier_clear_flush_young(struct mmu_notifier *mn,
 	return kvm_age_hva_range(mmu_notifier_to_kvm(mn), start, end);
 }
 
-/* kvm_mmu_zap_all() via kvm_mmu_notifier_release(). */
+/*
+ * kvm_mmu_zap_all() via kvm_mmu_notifier_release().  Simplified: the
+ * kernel zaps each root whole; the model's SPTEs all lie in memslots, so
+ * zapping every memslot's range is the same.
+ */
 void kvm_mmu_zap_all(struct kvm *kvm)
 {
 	EXEC_FN();
+	bool flush = false;
+
 	write_lock(&kvm->mmu_lock);
-	if (kvm_tdp_mmu_unmap_gfn_range(kvm, 0, 1ULL << 27, false))
+	for (int i = 0; i < kvm->nr_slots; i++) {
+		const struct kvm_memory_slot *slot = &kvm->slots[i];
+
+		flush = kvm_tdp_mmu_unmap_gfn_range(kvm, slot->base_gfn,
+						    slot->base_gfn + slot->npages, flush);
+	}
+	if (flush)
 		kvm_flush_remote_tlbs(kvm);
 	write_unlock(&kvm->mmu_lock);
 }

@@ -19,7 +19,7 @@
 /* ---- set-up ---- */
 
 int mm_world_init(struct mm_world *mw, struct arena *ar, struct hw *hw,
-		  const struct variant_cfg *cfg, const struct obs *obs)
+		  const struct variant_cfg *cfg, struct obs *obs)
 {
 	memset(mw, 0, sizeof(*mw));
 	mw->cfg = cfg;

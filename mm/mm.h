@@ -144,7 +144,7 @@ struct mm_struct {
 struct mm_world {
 	const struct variant_cfg *cfg;
 	struct hw *hw;
-	const struct obs *obs;
+	struct obs *obs;
 	struct folio *mem_map;		/* indexed by pfn */
 	struct address_space files[MM_MAX_FILES];
 	int nr_files;
@@ -169,7 +169,7 @@ struct mmu_gather {
 /* ---- set-up (mm/mmap.c, mm/filemap.c) ---- */
 struct arena;
 int mm_world_init(struct mm_world *mw, struct arena *ar, struct hw *hw,
-		  const struct variant_cfg *cfg, const struct obs *obs);
+		  const struct variant_cfg *cfg, struct obs *obs);
 struct address_space *mm_new_file(struct mm_world *mw, struct arena *ar,
 				  const char *name, u32 nrpages);
 struct mm_struct *mm_new(struct mm_world *mw, const char *name);
