@@ -14,8 +14,17 @@ SRCS := $(foreach d,$(LAYERS),$(wildcard $(d)/*.c)) exec/ctx_x86_64.S
 LIBSRCS := $(filter-out cli/main.c,$(SRCS))
 LIBOBJS := $(patsubst %,$(OBJ)/%.o,$(LIBSRCS))
 BIN := build/adsim$(if $(filter release,$(MODE)),,-$(MODE))
+UNITSRCS := $(wildcard tests/unit/*.c)
+UNITOBJS := $(patsubst %,$(OBJ)/%.o,$(UNITSRCS))
+UNIT := build/unit-tests$(if $(filter release,$(MODE)),,-$(MODE))
 
 all: $(BIN)
+
+# Unit tests of every layer, linked against the same objects as adsim.
+unit: $(UNIT)
+$(UNIT): $(LIBOBJS) $(UNITOBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lm
 
 $(BIN): $(LIBOBJS) $(OBJ)/cli/main.c.o
 	@mkdir -p $(dir $@)
@@ -29,14 +38,14 @@ $(OBJ)/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
--include $(LIBOBJS:.o=.d) $(OBJ)/cli/main.c.d
+-include $(LIBOBJS:.o=.d) $(OBJ)/cli/main.c.d $(UNITOBJS:.o=.d)
 
-.PHONY: all clean
+.PHONY: all clean unit
 clean:
 	rm -rf obj build
 
 # Debian packages the build and the tests need (run as root on a new machine).
-PKGS := gcc make python3 libc6-dev
+PKGS := gcc make python3 libc6-dev clang libclang-rt-14-dev
 deps:
 	@missing=$$(for p in $(PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then apt-get update && apt-get install -y $$missing; fi

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The test suite: scenario verdicts (every expect line), CLI error handling,
-# and the same scenario verdicts under ASan+UBSan.  Prints "N passed, N failed".
+# The test suite: unit tests of every layer, scenario verdicts (every expect
+# line), CLI error handling, the unit tests and scenario verdicts again under
+# ASan+UBSan, and the scenario-parser fuzz target for a bounded time.
+# Prints "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
 pass=0 fail=0
@@ -13,7 +15,20 @@ run_expect() {  # binary, label
 	done
 }
 
-make -s MODE=release || { echo "0 passed, 1 failed"; exit 1; }
+run_unit() {  # binary, label
+	local out
+	out=$("$1") || true
+	while read -r st _ name; do
+		case $st in
+		ok) ok "$2 $name" ;;
+		FAIL) bad "$2 $name"; echo "$out" | grep -B20 "^FAIL unit $name\$" | grep '^    ' ;;
+		esac
+	done < <(echo "$out" | grep -E '^(ok|FAIL) +unit ')
+	echo "$out" | grep -qE '^[0-9]+ passed, 0 failed$' || bad "$2 unit-test runner"
+}
+
+make -s MODE=release all unit || { echo "0 passed, 1 failed"; exit 1; }
+run_unit build/unit-tests release
 run_expect build/adsim release
 
 # bad input: file:line:col, exit 2, no crash
@@ -40,7 +55,20 @@ if python3 -c 'import json,sys; d=json.loads(sys.argv[1]); v=d["violation"]; ass
 sched=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["violation"]["schedule"])' "$j")
 build/adsim replay scenarios/seeds/fast-pf-lost-dirty.adsim "$sched" | grep -q "VIOLATION lost_write" && ok "replay" || bad "replay"
 # sanitizers
-if make -s MODE=asan; then run_expect build/adsim-asan asan; else bad "asan build"; fi
+if make -s MODE=asan all unit; then
+	run_unit build/unit-tests-asan asan
+	run_expect build/adsim-asan asan
+else
+	bad "asan build"
+fi
+# the scenario parser under libFuzzer, for a bounded time
+if [ -x tests/fuzz/run.sh ] || [ -f tests/fuzz/run.sh ]; then
+	if out=$(bash tests/fuzz/run.sh "${FUZZ_SECONDS:-60}" 2>&1); then
+		ok "fuzz scn ($(echo "$out" | tail -1))"
+	else
+		bad "fuzz scn"; echo "$out" | tail -30
+	fi
+fi
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0
+/* kvm/: TDP faults and folio marking, aging, splitting a huge SPTE. */
+#include "unit.h"
+#include "world.h"
+
+#include "../../kvm/mmu/spte.h"
+
+static const char *const vm_world =
+	"scenario w\n"
+	"file g pages 8\n"
+	"process q\n"
+	"mmap q 0x10000000 pages 8 shared write file g\n"
+	"vm vm0 process q\n"
+	"memslot vm0 gfn 0 pages 512 hva 0x10000000\n"
+	"actor v0 vcpu vm0 {\n}\n";
+
+static struct kvm_vcpu *vcpu0(struct unit_world *uw)
+{
+	return uw->m.actors[0].vcpu;
+}
+
+TEST(kvm_guest_write_maps_writable_and_marks_folio)
+{
+	const char *sets[] = { "kvm_folio_marking=fault", NULL };
+	struct unit_world uw;
+	struct kvm *kvm;
+	int level;
+	u64 spte, *sptep;
+
+	if (!unit_world_build(&uw, vm_world, sets)) {
+		unit_failures++;
+		return;
+	}
+	kvm = &uw.m.w->kvm[0];
+	CHECK_EQ(kvm_vcpu_access(vcpu0(&uw), 2, true), 0);
+	sptep = kvm_tdp_mmu_walk(kvm, 2, &level, &spte);
+	CHECK(sptep && level == PG_LEVEL_4K);
+	CHECK(is_shadow_present_pte(spte) && is_writable_pte(spte) && is_dirty_spte(spte));
+	CHECK_EQ(spte_to_pfn(spte), unit_file(&uw, "g")->pages[2]);
+	CHECK(folio_test_dirty(pfn_folio(&uw.m.w->mw, spte_to_pfn(spte))));
+	CHECK_EQ(atomic_read(&pfn_folio(&uw.m.w->mw, spte_to_pfn(spte))->_refcount), 1);	/* GUP's ref released */
+	unit_world_free(&uw);
+}
+
+TEST(kvm_age_clears_accessed_once)
+{
+	struct unit_world uw;
+	struct kvm *kvm;
+	int level;
+	u64 spte;
+
+	if (!unit_world_build(&uw, vm_world, NULL)) {
+		unit_failures++;
+		return;
+	}
+	kvm = &uw.m.w->kvm[0];
+	CHECK_EQ(kvm_vcpu_access(vcpu0(&uw), 0, false), 0);
+	CHECK(kvm_tdp_mmu_age_gfn_range(kvm, 0, 8));
+	kvm_tdp_mmu_walk(kvm, 0, &level, &spte);
+	CHECK(!is_accessed_spte(spte));
+	CHECK(!kvm_tdp_mmu_age_gfn_range(kvm, 0, 8));	/* old now */
+	unit_world_free(&uw);
+}
+
+TEST(kvm_split_huge_spte)
+{
+	struct unit_world uw;
+	struct kvm *kvm;
+	int level;
+	u64 huge, spte;
+
+	char src[1024];
+
+	snprintf(src, sizeof(src), "%ssetup {\n  map_huge vm0 0\n}\n", vm_world);
+	if (!unit_world_build(&uw, src, NULL)) {
+		unit_failures++;
+		return;
+	}
+	kvm = &uw.m.w->kvm[0];
+	kvm_tdp_mmu_walk(kvm, 7, &level, &huge);
+	CHECK_EQ(level, PG_LEVEL_2M);
+	CHECK(is_large_pte(huge));
+	CHECK_EQ(kvm_tdp_mmu_split_huge_page(kvm, 7), 0);
+	kvm_tdp_mmu_walk(kvm, 7, &level, &spte);
+	CHECK_EQ(level, PG_LEVEL_4K);
+	CHECK_EQ(spte_to_pfn(spte), spte_to_pfn(huge) + 7);
+	CHECK_EQ(spte & ~(PTE_PFN_MASK | PT_PAGE_SIZE_MASK), huge & ~(PTE_PFN_MASK | PT_PAGE_SIZE_MASK));
+	CHECK_EQ(kvm_tdp_mmu_split_huge_page(kvm, 7), 0);	/* nothing left to split */
+	unit_world_free(&uw);
+}
