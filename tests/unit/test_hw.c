@@ -56,20 +56,30 @@ TEST(hw_walk_sets_accessed_and_dirty)
 	unit_world_free(&uw);
 }
 
-TEST(hw_x86_dirty_rewalk_faults_on_readonly_entry)
+/* A write through the cached W=1 D=0 entry; returns hw_access()'s result. */
+static int write_through_stale_clean_entry(struct unit_world *uw, const char *arch,
+					   struct hw_fault *f, u64 **pte)
 {
-	const char *sets[] = { "arch=x86", NULL };
-	struct unit_world uw;
-	struct hw_fault f;
-	u64 *pte;
+	const char *sets[] = { arch, NULL };
 	int tlb;
 
-	if (!unit_world_build(&uw, file_world, sets)) {
+	if (!unit_world_build(uw, file_world, sets)) {
 		unit_failures++;
-		return;
+		return 1;
 	}
-	pte = cached_clean_writable_then_ro(&uw, &tlb);
-	CHECK_EQ(hw_access(&uw.m.w->hw, tlb, 0x10000, true, &f), -EFAULT);
+	*pte = cached_clean_writable_then_ro(uw, &tlb);
+	return hw_access(&uw->m.w->hw, tlb, 0x10000, true, f);
+}
+
+TEST(hw_x86_dirty_rewalk_faults_on_readonly_entry)
+{
+	struct unit_world uw;
+	struct hw_fault f;
+	u64 *pte = NULL;
+
+	CHECK_EQ(write_through_stale_clean_entry(&uw, "arch=x86", &f, &pte), -EFAULT);
+	if (!pte)
+		return;
 	CHECK(f.present);
 	CHECK(!(*pte & _PAGE_DIRTY));	/* nothing written */
 	unit_world_free(&uw);
@@ -77,18 +87,13 @@ TEST(hw_x86_dirty_rewalk_faults_on_readonly_entry)
 
 TEST(hw_blind_dirty_sets_d_in_readonly_entry)
 {
-	const char *sets[] = { "arch=blind_dirty", NULL };
 	struct unit_world uw;
 	struct hw_fault f;
-	u64 *pte;
-	int tlb;
+	u64 *pte = NULL;
 
-	if (!unit_world_build(&uw, file_world, sets)) {
-		unit_failures++;
+	CHECK_EQ(write_through_stale_clean_entry(&uw, "arch=blind_dirty", &f, &pte), 0);
+	if (!pte)
 		return;
-	}
-	pte = cached_clean_writable_then_ro(&uw, &tlb);
-	CHECK_EQ(hw_access(&uw.m.w->hw, tlb, 0x10000, true, &f), 0);
 	CHECK(*pte & _PAGE_DIRTY);
 	CHECK(!(*pte & _PAGE_RW));
 	unit_world_free(&uw);
