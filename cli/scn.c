@@ -86,6 +86,8 @@ struct lexer {
 	bool failed;
 	struct scn *s;
 	int depth;
+	int edepth;	/* parentheses open in the expression being parsed */
+	int expr_ops;	/* operators in the expression being parsed */
 };
 
 static void lerr(struct lexer *lx, int line, int col, const char *fmt, ...)
@@ -274,6 +276,7 @@ static bool expect_id(struct lexer *lx, char *out, const char *what)
 		next(lx);
 		return true;
 	}
+	out[0] = 0;
 	lerr(lx, lx->tline, lx->tcol, "expected %s, found %s", what, tokname(lx));
 	return false;
 }
@@ -317,7 +320,8 @@ static struct scn_expr *parse_primary(struct lexer *lx)
 {
 	struct scn_expr *e;
 
-	if (++lx->depth > 64) {
+	if (++lx->edepth > 64) {
+		lx->edepth--;
 		lerr(lx, lx->tline, lx->tcol, "expression nested too deeply");
 		return NULL;
 	}
@@ -340,15 +344,27 @@ static struct scn_expr *parse_primary(struct lexer *lx)
 		     tokname(lx));
 		e = NULL;
 	}
-	lx->depth--;
+	lx->edepth--;
 	return e;
+}
+
+/* Expressions are evaluated recursively: bound their size. */
+#define SCN_MAX_EXPR_OPS 256
+
+static bool count_op(struct lexer *lx)
+{
+	if (++lx->expr_ops <= SCN_MAX_EXPR_OPS)
+		return true;
+	lerr(lx, lx->tline, lx->tcol, "expression too long: at most %d operators",
+	     SCN_MAX_EXPR_OPS);
+	return false;
 }
 
 static struct scn_expr *parse_term(struct lexer *lx)
 {
 	struct scn_expr *l = parse_primary(lx);
 
-	while (!lx->failed && (is_sym(lx, "*") || is_sym(lx, "/"))) {
+	while (!lx->failed && (is_sym(lx, "*") || is_sym(lx, "/")) && count_op(lx)) {
 		struct scn_expr *e = mkexpr(lx, lx->text[0]);
 
 		next(lx);
@@ -363,9 +379,12 @@ static struct scn_expr *parse_term(struct lexer *lx)
 
 static struct scn_expr *parse_expr(struct lexer *lx)
 {
-	struct scn_expr *l = parse_term(lx);
+	struct scn_expr *l;
 
-	while (!lx->failed && (is_sym(lx, "+") || is_sym(lx, "-"))) {
+	if (lx->edepth == 0)
+		lx->expr_ops = 0;
+	l = parse_term(lx);
+	while (!lx->failed && (is_sym(lx, "+") || is_sym(lx, "-")) && count_op(lx)) {
 		struct scn_expr *e = mkexpr(lx, lx->text[0]);
 
 		next(lx);
@@ -859,7 +878,10 @@ struct env {
 	bool failed;
 	const struct scn_actor_inst *actors;
 	int nr_actors;
+	s64 iterations;	/* loop iterations so far, empty ones included */
 };
+
+#define SCN_MAX_ITERATIONS 100000
 
 static void ierr(struct env *env, int line, int col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -977,6 +999,11 @@ static void emit(struct env *env, struct scn_op *ops, int *nr, int *actor_of,
 		env->vars[env->n] = st->var;
 		env->n++;
 		for (s64 v = lo; v < hi && !env->failed; v++) {
+			if (++env->iterations > SCN_MAX_ITERATIONS) {
+				ierr(env, st->line, st->col,
+				     "loops run more than %d iterations in all", SCN_MAX_ITERATIONS);
+				break;
+			}
 			env->vals[env->n - 1] = v;
 			emit_list(env, ops, nr, actor_of, actor, st->body);
 		}

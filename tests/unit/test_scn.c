@@ -46,3 +46,36 @@ TEST(scn_expect_alternatives)
 		 (1u << ORACLE_LOST_WRITE) | (1u << ORACLE_STALE_TLB));
 	scn_free(&s);
 }
+
+/* Limits found by fuzzing and review: each is an error, not a hang or crash. */
+TEST(scn_limits)
+{
+	char src[8192];
+	size_t n;
+	struct scn s;
+	struct scn_inst in;
+	char err[512];
+
+	expect_error("scenario x\nparam 5\n", "t.adsim:2:7: expected a parameter name");
+	expect_error("scenario x\nexpect arch : none\n", "t.adsim:2:13: expected '='");
+	n = (size_t)snprintf(src, sizeof(src), "scenario x\nfile f pages 1");
+	for (int i = 0; i < 300; i++)
+		n += (size_t)snprintf(src + n, sizeof(src) - n, "+1");
+	snprintf(src + n, sizeof(src) - n, "\n");
+	expect_error(src, "expression too long: at most 256 operators");
+	/* many short expressions in one loop body are fine */
+	n = (size_t)snprintf(src, sizeof(src),
+			     "scenario x\nprocess p\nactor c cpu p {\n for i in 0 .. 1 {\n");
+	for (int i = 0; i < 130; i++)
+		n += (size_t)snprintf(src + n, sizeof(src) - n, "  write 4096 + i * 4096\n");
+	snprintf(src + n, sizeof(src) - n, " }\n}\n");
+	CHECK_EQ(scn_parse(&s, "t.adsim", src, err, sizeof(err)), 0);
+	scn_free(&s);
+	/* empty nested loops: bounded work at instantiation */
+	CHECK_EQ(scn_parse(&s, "t.adsim",
+			   "scenario x\nactor k kthread {\n for a in 0 .. 256 { for b in 0 .. 256 { for c in 0 .. 256 { } } }\n}\n",
+			   err, sizeof(err)), 0);
+	CHECK(scn_instantiate(&s, &in, err, sizeof(err)) != 0);
+	CHECK(strstr(err, "loops run more than") != NULL);
+	scn_free(&s);
+}

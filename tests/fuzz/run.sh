@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Fuzz the scenario-language parser (cli/scn.c) with libFuzzer for a bounded
+# time:  bash tests/fuzz/run.sh [SECONDS]   (default 30)
+#
+# Builds tests/fuzz/scn/harness.c with ASan+UBSan into obj/fuzz/, copies the
+# committed seed corpus (tests/fuzz/scn/corpus/) into a temporary working
+# corpus (the committed one is never modified), runs one libFuzzer process
+# on one core, and exits 0 only if libFuzzer found nothing.  Crash, leak,
+# timeout and OOM reproducers are left in obj/fuzz/scn-artifacts/; replay
+# one with:  obj/fuzz/scn-fuzz FILE
+#
+# Needs clang and the libFuzzer runtime (Debian 12: clang libclang-rt-14-dev).
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+
+secs=${1:-30}
+case $secs in
+'' | *[!0-9]*) echo "usage: $0 [SECONDS]" >&2; exit 2 ;;
+esac
+
+CC=${FUZZ_CC:-clang}
+FLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=c11 -D_GNU_SOURCE"
+SRCS="tests/fuzz/scn/harness.c cli/scn.c variant/variant.c exec/exec.c"
+out=obj/fuzz
+bin=$out/scn-fuzz
+art=$out/scn-artifacts
+dict=tests/fuzz/scn/scn.dict
+seeds=tests/fuzz/scn/corpus
+hint="install them with: apt-get install clang libclang-rt-14-dev   (Debian 12)"
+
+mkdir -p "$out" "$art" || exit 1
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+if ! command -v "$CC" >/dev/null 2>&1; then
+	echo "fuzz scn: FAILED: $CC not found; $hint"
+	exit 1
+fi
+printf '#include <stddef.h>\n#include <stdint.h>\nint LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);\nint LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }\n' >"$tmp/probe.c"
+if ! "$CC" $FLAGS -o "$tmp/probe" "$tmp/probe.c" >"$tmp/probe.log" 2>&1; then
+	sed 's/^/  /' "$tmp/probe.log" | tail -5
+	echo "fuzz scn: FAILED: $CC cannot link a libFuzzer target (missing libFuzzer/sanitizer runtime); $hint"
+	exit 1
+fi
+
+# shellcheck disable=SC2086
+if ! "$CC" $FLAGS -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -o "$bin" $SRCS; then
+	echo "fuzz scn: FAILED: the harness does not build"
+	exit 1
+fi
+
+mkdir -p "$tmp/corpus"
+cp "$seeds"/* "$tmp/corpus"/ || exit 1
+before=$(ls "$art" | wc -l)
+log=$out/scn-fuzz.log
+
+echo "fuzz scn: $bin for ${secs}s on $(ls "$tmp/corpus" | wc -l) seeds (log: $log)"
+start=$(date +%s)
+"$bin" -max_total_time="$secs" -timeout=5 -rss_limit_mb=2048 -max_len=4096 \
+	-dict="$dict" -artifact_prefix="$art/" -print_final_stats=1 \
+	"$tmp/corpus" >"$log" 2>&1
+rc=$?
+elapsed=$(($(date +%s) - start))
+
+runs=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)
+[ -n "$runs" ] || runs=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p' "$log" | tail -1)
+[ -n "$runs" ] || runs=$(sed -n 's/^#\([0-9]*\).*/\1/p' "$log" | tail -1)
+[ -n "$runs" ] || runs=0
+t=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)
+[ -n "$t" ] || t=$elapsed
+after=$(ls "$art" | wc -l)
+
+if [ "$rc" -eq 0 ] && [ "$after" -eq "$before" ]; then
+	echo "fuzz scn: $runs runs in $t s, no crash"
+	exit 0
+fi
+grep -E '^==[0-9]+==ERROR|^SUMMARY|runtime error|invariant broken|ERROR: libFuzzer' "$log" | head -5 | sed 's/^/  /'
+repro=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -1)
+kind=$(grep -oE 'ERROR: libFuzzer: [a-z-]+|ERROR: [A-Za-z]+Sanitizer: [a-z-]+|runtime error|invariant broken' "$log" | head -1)
+echo "fuzz scn: FAILED after $runs runs in $elapsed s (exit $rc): ${kind:-see $log}; reproducer: ${repro:-none written} (replay: $bin FILE)"
+exit 1
