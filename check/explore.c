@@ -21,6 +21,8 @@
  *    is found.
  *  - none: exhaustive depth-first search over all interleavings.
  *  - bounded: all interleavings with at most K preemptions, K = 0, 1, ...
+ *    up to --bound; a non-default explorer choice (a TLB eviction) counts
+ *    as a preemption.
  *  - random: independent random executions from a seeded PRNG.
  *
  * Two steps are dependent when they touch the same model word and one of
@@ -41,7 +43,9 @@ struct node {
 	u8 kind;
 	u8 chosen;
 	u8 nchoice;
-	u8 preemptions;
+	u8 base_pre;	/* bounded: preemptions on the path before this node */
+	u8 preemptions;	/* bounded: ... including this node's decision */
+	s8 prev;	/* sched: the actor that took the previous step */
 	u32 enabled, todo, sleep;
 	struct exec_foot foot[EXEC_MAX_ACTORS];	/* pending ops at this state */
 };
@@ -354,6 +358,22 @@ static struct node *push_node(struct explorer *e)
 	return &e->nodes[e->nr_nodes++];
 }
 
+/*
+ * Bounded mode counts, along the path, the switches away from an actor
+ * that could have gone on and the non-default explorer choices (a TLB
+ * eviction perturbs an execution as much as a preemption does).
+ */
+static u8 path_preemptions(const struct explorer *e)
+{
+	return e->depth ? e->nodes[e->depth - 1].preemptions : 0;
+}
+
+static u8 sched_preemptions(const struct node *nd, int p)
+{
+	return (u8)(nd->base_pre + (nd->prev >= 0 && p != nd->prev &&
+				    (nd->enabled & (1u << nd->prev))));
+}
+
 static int explore_choose(struct exec *ex, int n, void *drv)
 {
 	struct explorer *e = drv;
@@ -370,6 +390,7 @@ static int explore_choose(struct exec *ex, int n, void *drv)
 	nd->kind = NODE_CHOICE;
 	nd->nchoice = (u8)(n > 255 ? 255 : n);
 	nd->chosen = e->o->mode == EXPLORE_RANDOM ? (u8)(rng_next(&e->rng) % (u64)n) : 0;
+	nd->base_pre = nd->preemptions = path_preemptions(e);
 	e->depth++;
 	return nd->chosen;
 }
@@ -440,7 +461,8 @@ static int run_execution(struct explorer *e, int *prev_actor_out)
 			}
 			nd->kind = NODE_SCHED;
 			nd->enabled = enabled;
-			nd->preemptions = e->depth ? 0 : 0;
+			nd->base_pre = path_preemptions(e);
+			nd->prev = (s8)prev;
 			if (e->o->mode == EXPLORE_SLEEP || e->o->mode == EXPLORE_DPOR) {
 				nd->sleep = inherited_sleep & enabled;
 				for (u32 b = nd->sleep; b; b &= b - 1)
@@ -452,26 +474,11 @@ static int run_execution(struct explorer *e, int *prev_actor_out)
 				if ((enabled & (1u << i)) && !(nd->sleep & (1u << i)))
 					exec_pending_foot(ex, i, &nd->foot[i]);
 			if (e->o->mode == EXPLORE_BOUNDED && prev >= 0 &&
-			    (enabled & (1u << prev))) {
-				/* count preemptions along the path */
-				int pre = 0;
-
-				for (int d = 0; d < e->depth; d++)
-					if (e->nodes[d].kind == NODE_SCHED)
-						pre = e->nodes[d].preemptions;
-				nd->preemptions = (u8)pre;
-				if (pre >= e->bound) {
-					if (cand & ~(1u << prev))
-						e->pruned = true;
-					cand &= 1u << prev;
-				}
-			} else if (e->o->mode == EXPLORE_BOUNDED) {
-				int pre = 0;
-
-				for (int d = 0; d < e->depth; d++)
-					if (e->nodes[d].kind == NODE_SCHED)
-						pre = e->nodes[d].preemptions;
-				nd->preemptions = (u8)pre;
+			    (enabled & (1u << prev)) && nd->base_pre >= e->bound) {
+				/* no preemption left: the running actor goes on */
+				if (cand & ~(1u << prev))
+					e->pruned = true;
+				cand &= 1u << prev;
 			}
 			if (!cand) {
 				/* every enabled actor sleeps: a redundant execution */
@@ -495,9 +502,7 @@ static int run_execution(struct explorer *e, int *prev_actor_out)
 				nd->todo = e->o->mode == EXPLORE_DPOR ? 0 : cand & ~(1u << p);
 			}
 			nd->chosen = (u8)p;
-			if (e->o->mode == EXPLORE_BOUNDED && prev >= 0 && p != prev &&
-			    (enabled & (1u << prev)))
-				nd->preemptions++;
+			nd->preemptions = sched_preemptions(nd, p);
 		}
 		/* the child's sleep set: sleepers independent of this step */
 		{
@@ -545,8 +550,12 @@ static bool backtrack(struct explorer *e)
 		struct node *nd = &e->nodes[e->nr_nodes - 1];
 
 		if (nd->kind == NODE_CHOICE) {
-			if (nd->chosen + 1 < nd->nchoice) {
+			if (nd->chosen + 1 < nd->nchoice &&
+			    e->o->mode == EXPLORE_BOUNDED && nd->base_pre >= e->bound) {
+				e->pruned = true;	/* a non-default choice is over the bound */
+			} else if (nd->chosen + 1 < nd->nchoice) {
 				nd->chosen++;
+				nd->preemptions = (u8)(nd->base_pre + 1);
 				e->diverge = e->nr_nodes - 1;
 				return true;
 			}
@@ -558,12 +567,9 @@ static bool backtrack(struct explorer *e)
 			if (todo) {
 				int p = lowest(todo);
 
-				if (e->o->mode == EXPLORE_BOUNDED) {
-					/* a switch away from the previous actor */
-					nd->preemptions = nd->preemptions;
-				}
 				nd->todo &= ~(1u << p);
 				nd->chosen = (u8)p;
+				nd->preemptions = sched_preemptions(nd, p);
 				e->diverge = e->nr_nodes - 1;
 				return true;
 			}

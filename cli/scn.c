@@ -717,7 +717,7 @@ static void parse_top(struct lexer *lx)
 			int o;
 
 			if (lx->t != T_ID || (o = oracle_lookup(lx->text)) < 0) {
-				lerr(lx, lx->tline, lx->tcol, "expected a verdict (none, lost_write, stale_tlb, wrong_target, use_after_free, deadlock), found %s",
+				lerr(lx, lx->tline, lx->tcol, "expected a verdict (none, lost_write, stale_tlb, wrong_target, use_after_free, deadlock, lockdep, model_warn), found %s",
 				     tokname(lx));
 				return;
 			}

@@ -15,8 +15,13 @@ cd "$(dirname "$0")/../.." || exit 1
 
 secs=${1:-30}
 case $secs in
-'' | *[!0-9]*) echo "usage: $0 [SECONDS]" >&2; exit 2 ;;
+'' | *[!0-9]*) secs=0 ;;
 esac
+if [ "$((10#$secs))" -lt 1 ]; then
+	echo "usage: $0 [SECONDS]   (SECONDS >= 1, default 30)" >&2
+	exit 2
+fi
+secs=$((10#$secs))
 
 CC=${FUZZ_CC:-clang}
 FLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=c11 -D_GNU_SOURCE"
@@ -37,6 +42,7 @@ if ! command -v "$CC" >/dev/null 2>&1; then
 	exit 1
 fi
 printf '#include <stddef.h>\n#include <stdint.h>\nint LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);\nint LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }\n' >"$tmp/probe.c"
+# shellcheck disable=SC2086
 if ! "$CC" $FLAGS -o "$tmp/probe" "$tmp/probe.c" >"$tmp/probe.log" 2>&1; then
 	sed 's/^/  /' "$tmp/probe.log" | tail -5
 	echo "fuzz scn: FAILED: $CC cannot link a libFuzzer target (missing libFuzzer/sanitizer runtime); $hint"
@@ -76,6 +82,6 @@ if [ "$rc" -eq 0 ] && [ "$after" -eq "$before" ]; then
 fi
 grep -E '^==[0-9]+==ERROR|^SUMMARY|runtime error|invariant broken|ERROR: libFuzzer' "$log" | head -5 | sed 's/^/  /'
 repro=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -1)
-kind=$(grep -oE 'ERROR: libFuzzer: [a-z-]+|ERROR: [A-Za-z]+Sanitizer: [a-z-]+|runtime error|invariant broken' "$log" | head -1)
+kind=$(grep -oE 'ERROR: libFuzzer: [a-z-]+|ERROR: [A-Za-z]+Sanitizer: [A-Za-z-]+|runtime error|invariant broken' "$log" | head -1)
 echo "fuzz scn: FAILED after $runs runs in $elapsed s (exit $rc): ${kind:-see $log}; reproducer: ${repro:-none written} (replay: $bin FILE)"
 exit 1
