@@ -34,7 +34,9 @@ struct obs_access {
 	bool write;
 	bool via_tlb;	  /* completed through a cached translation */
 	u64 fill_time;	  /* when that translation was cached */
-	bool permitted;	  /* the in-memory entry allows this access now */
+	bool permitted;	  /* the in-memory entry allows this access now; only
+			     computed for a TLB hit cached before the last
+			     protection returned (otherwise true) */
 	bool frame_free;  /* the frame reached is free */
 };
 
@@ -54,6 +56,7 @@ struct obs {
 	u8 *page_words;		/* one per frame: the page's data */
 	u64 nr_page_words;
 	u64 protect_word;
+	u64 last_protect;	/* when a protection last returned (exec clock) */
 };
 
 /* The data word of frame pfn (NULL when untracked). */
@@ -68,6 +71,7 @@ static inline void obs_protect_done(struct obs *o, int space, u64 start,
 	if (!o || !o->ops || !o->ops->protect_done)
 		return;
 	exec_point(EXEC_OP_OBS, &o->protect_word, ACC_W);
+	o->last_protect = exec_engine ? exec_engine->now : 0;
 	o->ops->protect_done(o->ctx, space, start, end);
 }
 

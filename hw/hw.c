@@ -392,18 +392,23 @@ static void hw_observe(struct hw *hw, int space, u64 addr, u64 pfn,
 	struct hw_walk w;
 	struct obs_access oa;
 
-	hw_walk(hw, space, addr, &w);
+	if (!hw->obs || !hw->obs->ops || !hw->obs->ops->access)
+		return;
 	oa.space = space;
 	oa.addr = addr;
 	oa.pfn = pfn;
 	oa.write = write;
 	oa.via_tlb = via_tlb;
 	oa.fill_time = fill_time;
-	oa.permitted = w.present &&
-		       (!write || hw_entry_writable(hw, space, w.val));
+	oa.permitted = true;
+	/* whether the entry still permits it matters only after a protection */
+	if (via_tlb && fill_time < hw->obs->last_protect) {
+		hw_walk(hw, space, addr, &w);
+		oa.permitted = w.present &&
+			       (!write || hw_entry_writable(hw, space, w.val));
+	}
 	oa.frame_free = !hw_frame_is(hw, pfn, FRAME_DATA);
-	if (hw->obs && hw->obs->ops && hw->obs->ops->access)
-		hw->obs->ops->access(hw->obs->ctx, &oa);
+	hw->obs->ops->access(hw->obs->ctx, &oa);
 }
 
 static u64 hw_page_pfn(const struct hw_tlb_entry *e, u64 addr)
