@@ -88,3 +88,26 @@ TEST(kvm_split_huge_spte)
 	CHECK_EQ(kvm_tdp_mmu_split_huge_page(kvm, 7), 0);	/* nothing left to split */
 	unit_world_free(&uw);
 }
+
+/* The use-after-free oracle: a walk that reaches a freed page table. */
+TEST(kvm_walk_of_freed_table_is_use_after_free)
+{
+	struct unit_world uw;
+	struct kvm *kvm;
+	int level;
+	u64 spte, *sptep;
+
+	if (!unit_world_build(&uw, vm_world, NULL)) {
+		unit_failures++;
+		return;
+	}
+	kvm = &uw.m.w->kvm[0];
+	CHECK_EQ(kvm_vcpu_access(vcpu0(&uw), 0, false), 0);
+	sptep = kvm_tdp_mmu_walk(kvm, 0, &level, &spte);
+	CHECK(sptep && !uw.m.ex.have_finding);
+	hw_free_pt(&uw.m.w->hw, hw_pt_pfn_of(&uw.m.w->hw, sptep));	/* no RCU grace period */
+	CHECK(kvm_tdp_mmu_walk(kvm, 0, &level, &spte) == NULL);
+	CHECK(uw.m.ex.have_finding);
+	CHECK_EQ(uw.m.ex.finding.oracle, ORACLE_USE_AFTER_FREE);
+	unit_world_free(&uw);
+}
