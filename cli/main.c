@@ -505,8 +505,9 @@ int main(int argc, char **argv)
 	struct opts o = { .por = EXPLORE_DPOR, .eo = { .mode = EXPLORE_DPOR, .max_depth = 20000, .bound = 3 } };
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		usage(argc < 2 ? stderr : stdout);
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    (argc == 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")))) {
+		usage(argc < 2 ? stderr : stdout);	/* also: adsim check --help */
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
 	if (!strcmp(argv[1], "check"))

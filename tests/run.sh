@@ -42,6 +42,8 @@ out=$(build/adsim check "$tmp/bad2.adsim" 2>&1); st=$?
 out=$(build/adsim check scenarios/seeds/fast-pf-lost-dirty.adsim --set mmu_spte_update=maybe 2>&1); st=$?
 [ $st -eq 2 ] && echo "$out" | grep -q "expected racy|fixed" && ok "bad --set value" || bad "bad --set value ($st: $out)"
 
+build/adsim check --help | grep -q -- "--por dpor|sleep|none" && ok "check --help" || bad "check --help"
+
 # exit status and JSON shape
 build/adsim check scenarios/seeds/fast-pf-lost-dirty.adsim >/dev/null; st=$?
 [ $st -eq 1 ] && ok "exit 1 on violation" || bad "exit 1 on violation (got $st)"
