@@ -25,8 +25,9 @@
  *    as a preemption.
  *  - random: independent random executions from a seeded PRNG.
  *
- * Two steps are dependent when they touch the same model word and one of
- * them writes it (exec_foot).
+ * Two steps are dependent when their footprints conflict
+ * (exec_obj_conflict(): the same word or bit, one of them writing, and not
+ * two blind updates of one kind).
  */
 #include "explore.h"
 
@@ -119,83 +120,93 @@ static bool foot_dep(const struct exec_foot *a, const struct exec_foot *b)
 
 /* ---- DPOR ---- */
 
-static struct dpor_var *dpor_var(struct dpor *d, const void *addr, u8 bit1)
+static struct dpor_var *dpor_probe(struct dpor *d, const void *addr, u8 bit1)
 {
-	u32 h, mask;
+	u32 mask = d->nvars - 1;
+	u32 h = (u32)((((uintptr_t)addr >> 2) + bit1) * 0x9e3779b1u) & mask;
 
-	if (d->used * 2 >= d->nvars) {	/* grow (rehash the live ones) */
-		u32 n = d->nvars ? d->nvars * 2 : 256;
-		struct dpor_var *nv = calloc(n, sizeof(*nv)), *old = d->vars;
-		u32 on = d->nvars;
-
-		if (!nv)
-			return NULL;
-		d->vars = nv;
-		d->nvars = n;
-		d->used = 0;
-		for (u32 i = 0; i < on; i++) {
-			if (old[i].gen == d->gen && old[i].addr) {
-				struct dpor_var *v = dpor_var(d, old[i].addr, old[i].bit1);
-
-				*v = old[i];
-			}
-		}
-		free(old);
-	}
-	mask = d->nvars - 1;
-	h = (u32)((((uintptr_t)addr >> 2) + bit1) * 0x9e3779b1u) & mask;
 	for (;; h = (h + 1) & mask) {
 		struct dpor_var *v = &d->vars[h];
 
-		if (v->gen != d->gen) {
-			v->gen = d->gen;
-			v->addr = addr;
-			v->bit1 = bit1;
-			v->lastw = -1;
-			v->bits = 0;
-			v->adk = 0;
-			memset(v->rd, 0xff, sizeof(v->rd));
-			memset(v->ad, 0xff, sizeof(v->ad));
-			d->used++;
-			return v;
-		}
-		if (v->addr == addr && v->bit1 == bit1)
+		if (v->gen != d->gen || (v->addr == addr && v->bit1 == bit1))
 			return v;
 	}
 }
 
 /*
- * The entries an access must be ordered against: its own, plus for a bit
- * the whole word's, plus for the whole word every bit accessed alone.
+ * The entry of a word (bit1 0) or of one of its bits.  Only inserting may
+ * grow the table, so pointers to existing entries stay valid across
+ * lookups of existing entries.
  */
-static int dpor_vars(struct dpor *d, const struct exec_obj *o, struct dpor_var **out)
+static struct dpor_var *dpor_var(struct dpor *d, const void *addr, u8 bit1)
 {
-	struct dpor_var *w = dpor_var(d, o->addr, 0);
+	struct dpor_var *v = d->nvars ? dpor_probe(d, addr, bit1) : NULL;
+
+	if (v && v->gen == d->gen)
+		return v;
+	if (d->used * 2 >= d->nvars) {	/* grow (rehash the live ones) */
+		u32 on = d->nvars, n = on ? on * 2 : 256;
+		struct dpor_var *old = d->vars, *nv = calloc(n, sizeof(*nv));
+
+		if (!nv)
+			return NULL;
+		d->vars = nv;
+		d->nvars = n;
+		for (u32 i = 0; i < on; i++)
+			if (old[i].gen == d->gen)
+				*dpor_probe(d, old[i].addr, old[i].bit1) = old[i];
+		free(old);
+		v = dpor_probe(d, addr, bit1);
+	}
+	v->gen = d->gen;
+	v->addr = addr;
+	v->bit1 = bit1;
+	v->lastw = -1;
+	v->bits = 0;
+	v->adk = 0;
+	memset(v->rd, 0xff, sizeof(v->rd));
+	memset(v->ad, 0xff, sizeof(v->ad));
+	d->used++;
+	return v;
+}
+
+/* An access's own entry, the whole word's, and every bit accessed alone. */
+#define DPOR_MAX_VARS (2 + 64)
+
+/*
+ * The entries an access must be ordered against, its own first: for a bit,
+ * the whole word's too; for the whole word, every bit accessed alone.
+ */
+static int dpor_vars(struct dpor *d, const struct exec_obj *o,
+		     struct dpor_var *out[DPOR_MAX_VARS])
+{
+	struct dpor_var *w;
 	int n = 0;
 
-	if (!w)
+	/* insert the word's entry first, so the lookups after it move nothing */
+	if (!dpor_var(d, o->addr, 0) ||
+	    (o->bit1 && !(out[n++] = dpor_var(d, o->addr, o->bit1))))
 		return 0;
+	w = dpor_var(d, o->addr, 0);
 	out[n++] = w;
-	if (o->bit1) {
-		struct dpor_var *b = dpor_var(d, o->addr, o->bit1);
-
-		if (!b)
-			return 0;
-		w = dpor_var(d, o->addr, 0);	/* the table may have moved */
+	if (o->bit1)
 		w->bits |= BIT_ULL(o->bit1 - 1);
-		out[0] = b;
-		out[n++] = w;
-	} else {
-		for (u64 m = w->bits; m; m &= m - 1) {
-			struct dpor_var *b = dpor_var(d, o->addr, (u8)(__builtin_ctzll(m) + 1));
-
-			if (!b)
-				return 0;
-			out[n++] = b;
-		}
-		out[0] = dpor_var(d, o->addr, 0);
-	}
+	else
+		for (u64 m = w->bits; m; m &= m - 1)
+			out[n++] = dpor_var(d, o->addr, (u8)(__builtin_ctzll(m) + 1));
 	return n;
+}
+
+/* Which earlier accesses an access of kind acc is ordered after: every
+ * write; reads unless it only reads; blind updates unless of its kind. */
+static bool dpor_dep_reads(u8 acc)
+{
+	return acc & (ACC_W | ACC_BLIND);
+}
+
+static bool dpor_dep_blind(u8 acc, const struct dpor_var *v)
+{
+	return !(acc & ACC_BLIND) || acc != v->adk;
 }
 
 static void dpor_reset(struct dpor *d)
@@ -237,7 +248,7 @@ static bool dpor_event(struct dpor *d, int p, const struct exec_foot *f, int nod
 	c = d->clock[i];
 	memcpy(c, d->clk[p], sizeof(vclock));
 	for (int k = 0; k < f->n; k++) {
-		struct dpor_var *vs[66], *own;
+		struct dpor_var *vs[DPOR_MAX_VARS], *own;
 		u8 acc = f->o[k].acc;
 		int nv = dpor_vars(d, &f->o[k], vs);
 
@@ -245,15 +256,14 @@ static bool dpor_event(struct dpor *d, int p, const struct exec_foot *f, int nod
 			return false;
 		for (int x = 0; x < nv; x++) {
 			struct dpor_var *v = vs[x];
-			/* blind updates of the same kind commute */
-			bool ad_dep = !(acc & ACC_BLIND) || acc != v->adk;
+			bool rd = dpor_dep_reads(acc), ad = dpor_dep_blind(acc, v);
 
 			if (v->lastw >= 0)
 				vc_join(c, d->clock[v->lastw]);
 			for (int a = 0; a < EXEC_MAX_ACTORS; a++) {
-				if ((acc & (ACC_W | ACC_BLIND)) && v->rd[a] >= 0)
+				if (rd && v->rd[a] >= 0)
 					vc_join(c, d->clock[v->rd[a]]);
-				if (ad_dep && v->ad[a] >= 0)
+				if (ad && v->ad[a] >= 0)
 					vc_join(c, d->clock[v->ad[a]]);
 			}
 		}
@@ -286,12 +296,13 @@ static int dpor_race(struct dpor *d, int q, const struct exec_foot *f)
 	int best = -1;
 
 	for (int k = 0; k < f->n; k++) {
-		struct dpor_var *vs[66];
+		struct dpor_var *vs[DPOR_MAX_VARS];
 		u8 acc = f->o[k].acc;
 		int nv = dpor_vars(d, &f->o[k], vs);
 
 		for (int x = 0; x < nv; x++) {
 			struct dpor_var *v = vs[x];
+			bool rd = dpor_dep_reads(acc), ad = dpor_dep_blind(acc, v);
 			int j = v->lastw;
 
 			if (j > best && d->actor[j] != q && cq[d->actor[j]] < (u32)j + 1)
@@ -299,11 +310,9 @@ static int dpor_race(struct dpor *d, int q, const struct exec_foot *f)
 			for (int a = 0; a < EXEC_MAX_ACTORS; a++) {
 				if (a == q)
 					continue;
-				if ((acc & (ACC_W | ACC_BLIND)) && (j = v->rd[a]) > best &&
-				    cq[a] < (u32)j + 1)
+				if (rd && (j = v->rd[a]) > best && cq[a] < (u32)j + 1)
 					best = j;
-				if ((!(acc & ACC_BLIND) || acc != v->adk) &&
-				    (j = v->ad[a]) > best && cq[a] < (u32)j + 1)
+				if (ad && (j = v->ad[a]) > best && cq[a] < (u32)j + 1)
 					best = j;
 			}
 		}
@@ -356,6 +365,11 @@ static struct node *push_node(struct explorer *e)
 	/* the footprints are filled per actor as needed */
 	memset(&e->nodes[e->nr_nodes], 0, offsetof(struct node, foot));
 	return &e->nodes[e->nr_nodes++];
+}
+
+static bool uses_sleep_sets(const struct explorer *e)
+{
+	return e->o->mode == EXPLORE_SLEEP || e->o->mode == EXPLORE_DPOR;
 }
 
 /*
@@ -463,7 +477,7 @@ static int run_execution(struct explorer *e, int *prev_actor_out)
 			nd->enabled = enabled;
 			nd->base_pre = path_preemptions(e);
 			nd->prev = (s8)prev;
-			if (e->o->mode == EXPLORE_SLEEP || e->o->mode == EXPLORE_DPOR) {
+			if (uses_sleep_sets(e)) {
 				nd->sleep = inherited_sleep & enabled;
 				for (u32 b = nd->sleep; b; b &= b - 1)
 					nd->foot[__builtin_ctz(b)] =
@@ -516,7 +530,7 @@ static int run_execution(struct explorer *e, int *prev_actor_out)
 				e->overflow = true;	/* out of memory: incomplete */
 				break;
 			}
-			if (e->o->mode == EXPLORE_SLEEP || e->o->mode == EXPLORE_DPOR) {
+			if (uses_sleep_sets(e)) {
 				for (int i = 0; i < ex->nr_actors; i++)
 					if ((nd->sleep & (1u << i)) && i != p &&
 					    !foot_dep(&nd->foot[i], &f))
@@ -550,19 +564,20 @@ static bool backtrack(struct explorer *e)
 		struct node *nd = &e->nodes[e->nr_nodes - 1];
 
 		if (nd->kind == NODE_CHOICE) {
-			if (nd->chosen + 1 < nd->nchoice &&
-			    e->o->mode == EXPLORE_BOUNDED && nd->base_pre >= e->bound) {
-				e->pruned = true;	/* a non-default choice is over the bound */
-			} else if (nd->chosen + 1 < nd->nchoice) {
-				nd->chosen++;
-				nd->preemptions = (u8)(nd->base_pre + 1);
-				e->diverge = e->nr_nodes - 1;
-				return true;
+			if (nd->chosen + 1 < nd->nchoice) {
+				if (e->o->mode == EXPLORE_BOUNDED && nd->base_pre >= e->bound) {
+					e->pruned = true;	/* a non-default choice is over the bound */
+				} else {
+					nd->chosen++;
+					nd->preemptions = (u8)(nd->base_pre + 1);
+					e->diverge = e->nr_nodes - 1;
+					return true;
+				}
 			}
 		} else if (e->o->mode != EXPLORE_RANDOM) {
 			u32 todo = nd->todo & ~nd->sleep;
 
-			if (e->o->mode == EXPLORE_SLEEP || e->o->mode == EXPLORE_DPOR)
+			if (uses_sleep_sets(e))
 				nd->sleep |= 1u << nd->chosen;
 			if (todo) {
 				int p = lowest(todo);
