@@ -59,10 +59,8 @@ TEST(explore_independent_writes_one_execution)
 	struct explore_result r;
 	const char *same[] = { "same=1", NULL };
 
-	if (!run(two_writers, NULL, EXPLORE_DPOR, &r)) {
-		unit_failures++;
+	if (!run(two_writers, NULL, EXPLORE_DPOR, &r))
 		return;
-	}
 	CHECK(r.complete && !r.violation);
 	CHECK_EQ(r.executions, 1);
 	CHECK(run(two_writers, NULL, EXPLORE_NONE, &r));
@@ -102,15 +100,21 @@ TEST(explore_violation_replays)
 	char *src = slurp("scenarios/seeds/fast-pf-lost-dirty.adsim");
 	const char *racy[] = { "mmu_spte_update=racy", NULL };
 
-	if (!src || !unit_world_build(&uw, src, racy)) {
+	if (!src) {
 		unit_failures++;
+		return;
+	}
+	if (!unit_world_build(&uw, src, racy)) {
 		free(src);
 		return;
 	}
 	explore(&uw.m, &o, &r);
 	CHECK(r.violation && r.finding.oracle == ORACLE_LOST_WRITE);
 	unit_world_free(&uw);
-	CHECK(unit_world_build(&uw, src, racy));
+	if (!unit_world_build(&uw, src, racy)) {
+		free(src);
+		return;
+	}
 	CHECK_EQ(explore_replay(&uw.m, r.schedule, &rr), 0);
 	CHECK(rr.violation && rr.finding.oracle == ORACLE_LOST_WRITE);
 	CHECK(!strcmp(rr.finding.msg, r.finding.msg));

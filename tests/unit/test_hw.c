@@ -38,10 +38,8 @@ TEST(hw_walk_sets_accessed_and_dirty)
 	u64 walks, *pte;
 	int tlb;
 
-	if (!unit_world_build(&uw, file_world, NULL)) {
-		unit_failures++;
+	if (!unit_world_build(&uw, file_world, NULL))
 		return;
-	}
 	tlb = unit_actor_tlb(&uw, "c0");
 	CHECK_EQ(mm_user_access(unit_mm(&uw, "p"), tlb, 0x10000, false), 0);
 	pte = unit_pte(&uw, unit_mm(&uw, "p")->space, 0x10000);
@@ -63,10 +61,8 @@ static int write_through_stale_clean_entry(struct unit_world *uw, const char *ar
 	const char *sets[] = { arch, NULL };
 	int tlb;
 
-	if (!unit_world_build(uw, file_world, sets)) {
-		unit_failures++;
+	if (!unit_world_build(uw, file_world, sets))
 		return 1;
-	}
 	*pte = cached_clean_writable_then_ro(uw, &tlb);
 	return hw_access(&uw->m.w->hw, tlb, 0x10000, true, f);
 }

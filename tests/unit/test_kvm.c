@@ -27,10 +27,8 @@ TEST(kvm_guest_write_maps_writable_and_marks_folio)
 	int level;
 	u64 spte, *sptep;
 
-	if (!unit_world_build(&uw, vm_world, sets)) {
-		unit_failures++;
+	if (!unit_world_build(&uw, vm_world, sets))
 		return;
-	}
 	kvm = &uw.m.w->kvm[0];
 	CHECK_EQ(kvm_vcpu_access(vcpu0(&uw), 2, true), 0);
 	sptep = kvm_tdp_mmu_walk(kvm, 2, &level, &spte);
@@ -49,10 +47,8 @@ TEST(kvm_age_clears_accessed_once)
 	int level;
 	u64 spte;
 
-	if (!unit_world_build(&uw, vm_world, NULL)) {
-		unit_failures++;
+	if (!unit_world_build(&uw, vm_world, NULL))
 		return;
-	}
 	kvm = &uw.m.w->kvm[0];
 	CHECK_EQ(kvm_vcpu_access(vcpu0(&uw), 0, false), 0);
 	CHECK(kvm_tdp_mmu_age_gfn_range(kvm, 0, 8));
@@ -72,10 +68,8 @@ TEST(kvm_split_huge_spte)
 	char src[1024];
 
 	snprintf(src, sizeof(src), "%ssetup {\n  map_huge vm0 0\n}\n", vm_world);
-	if (!unit_world_build(&uw, src, NULL)) {
-		unit_failures++;
+	if (!unit_world_build(&uw, src, NULL))
 		return;
-	}
 	kvm = &uw.m.w->kvm[0];
 	kvm_tdp_mmu_walk(kvm, 7, &level, &huge);
 	CHECK_EQ(level, PG_LEVEL_2M);
@@ -97,10 +91,8 @@ TEST(kvm_walk_of_freed_table_is_use_after_free)
 	int level;
 	u64 spte, *sptep;
 
-	if (!unit_world_build(&uw, vm_world, NULL)) {
-		unit_failures++;
+	if (!unit_world_build(&uw, vm_world, NULL))
 		return;
-	}
 	kvm = &uw.m.w->kvm[0];
 	CHECK_EQ(kvm_vcpu_access(vcpu0(&uw), 0, false), 0);
 	sptep = kvm_tdp_mmu_walk(kvm, 0, &level, &spte);

@@ -8,10 +8,7 @@ static bool build(struct unit_world *uw, const char *src, const char *set)
 {
 	const char *sets[] = { set, NULL };
 
-	if (unit_world_build(uw, src, set ? sets : NULL))
-		return true;
-	unit_failures++;
-	return false;
+	return unit_world_build(uw, src, set ? sets : NULL);
 }
 
 TEST(mm_pte_needs_flush)

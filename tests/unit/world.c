@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "world.h"
+#include "unit.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -11,20 +12,24 @@ bool unit_world_build(struct unit_world *uw, const char *src, const char *const 
 	memset(uw, 0, sizeof(*uw));
 	if (scn_parse(&uw->s, "unit.adsim", src, err, sizeof(err))) {
 		printf("    parse: %s\n", err);
-		return false;
+		goto fail;
 	}
 	for (; sets && *sets; sets++)
 		if (scn_set(&uw->s, *sets, err, sizeof(err))) {
 			printf("    --set: %s\n", err);
-			return false;
+			goto fail;
 		}
 	if (model_build(&uw->m, &uw->s, err, sizeof(err))) {
 		printf("    build: %s\n", err);
-		return false;
+		goto fail;
 	}
 	uw->m.ex.cur = NULL;
 	uw->ok = true;
 	return true;
+fail:
+	unit_failures++;
+	scn_free(&uw->s);
+	return false;
 }
 
 void unit_world_free(struct unit_world *uw)

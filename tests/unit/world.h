@@ -13,7 +13,8 @@ struct unit_world {
 	bool ok;
 };
 
-/* Parses and builds; on failure prints the error and returns false. */
+/* Parses and builds; on failure prints the error, counts a failure of
+ * the running test, frees what it made and returns false. */
 bool unit_world_build(struct unit_world *uw, const char *src, const char *const *sets);
 void unit_world_free(struct unit_world *uw);
 /* The model object a declaration (by name) became. */
