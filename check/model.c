@@ -76,16 +76,12 @@ static void gt_report(void *ctx, enum obs_consumer c, u64 pfn)
 
 	if (pfn < w->gt.nr_pages)
 		w->gt.pages[pfn].covered[c] = exec_engine ? exec_engine->now : 0;
-	if (w->gt.collecting && exec_engine) {
-		/* the collect runs untraced; its reports are what it shows */
+	/* the collect runs untraced; its reports are what it shows */
+	if (w->gt.collecting && exec_engine)
 		exec_engine->tracing = true;
-		exec_note("%s reports pfn %llu", obs_consumer_names[c],
-			  (unsigned long long)pfn);
+	exec_note("%s reports pfn %llu", obs_consumer_names[c], (unsigned long long)pfn);
+	if (w->gt.collecting && exec_engine)
 		exec_engine->tracing = false;
-	} else {
-		exec_note("%s reports pfn %llu", obs_consumer_names[c],
-			  (unsigned long long)pfn);
-	}
 }
 
 static void gt_absolve(void *ctx, enum obs_consumer c, u64 pfn)

@@ -32,7 +32,7 @@
 #include "types.h"
 
 #define EXEC_MAX_ACTORS 16
-#define EXEC_MAX_FOOT 10
+#define EXEC_MAX_FOOT 12	/* a flush touches every TLB of a space (HW_MAX_TLBS) */
 #define EXEC_FN_DEPTH 24
 #define EXEC_NOTE_LEN 320
 

@@ -76,25 +76,26 @@ static inline void obs_protect_done(struct obs *o, int space, u64 start,
 }
 
 /* A consumer's event on pfn is a point that reads the page's data. */
-static inline bool obs_page_event(struct obs *o, void *fn, u64 pfn)
+static inline void obs_page_point(struct obs *o, u64 pfn)
 {
-	if (!o || !o->ops || !fn)
-		return false;
 	if (obs_page_word(o, pfn))
 		exec_point(EXEC_OP_OBS, obs_page_word(o, pfn), ACC_R);
-	return true;
 }
 
 static inline void obs_report(struct obs *o, enum obs_consumer c, u64 pfn)
 {
-	if (obs_page_event(o, o && o->ops ? (void *)o->ops->report : NULL, pfn))
-		o->ops->report(o->ctx, c, pfn);
+	if (!o || !o->ops || !o->ops->report)
+		return;
+	obs_page_point(o, pfn);
+	o->ops->report(o->ctx, c, pfn);
 }
 
 static inline void obs_absolve(struct obs *o, enum obs_consumer c, u64 pfn)
 {
-	if (obs_page_event(o, o && o->ops ? (void *)o->ops->absolve : NULL, pfn))
-		o->ops->absolve(o->ctx, c, pfn);
+	if (!o || !o->ops || !o->ops->absolve)
+		return;
+	obs_page_point(o, pfn);
+	o->ops->absolve(o->ctx, c, pfn);
 }
 
 #endif

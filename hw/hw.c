@@ -333,10 +333,12 @@ struct hw_pend {
 	int self;
 };
 
+/* A footprint that dropped an object would make the reductions unsound. */
 static void foot_add(struct exec_foot *f, const void *addr, u8 acc)
 {
-	if (addr && f->n < EXEC_MAX_FOOT)
-		f->o[f->n++] = (struct exec_obj){ .addr = addr, .acc = acc };
+	if (!addr || MODEL_WARN_ON(f->n >= EXEC_MAX_FOOT))
+		return;
+	f->o[f->n++] = (struct exec_obj){ .addr = addr, .acc = acc };
 }
 
 static struct hw_tlb_entry *hw_tlb_lookup(struct hw_tlb *t, u64 addr);
