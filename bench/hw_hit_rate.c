@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <time.h>
 
+int unit_failures;	/* unit_world_build() counts failures here */
+
 static const char *const src =
 	"scenario hit-rate\n"
 	"file f pages 4\n"
