@@ -29,6 +29,8 @@ int hw_init(struct hw *hw, struct arena *ar, u32 nr_frames, u32 nr_pt,
 	hw->nr_frames = nr_frames;
 	hw->nr_pt = nr_pt;
 	hw->pt = arena_alloc(ar, (size_t)nr_pt * sizeof(*hw->pt));
+	hw->pt_busy = arena_alloc(ar, nr_pt);
+	hw->free_lo = 1;
 	for (int i = 0; i < EXEC_MAX_ACTORS; i++)
 		hw->tlb_of_actor[i] = -1;
 	/* pfn 0 is never handed out: a zero entry must not look like one */
@@ -107,35 +109,28 @@ u64 hw_pt_pfn_of(struct hw *hw, const u64 *p)
  */
 u64 hw_alloc_pt(struct hw *hw, int space, int level, u64 base)
 {
-	bool used[256 * 4] = { 0 };
-	u32 pt = 0;
+	u32 pt = hw->pt_lo;
+	u64 pfn;
 
 	exec_point(EXEC_OP_RMW, &hw->alloc, ACC_W);
-	for (u64 pfn = 1; pfn < hw->nr_frames; pfn++)
-		if (hw->frames[pfn].kind == FRAME_PT &&
-		    hw->frames[pfn].pt < ARRAY_SIZE(used))
-			used[hw->frames[pfn].pt] = true;
-	while (pt < hw->nr_pt && pt < ARRAY_SIZE(used) && used[pt])
+	while (pt < hw->nr_pt && hw->pt_busy[pt])
 		pt++;
-	if (pt >= hw->nr_pt || pt >= ARRAY_SIZE(used))
+	hw->pt_lo = pt;
+	if (pt >= hw->nr_pt)
 		return 0;
-	for (u64 pfn = 1; pfn < hw->nr_frames; pfn++) {
-		struct hw_frame *f = &hw->frames[pfn];
-
-		if (f->kind != FRAME_FREE)
-			continue;
-		f->kind = FRAME_PT;
-		f->level = (u8)level;
-		f->space = (s8)space;
-		f->pt = (u16)pt;
-		f->base = base;
-		memset(hw->pt[pt], 0, sizeof(hw->pt[pt]));
-		if (exec_tracing())
-			exec_note("alloc page table pfn %llu (L%d)",
-				  (unsigned long long)pfn, level);
-		return pfn;
-	}
-	return 0;
+	for (pfn = hw->free_lo; pfn < hw->nr_frames; pfn++)
+		if (hw->frames[pfn].kind == FRAME_FREE)
+			break;
+	hw->free_lo = pfn;
+	if (pfn >= hw->nr_frames)
+		return 0;
+	hw->pt_busy[pt] = 1;
+	hw->frames[pfn] = (struct hw_frame){ .kind = FRAME_PT, .level = (u8)level,
+					     .space = (s8)space, .pt = pt, .base = base };
+	memset(hw->pt[pt], 0, sizeof(hw->pt[pt]));
+	if (exec_tracing())
+		exec_note("alloc page table pfn %llu (L%d)", (unsigned long long)pfn, level);
+	return pfn;
 }
 
 void hw_free_pt(struct hw *hw, u64 pfn)
@@ -144,16 +139,23 @@ void hw_free_pt(struct hw *hw, u64 pfn)
 	if (MODEL_WARN_ON(!hw_frame_is(hw, pfn, FRAME_PT)))
 		return;
 	hw->frames[pfn].kind = FRAME_FREE;
+	hw->pt_busy[hw->frames[pfn].pt] = 0;
+	hw->pt_lo = min_t(u32, hw->pt_lo, hw->frames[pfn].pt);
+	hw->free_lo = min_t(u64, hw->free_lo, pfn);
 	if (exec_tracing())
 		exec_note("free page table pfn %llu", (unsigned long long)pfn);
 }
 
+/* The lowest free run of nr frames aligned to align; 0 if none. */
 u64 hw_alloc_data(struct hw *hw, u64 nr, u64 align)
 {
 	exec_point(EXEC_OP_RMW, &hw->alloc, ACC_W);
 	if (!align)
 		align = 1;
-	for (u64 pfn = align; pfn + nr <= hw->nr_frames; pfn += align) {
+	while (hw->free_lo < hw->nr_frames && hw->frames[hw->free_lo].kind != FRAME_FREE)
+		hw->free_lo++;
+	for (u64 pfn = max_t(u64, align, (hw->free_lo + align - 1) / align * align);
+	     pfn + nr <= hw->nr_frames; pfn += align) {
 		u64 i;
 
 		for (i = 0; i < nr; i++)
@@ -174,6 +176,7 @@ void hw_free_data(struct hw *hw, u64 pfn)
 	if (MODEL_WARN_ON(!hw_frame_is(hw, pfn, FRAME_DATA)))
 		return;
 	hw->frames[pfn].kind = FRAME_FREE;
+	hw->free_lo = min_t(u64, hw->free_lo, pfn);
 	if (exec_tracing())
 		exec_note("free frame pfn %llu", (unsigned long long)pfn);
 }

@@ -82,7 +82,10 @@ struct hw {
 	struct hw_frame *frames;
 	u32 nr_frames;
 	u64 (*pt)[PT64_ENT_PER_PAGE];
+	u8 *pt_busy;		/* per hw->pt slot: holds a page table */
 	u32 nr_pt;
+	u32 pt_lo;		/* no free pt slot below this */
+	u64 free_lo;		/* no free frame below this */
 	struct hw_space spaces[HW_MAX_SPACES];
 	int nr_spaces;
 	struct hw_tlb tlbs[HW_MAX_TLBS];
