@@ -279,7 +279,8 @@ int model_build(struct model *m, struct scn *s, char *err, size_t errlen)
 
 		switch (d->kind) {
 		case D_FILE:
-			w->file_of[i] = mm_new_file(&w->mw, &m->arena, d->name, (u32)in->pages[i]);
+			w->file_of[i] = mm_new_file(&w->mw, &m->arena, d->name, (u32)in->pages[i],
+						    d->shmem);
 			if (!w->file_of[i])
 				return build_fail(err, errlen, s->path, d->line, "cannot create file");
 			break;

@@ -748,6 +748,10 @@ static void parse_top(struct lexer *lx)
 		expect_id(lx, d->name, "a file name");
 		expect_kw(lx, "pages");
 		d->pages = parse_expr(lx);
+		if (is_kw(lx, "shmem")) {
+			next(lx);
+			d->shmem = true;
+		}
 		expect_eol(lx);
 	} else if (!strcmp(kw, "process")) {
 		if (!(d = new_decl(lx, D_PROCESS)))

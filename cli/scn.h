@@ -57,6 +57,7 @@ struct scn_decl {
 	struct scn_expr *rep_n;
 	struct scn_expr *addr, *pages, *gfn, *pgoff;
 	bool shared, write;
+	bool shmem;		/* file: a memfd, filled on first use */
 	struct scn_stmt *body;
 };
 

@@ -32,11 +32,39 @@ int mm_world_init(struct mm_world *mw, struct arena *ar, struct hw *hw,
 		mw->mem_map[pfn].pfn = pfn;
 		spin_lock_init(&mw->mem_map[pfn].ptl, "ptl");
 	}
-	return 0;
+	/* mm/mm_init.c: the zero page read faults of anonymous memory map */
+	mw->zero_pfn = hw_alloc_data(hw, 1, 1);
+	return mw->zero_pfn ? 0 : -1;
 }
 
+/* Adds a new folio for index to the page cache; its pfn or 0. */
+u64 filemap_add_new_folio(struct mm_world *mw, struct address_space *m,
+			  pgoff_t index)
+{
+	u64 pfn = hw_alloc_data(mw->hw, 1, 1);
+	struct folio *f;
+
+	if (!pfn)
+		return 0;
+	f = pfn_folio(mw, pfn);
+	f->anon_mm = NULL;
+	f->anon_addr = 0;
+	f->_mapcount.counter = 0;
+	f->mapping = m;
+	f->index = index;
+	f->flags = BIT_ULL(PG_lru) | (m->shmem ? BIT_ULL(PG_swapbacked) : 0);
+	f->_refcount.counter = 1;
+	m->pages[index] = pfn;
+	return pfn;
+}
+
+/*
+ * A file whose page cache is fully populated (no I/O is modelled), or,
+ * with shmem, a memfd's: empty until a fault or UFFDIO_COPY fills a hole
+ * (shmem_get_folio(), shmem_mfill_atomic_pte()).
+ */
 struct address_space *mm_new_file(struct mm_world *mw, struct arena *ar,
-				  const char *name, u32 nrpages)
+				  const char *name, u32 nrpages, bool shmem)
 {
 	struct address_space *m;
 
@@ -49,22 +77,24 @@ struct address_space *mm_new_file(struct mm_world *mw, struct arena *ar,
 	if (!m->pages)
 		return NULL;
 	m->nrpages = nrpages;
-	/* the page cache is fully populated: no I/O is modelled */
-	for (u32 i = 0; i < nrpages; i++) {
-		u64 pfn = hw_alloc_data(mw->hw, 1, 1);
-		struct folio *f;
-
-		if (!pfn)
+	m->shmem = shmem;
+	for (u32 i = 0; i < nrpages && !shmem; i++)
+		if (!filemap_add_new_folio(mw, m, i))
 			return NULL;
-		m->pages[i] = pfn;
-		f = pfn_folio(mw, pfn);
-		f->mapping = m;
-		f->index = i;
-		f->flags = BIT_ULL(PG_lru);
-		f->_refcount.counter = 1;
-	}
 	return m;
 }
+
+/* filemap_get_folio(), or shmem_get_folio(SGP_CACHE): a hole is filled. */
+static struct folio *filemap_fault_folio(struct mm_world *mw,
+					 struct address_space *m, pgoff_t index)
+{
+	u64 pfn = m->pages[index];
+
+	if (!pfn && m->shmem)
+		pfn = filemap_add_new_folio(mw, m, index);
+	return pfn ? pfn_folio(mw, pfn) : NULL;
+}
+
 
 struct mm_struct *mm_new(struct mm_world *mw, const char *name)
 {
@@ -80,17 +110,51 @@ struct mm_struct *mm_new(struct mm_world *mw, const char *name)
 	return mm->space < 0 ? NULL : mm;
 }
 
-/* protection_map[]: x86 vm_page_prot values all carry _PAGE_ACCESSED. */
+/*
+ * x86 protection_map[]: every value carries _PAGE_ACCESSED; a private
+ * writable mapping is PAGE_COPY (write-enabled by the fault), a shared
+ * writable one PAGE_SHARED, PROT_NONE is PAGE_NONE (_PAGE_PROTNONE).
+ */
 u64 vm_get_page_prot(u64 vm_flags)
 {
 	u64 prot = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
 
-	/* writes to shared mappings are tracked (writenotify): never RW */
-	if ((vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
-		prot |= 0;	/* private: write-enabled on fault (COW/reuse) */
+	if ((vm_flags & (VM_WRITE | VM_SHARED)) == (VM_WRITE | VM_SHARED))
+		prot |= _PAGE_RW;
 	if (!(vm_flags & (VM_READ | VM_WRITE)))
-		prot &= ~_PAGE_PRESENT;	/* PROT_NONE (no protnone bit) */
+		prot = _PAGE_PROTNONE | _PAGE_ACCESSED;
 	return prot;
+}
+
+/*
+ * mm/mmap.c vma_wants_writenotify(): a shared writable mapping whose file
+ * tracks dirty pages (page_mkwrite; not shmem), or that uffd-wp tracks,
+ * maps read-only so that the first write faults.
+ */
+bool vma_wants_writenotify(struct vm_area_struct *vma)
+{
+	if ((vma->vm_flags & (VM_WRITE | VM_SHARED)) != (VM_WRITE | VM_SHARED))
+		return false;
+	if (vma->vm_file && !vma->vm_file->shmem)
+		return true;
+	return userfaultfd_wp(vma);
+}
+
+void vma_set_page_prot(struct vm_area_struct *vma)
+{
+	u64 flags = vma->vm_flags;
+
+	if (vma_wants_writenotify(vma))
+		flags &= ~VM_SHARED;
+	vma->vm_page_prot = vm_get_page_prot(flags);
+}
+
+/* mm/mprotect.c: may change_protection() make PTEs writable itself? */
+bool vma_wants_manual_pte_write_upgrade(struct vm_area_struct *vma)
+{
+	if (vma->vm_flags & VM_SHARED)
+		return vma_wants_writenotify(vma);
+	return vma->vm_flags & VM_WRITE;
 }
 
 /* Allocates the page tables above and at PTE level for [addr, end). */
@@ -139,8 +203,9 @@ struct vm_area_struct *mm_mmap(struct mm_struct *mm, u64 addr, u64 len,
 	vma->vm_end = addr + len;
 	vma->vm_flags = vm_flags | VM_MAYREAD | VM_MAYWRITE |
 			((vm_flags & VM_SHARED) ? VM_MAYSHARE : 0);
-	vma->vm_page_prot = vm_get_page_prot(vma->vm_flags);
 	vma->vm_file = file;
+	vma->vm_userfaultfd_ctx = NULL;
+	vma_set_page_prot(vma);
 	vma->vm_pgoff = pgoff;
 	if (file)
 		file->i_mmap[file->nr_i_mmap++] = vma;
@@ -234,6 +299,11 @@ void set_pte_at(struct mm_struct *mm, u64 addr, pte_t *ptep, pte_t pte)
 	(void)mm;
 	(void)addr;
 	WRITE_ONCE(ptep->pte, pte.pte);
+}
+
+void pte_clear(struct mm_struct *mm, u64 addr, pte_t *ptep)
+{
+	set_pte_at(mm, addr, ptep, (pte_t){ 0 });
 }
 
 /* x86: an atomic xchg, so a D the hardware sets concurrently is returned. */
@@ -332,7 +402,7 @@ bool pte_needs_flush(struct mm_world *mw, pte_t oldpte, pte_t newpte)
 				    _PAGE_NX;
 	u64 diff;
 
-	if (!pte_present(oldpte))
+	if (!(oldpte.pte & _PAGE_PRESENT))
 		return false;
 	if (pte_pfn(oldpte) != pte_pfn(newpte))
 		return true;
@@ -431,14 +501,35 @@ struct vm_fault {
 	pte_t orig_pte;
 };
 
+/* vm_normal_folio(): NULL for the zero page and for frames without one. */
 static struct folio *vm_normal_folio(struct vm_area_struct *vma, pte_t pte)
 {
 	struct mm_world *mw = vma->vm_mm->mw;
 	u64 pfn = pte_pfn(pte);
 
-	if (!hw_frame_is(mw->hw, pfn, FRAME_DATA))
+	if (pfn == mw->zero_pfn || !hw_frame_is(mw->hw, pfn, FRAME_DATA))
 		return NULL;
 	return pfn_folio(mw, pfn);
+}
+
+/* vmf_orig_pte_uffd_wp(): the fault hit a uffd-wp marker. */
+static bool vmf_orig_pte_uffd_wp(struct vm_fault *vmf)
+{
+	return pte_marker_uffd_wp(vmf->orig_pte);
+}
+
+/*
+ * vmf_pte_changed(): the PTE is no longer the one the fault started from
+ * (a none PTE or a marker; FAULT_FLAG_ORIG_PTE_VALID is always set here).
+ */
+static bool vmf_pte_changed(struct vm_fault *vmf)
+{
+	return !pte_same(ptep_get(vmf->pte), vmf->orig_pte);
+}
+
+static pte_t maybe_mkwrite(pte_t pte, struct vm_area_struct *vma)
+{
+	return (vma->vm_flags & VM_WRITE) ? pte_mkwrite(pte) : pte;
 }
 
 /* wp_page_reuse(): young + dirty + writable, no flush.  Drops the PT lock. */
@@ -447,90 +538,184 @@ static int wp_page_reuse(struct vm_fault *vmf)
 	EXEC_FN();
 	pte_t entry = pte_mkyoung(vmf->orig_pte);
 
-	entry = pte_mkwrite(pte_mkdirty(entry));
+	entry = maybe_mkwrite(pte_mkdirty(entry), vmf->vma);
 	ptep_set_access_flags(vmf->vma, vmf->address, vmf->pte, entry, 1);
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
 	return 0;
 }
 
 /*
- * wp_page_shared() + fault_dirty_shared_page(): page_mkwrite takes the
- * folio lock with the PT lock dropped; the PTE is re-checked, reused, and
- * the folio dirtied under the folio lock.
+ * wp_page_shared() + fault_dirty_shared_page().  A file system with
+ * page_mkwrite gets the folio locked with the PT lock dropped, and the PTE
+ * is re-checked; shmem has none and reuses at once.  Either way the folio
+ * is dirtied under its lock.
  */
 static int wp_page_shared(struct vm_fault *vmf, struct folio *folio)
 {
 	EXEC_FN();
-	pte_unmap_unlock(vmf->pte, vmf->ptl);
-	folio_lock(folio);		/* do_page_mkwrite() returns it locked */
-	vmf->pte = pte_offset_map_lock(vmf->vma->vm_mm, vmf->address, &vmf->ptl);
-	if (!pte_same(ptep_get(vmf->pte), vmf->orig_pte)) {
+	if (folio->mapping && folio->mapping->shmem) {
+		wp_page_reuse(vmf);
+		folio_lock(folio);
+	} else {
 		pte_unmap_unlock(vmf->pte, vmf->ptl);
-		folio_unlock(folio);
-		return 0;	/* VM_FAULT_NOPAGE: retry the access */
+		folio_lock(folio);	/* do_page_mkwrite() returns it locked */
+		vmf->pte = pte_offset_map_lock(vmf->vma->vm_mm, vmf->address, &vmf->ptl);
+		if (!pte_same(ptep_get(vmf->pte), vmf->orig_pte)) {
+			pte_unmap_unlock(vmf->pte, vmf->ptl);
+			folio_unlock(folio);
+			return 0;	/* VM_FAULT_NOPAGE: retry the access */
+		}
+		wp_page_reuse(vmf);
 	}
-	wp_page_reuse(vmf);
 	folio_mark_dirty(folio);
 	folio_unlock(folio);
 	return 0;
 }
 
-/* do_wp_page(): PT lock held on entry, released on exit. */
+/*
+ * folio_prealloc(): a new exclusive anonymous folio for address, not yet
+ * mapped (the caller counts the mapping when it sets the PTE).
+ */
+struct folio *folio_prealloc(struct vm_area_struct *vma, u64 address)
+{
+	struct mm_world *mw = vma->vm_mm->mw;
+	u64 pfn = hw_alloc_data(mw->hw, 1, 1);
+	struct folio *folio;
+
+	if (!pfn)
+		return NULL;
+	folio = pfn_folio(mw, pfn);
+	folio->mapping = NULL;
+	folio->anon_mm = vma->vm_mm;
+	folio->anon_addr = address;
+	folio->flags = BIT_ULL(PG_swapbacked) | BIT_ULL(PG_lru) |
+		       BIT_ULL(PG_anon_exclusive);
+	folio->_refcount.counter = 1;
+	folio->_mapcount.counter = 0;
+	return folio;
+}
+
+/*
+ * wp_page_copy(), for the one copy the model makes: a write to the zero
+ * page.  The old PTE is cleared and flushed before the new folio's is
+ * installed, inside a MMU_NOTIFY_CLEAR range.  Called without the PT lock.
+ */
+static int wp_page_copy(struct vm_fault *vmf)
+{
+	EXEC_FN();
+	struct vm_area_struct *vma = vmf->vma;
+	struct mm_struct *mm = vma->vm_mm;
+	struct mmu_notifier_range range;
+	struct folio *folio = folio_prealloc(vma, vmf->address);
+	pte_t entry;
+
+	if (!folio)
+		return VM_FAULT_SIGSEGV;
+	mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, mm, vmf->address,
+				vmf->address + PAGE_SIZE);
+	mmu_notifier_invalidate_range_start(&range);
+	vmf->pte = pte_offset_map_lock(mm, vmf->address, &vmf->ptl);
+	if (pte_same(ptep_get(vmf->pte), vmf->orig_pte)) {
+		entry = pfn_pte(folio->pfn, vma->vm_page_prot);
+		entry = maybe_mkwrite(pte_mkdirty(entry), vma);
+		ptep_clear_flush(vma, vmf->address, vmf->pte);
+		folio->_mapcount.counter = 1;	/* folio_add_new_anon_rmap() */
+		set_pte_at(mm, vmf->address, vmf->pte, entry);
+		folio = NULL;
+	}
+	pte_unmap_unlock(vmf->pte, vmf->ptl);
+	mmu_notifier_invalidate_range_end(&range);
+	if (folio)
+		hw_free_data(mm->mw->hw, folio->pfn);
+	return 0;
+}
+
+/*
+ * do_wp_page(): PT lock held on entry, released on exit.  A uffd-wp PTE
+ * in an async-mode VMA loses the bit here, without a flush ("completely
+ * invisible to the user"), and the fault goes on as an ordinary one;
+ * synchronous mode (a handler thread) is not modelled.
+ */
 static int do_wp_page(struct vm_fault *vmf)
 {
 	EXEC_FN();
 	struct vm_area_struct *vma = vmf->vma;
-	struct folio *folio = vm_normal_folio(vma, vmf->orig_pte);
+	struct folio *folio;
 
+	if (userfaultfd_wp(vma) && pte_uffd_wp(ptep_get(vmf->pte))) {
+		pte_t pte;
+
+		if (!userfaultfd_wp_async(vma)) {
+			pte_unmap_unlock(vmf->pte, vmf->ptl);
+			MODEL_WARN_ON(1);	/* handle_userfault() */
+			return VM_FAULT_SIGSEGV;
+		}
+		pte = pte_clear_uffd_wp(ptep_get(vmf->pte));
+		set_pte_at(vma->vm_mm, vmf->address, vmf->pte, pte);
+		vmf->orig_pte = pte;
+	}
+	/* "Userfaultfd write-protect can defer flushes" */
+	if (userfaultfd_wp(vma) && atomic_read(&vma->vm_mm->tlb_flush_pending))
+		flush_tlb_page(vma, vmf->address);
+	folio = vm_normal_folio(vma, vmf->orig_pte);
 	if (vma->vm_flags & (VM_SHARED | VM_MAYSHARE)) {
 		if (!folio)
-			return wp_page_reuse(vmf);
+			return wp_page_reuse(vmf);	/* wp_pfn_shared() */
 		return wp_page_shared(vmf, folio);
 	}
-	/* private anon: the model has one mapping per anon folio: reuse */
-	return wp_page_reuse(vmf);
+	/* private: an anonymous folio is exclusive in the model: reuse */
+	if (folio && !folio->mapping)
+		return wp_page_reuse(vmf);
+	pte_unmap_unlock(vmf->pte, vmf->ptl);
+	return wp_page_copy(vmf);
 }
 
-/* do_anonymous_page(): a new zeroed folio; writable and dirty on write. */
+/*
+ * do_anonymous_page(): a read maps the zero page read-only; a write a new
+ * zeroed folio, writable and dirty.  A uffd-wp marker the fault started
+ * from carries over as the PTE's uffd-wp bit.
+ */
 static int do_anonymous_page(struct vm_fault *vmf)
 {
 	EXEC_FN();
 	struct vm_area_struct *vma = vmf->vma;
 	struct mm_world *mw = vma->vm_mm->mw;
-	struct folio *folio;
+	bool uffd_wp = vmf_orig_pte_uffd_wp(vmf);
+	struct folio *folio = NULL;
 	pte_t entry;
-	u64 pfn;
 
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
-	pfn = hw_alloc_data(mw->hw, 1, 1);
-	if (!pfn)
-		return VM_FAULT_SIGSEGV;
-	folio = pfn_folio(mw, pfn);
-	folio->mapping = NULL;
-	folio->anon_mm = vma->vm_mm;
-	folio->anon_addr = vmf->address;
-	folio->flags = BIT_ULL(PG_swapbacked) | BIT_ULL(PG_lru) |
-		       BIT_ULL(PG_anon_exclusive);
-	folio->_refcount.counter = 1;
-	folio->_mapcount.counter = 1;
-	entry = pfn_pte(pfn, vma->vm_page_prot);
-	if (vmf->flags & FAULT_FLAG_WRITE)
-		entry = pte_mkwrite(pte_mkdirty(entry));
+	if (!(vmf->flags & FAULT_FLAG_WRITE)) {
+		entry = pfn_pte(mw->zero_pfn, vma->vm_page_prot);	/* pte_mkspecial */
+	} else {
+		folio = folio_prealloc(vma, vmf->address);
+		if (!folio)
+			return VM_FAULT_SIGSEGV;
+		entry = maybe_mkwrite(pte_mkdirty(pfn_pte(folio->pfn, vma->vm_page_prot)), vma);
+	}
 	vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->address, &vmf->ptl);
-	if (!pte_none(ptep_get(vmf->pte))) {
+	if (vmf_pte_changed(vmf)) {
 		pte_unmap_unlock(vmf->pte, vmf->ptl);
-		hw_free_data(mw->hw, pfn);
+		if (folio)
+			hw_free_data(mw->hw, folio->pfn);
 		return 0;
 	}
+	if (uffd_wp)
+		entry = pte_mkuffd_wp(entry);
+	if (folio)
+		folio->_mapcount.counter = 1;	/* folio_add_new_anon_rmap() */
 	set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
 	return 0;
 }
 
 /*
- * do_read_fault() / do_shared_fault() -> finish_fault() -> set_pte_range():
- * a write fault on a shared mapping maps writable+dirty after page_mkwrite
- * and dirties the folio; a read fault maps read-only and clean (writenotify).
+ * do_read_fault() / do_shared_fault() -> finish_fault() -> set_pte_range().
+ * The folio comes from the page cache (a shmem hole is filled).  A write
+ * maps writable and dirty after page_mkwrite and dirties the folio; a
+ * read maps with vm_page_prot, which has no RW under writenotify.  No
+ * fault-around: the model maps one page per fault (and the kernel does
+ * not fault around in uffd-wp VMAs).
  */
 static int do_fault(struct vm_fault *vmf)
 {
@@ -538,23 +723,31 @@ static int do_fault(struct vm_fault *vmf)
 	struct vm_area_struct *vma = vmf->vma;
 	struct mm_world *mw = vma->vm_mm->mw;
 	pgoff_t idx = vma->vm_pgoff + ((vmf->address - vma->vm_start) >> PAGE_SHIFT);
-	struct folio *folio = pfn_folio(mw, vma->vm_file->pages[idx]);
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	bool uffd_wp = vmf_orig_pte_uffd_wp(vmf);
+	struct folio *folio;
 	pte_t entry;
 
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
+	folio = filemap_fault_folio(mw, vma->vm_file, idx);
+	if (!folio)
+		return VM_FAULT_SIGSEGV;
 	if (write)
 		folio_lock(folio);
 	vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->address, &vmf->ptl);
-	if (!pte_none(ptep_get(vmf->pte))) {
+	if (vmf_pte_changed(vmf)) {
 		pte_unmap_unlock(vmf->pte, vmf->ptl);
 		if (write)
 			folio_unlock(folio);
 		return 0;
 	}
 	entry = pfn_pte(folio->pfn, vma->vm_page_prot);
-	if (write && (vma->vm_flags & VM_WRITE))
-		entry = pte_mkwrite(pte_mkdirty(entry));
+	if (write)
+		entry = maybe_mkwrite(pte_mkdirty(entry), vma);
+	else if (pte_write(entry) && folio_test_dirty(folio))
+		entry = pte_mkdirty(entry);
+	if (uffd_wp)
+		entry = pte_mkuffd_wp(entry);
 	atomic_inc(&folio->_mapcount);
 	set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
@@ -565,7 +758,19 @@ static int do_fault(struct vm_fault *vmf)
 	return 0;
 }
 
-/* handle_pte_fault() under the PT lock. */
+/* do_pte_missing(): a none PTE or a uffd-wp marker. */
+static int do_pte_missing(struct vm_fault *vmf)
+{
+	if (!vmf->vma->vm_file)
+		return do_anonymous_page(vmf);
+	return do_fault(vmf);
+}
+
+/*
+ * handle_pte_fault() under the PT lock.  A uffd-wp marker is a missing
+ * page (handle_pte_marker() -> pte_marker_handle_uffd_wp()), or, left
+ * over after unregistering, simply cleared.
+ */
 int handle_mm_fault(struct vm_area_struct *vma, u64 address, unsigned int flags)
 {
 	EXEC_FN();
@@ -581,10 +786,15 @@ int handle_mm_fault(struct vm_area_struct *vma, u64 address, unsigned int flags)
 	if (!vmf.pte)
 		return VM_FAULT_SIGSEGV;
 	entry = vmf.orig_pte = ptep_get(vmf.pte);
+	if (pte_none(entry))
+		return do_pte_missing(&vmf);
 	if (!pte_present(entry)) {
-		if (!vma->vm_file)
-			return do_anonymous_page(&vmf);
-		return do_fault(&vmf);
+		if (pte_marker_uffd_wp(entry) && userfaultfd_wp(vma))
+			return do_pte_missing(&vmf);
+		if (is_pte_marker(entry))
+			pte_clear(vma->vm_mm, vmf.address, vmf.pte);
+		pte_unmap_unlock(vmf.pte, vmf.ptl);
+		return 0;
 	}
 	if (write && !pte_write(entry))
 		return do_wp_page(&vmf);
@@ -659,8 +869,9 @@ u64 get_user_page(struct mm_struct *mm, u64 addr, bool write, bool *writable)
 
 			pfn = pte_pfn(pte);
 			*writable = pte_write(pte);
+			/* try_grab_folio(FOLL_GET), the zero page's too */
+			folio_get(pfn_folio(mm->mw, pfn));
 			if (folio) {
-				folio_get(folio);	/* try_grab_folio(FOLL_GET) */
 				if (write && !pte_dirty(pte) && !folio_test_dirty(folio))
 					folio_mark_dirty(folio);
 				folio_mark_accessed(folio);
@@ -678,10 +889,26 @@ u64 get_user_page(struct mm_struct *mm, u64 addr, bool write, bool *writable)
 }
 
 /*
+ * pte_install_uffd_wp_if_needed(): a zapped uffd-wp PTE of file memory
+ * leaves a marker, since its page-cache page survives the zap;
+ * anonymous memory drops everything.
+ */
+static void zap_install_uffd_wp_if_needed(struct vm_area_struct *vma, u64 addr,
+					  pte_t *ptep, pte_t pteval)
+{
+	if (!vma->vm_file || !userfaultfd_wp(vma))
+		return;
+	if (pte_present(pteval) ? pte_uffd_wp(pteval) : pte_swp_uffd_wp_any(pteval))
+		set_pte_at(vma->vm_mm, addr, ptep, make_pte_marker(PTE_MARKER_UFFD_WP));
+}
+
+/*
  * zap_pte_range() / zap_present_folio_ptes(): get_and_clear each PTE; a
  * file folio inherits pte_dirty; the flush is forced before the PT lock
  * is dropped when a dirty shared PTE was zapped (B04's fix), otherwise
- * left to the caller.
+ * left to the caller.  zap_nonpresent_ptes(): a marker in file memory is
+ * kept (no ZAP_FLAG_DROP_MARKER outside munmap), in anonymous memory
+ * dropped.
  */
 void zap_vma_range(struct vm_area_struct *vma, u64 start, u64 end)
 {
@@ -719,6 +946,9 @@ void zap_vma_range(struct vm_area_struct *vma, u64 start, u64 end)
 			if (folio)
 				atomic_dec(&folio->_mapcount);
 			tlb_flush_pte_range(&tlb, addr, PAGE_SIZE);
+			zap_install_uffd_wp_if_needed(vma, addr, ptep, ptent);
+		} else if (is_pte_marker(ptent) && !vma->vm_file) {
+			pte_clear(mm, addr, ptep);
 		}
 		if (force_flush)
 			flush_tlb_range(vma, addr, addr + PAGE_SIZE);

@@ -62,7 +62,8 @@ struct folio {
 
 struct address_space {
 	char name[16];
-	u64 *pages;			/* page cache: index -> pfn */
+	bool shmem;			/* pages allocated on first use */
+	u64 *pages;			/* page cache: index -> pfn, 0: hole */
 	u32 nrpages;
 	struct rw_semaphore i_mmap_rwsem;
 	struct vm_area_struct *i_mmap[MAPPING_MAX_VMAS];
@@ -76,8 +77,25 @@ struct address_space {
 #define VM_MAYREAD 0x10ULL
 #define VM_MAYWRITE 0x20ULL
 #define VM_MAYSHARE 0x80ULL
+#define VM_UFFD_WP 0x1000ULL
 #define VM_IO 0x4000ULL
 #define VM_HUGETLB 0x400000ULL
+
+/* uapi/linux/userfaultfd.h features the model implements. */
+#define UFFD_FEATURE_WP_HUGETLBFS_SHMEM (1ULL << 12)
+#define UFFD_FEATURE_WP_UNPOPULATED (1ULL << 13)
+#define UFFD_FEATURE_WP_ASYNC (1ULL << 15)
+
+/*
+ * fs/userfaultfd.c struct userfaultfd_ctx: one per mm in the model, opened
+ * by userfaultfd() + UFFDIO_API.  Only write-protect mode is modelled;
+ * with WP_ASYNC a write fault resolves uffd-wp in the kernel, so no
+ * event ever reaches a handler thread.
+ */
+struct userfaultfd_ctx {
+	u64 features;
+	bool open;
+};
 
 struct vm_area_struct {
 	struct mm_struct *vm_mm;
@@ -86,6 +104,7 @@ struct vm_area_struct {
 	u64 vm_page_prot;
 	struct address_space *vm_file;
 	pgoff_t vm_pgoff;
+	struct userfaultfd_ctx *vm_userfaultfd_ctx;
 };
 
 enum mmu_notifier_event {
@@ -138,6 +157,7 @@ struct mm_struct {
 	int nr_vmas;
 	struct mmu_notifier *notifiers[MM_MAX_NOTIFIERS];
 	int nr_notifiers;
+	struct userfaultfd_ctx uffd;
 };
 
 /* The mm layer's share of the world. */
@@ -146,6 +166,7 @@ struct mm_world {
 	struct hw *hw;
 	struct obs *obs;
 	struct folio *mem_map;		/* indexed by pfn */
+	u64 zero_pfn;			/* the shared zero page */
 	struct address_space files[MM_MAX_FILES];
 	int nr_files;
 	struct mm_struct mms[MM_MAX_MMS];
@@ -171,7 +192,9 @@ struct arena;
 int mm_world_init(struct mm_world *mw, struct arena *ar, struct hw *hw,
 		  const struct variant_cfg *cfg, struct obs *obs);
 struct address_space *mm_new_file(struct mm_world *mw, struct arena *ar,
-				  const char *name, u32 nrpages);
+				  const char *name, u32 nrpages, bool shmem);
+u64 filemap_add_new_folio(struct mm_world *mw, struct address_space *m,
+			  pgoff_t index);
 struct mm_struct *mm_new(struct mm_world *mw, const char *name);
 /* mmap(): returns the VMA or NULL; allocates its page tables. */
 struct vm_area_struct *mm_mmap(struct mm_struct *mm, u64 addr, u64 len,
@@ -200,7 +223,9 @@ bool folio_trylock(struct folio *folio);
 void folio_unlock(struct folio *folio);
 
 /* ---- PTE helpers (arch/x86/include/asm/pgtable.h) ---- */
-static inline bool pte_present(pte_t p) { return p.pte & _PAGE_PRESENT; }
+/* A PROT_NONE PTE is present to the kernel, not to the hardware. */
+#define _PAGE_PROTNONE _PAGE_GLOBAL
+static inline bool pte_present(pte_t p) { return p.pte & (_PAGE_PRESENT | _PAGE_PROTNONE); }
 static inline bool pte_none(pte_t p) { return !(p.pte & ~(_PAGE_ACCESSED | _PAGE_DIRTY)); }
 static inline bool pte_write(pte_t p) { return p.pte & _PAGE_RW; }
 static inline bool pte_dirty(pte_t p) { return p.pte & (_PAGE_DIRTY | _PAGE_SAVED_DIRTY); }
@@ -213,6 +238,57 @@ static inline pte_t pte_mkyoung(pte_t p) { return (pte_t){ p.pte | _PAGE_ACCESSE
 static inline pte_t pte_wrprotect(pte_t p) { return (pte_t){ p.pte & ~_PAGE_RW }; }
 static inline pte_t pte_mkwrite(pte_t p) { return (pte_t){ p.pte | _PAGE_RW }; }
 static inline bool pte_same(pte_t a, pte_t b) { return a.pte == b.pte; }
+static inline bool pte_uffd_wp(pte_t p) { return p.pte & _PAGE_UFFD_WP; }
+/* x86 pte_mkuffd_wp(): the uffd-wp bit implies write protection. */
+static inline pte_t pte_mkuffd_wp(pte_t p) { return pte_wrprotect((pte_t){ p.pte | _PAGE_UFFD_WP }); }
+static inline pte_t pte_clear_uffd_wp(pte_t p) { return (pte_t){ p.pte & ~_PAGE_UFFD_WP }; }
+
+/*
+ * include/linux/swapops.h PTE markers: swap entries of type SWP_PTE_MARKER
+ * that carry marker bits.  The model has no swap, so a marker is the only
+ * non-none, non-present PTE: bit 62 tags it, the marker bits sit at the
+ * frame number's place.
+ */
+#define SWP_PTE_MARKER_TAG BIT_ULL(62)
+#define PTE_MARKER_UFFD_WP BIT_ULL(0)
+static inline pte_t make_pte_marker(u64 marker)
+{
+	return (pte_t){ SWP_PTE_MARKER_TAG | (marker << PAGE_SHIFT) };
+}
+static inline bool is_swap_pte(pte_t p) { return !pte_none(p) && !pte_present(p); }
+static inline bool is_pte_marker(pte_t p) { return is_swap_pte(p) && (p.pte & SWP_PTE_MARKER_TAG); }
+static inline bool pte_marker_uffd_wp(pte_t p)
+{
+	return is_pte_marker(p) && ((p.pte >> PAGE_SHIFT) & PTE_MARKER_UFFD_WP);
+}
+/* Every swap PTE of the model is a marker: uffd-wp is its marker bit. */
+static inline bool pte_swp_uffd_wp_any(pte_t p) { return pte_marker_uffd_wp(p); }
+static inline bool pte_none_mostly(pte_t p) { return pte_none(p) || is_pte_marker(p); }
+
+/* include/linux/userfaultfd_k.h */
+static inline bool userfaultfd_wp(struct vm_area_struct *vma)
+{
+	return vma->vm_flags & VM_UFFD_WP;
+}
+static inline bool userfaultfd_wp_async(struct vm_area_struct *vma)
+{
+	return vma->vm_userfaultfd_ctx &&
+	       (vma->vm_userfaultfd_ctx->features & UFFD_FEATURE_WP_ASYNC);
+}
+static inline bool userfaultfd_wp_unpopulated(struct vm_area_struct *vma)
+{
+	return vma->vm_userfaultfd_ctx &&
+	       (vma->vm_userfaultfd_ctx->features & UFFD_FEATURE_WP_UNPOPULATED);
+}
+/* File memory always needs markers; anonymous only with WP_UNPOPULATED. */
+static inline bool userfaultfd_wp_use_markers(struct vm_area_struct *vma)
+{
+	if (!userfaultfd_wp(vma))
+		return false;
+	if (vma->vm_file)
+		return true;
+	return userfaultfd_wp_unpopulated(vma);
+}
 static inline pte_t pfn_pte(u64 pfn, u64 prot) { return (pte_t){ (pfn << PAGE_SHIFT) | prot }; }
 /* pte_modify(): new protection bits, keeping the frame, A, D, soft bits. */
 #define _PAGE_CHG_MASK (PTE_PFN_MASK | _PAGE_PCD | _PAGE_PWT | _PAGE_SOFTW1 | \
@@ -223,9 +299,13 @@ static inline pte_t pte_modify(pte_t p, u64 newprot)
 	return (pte_t){ (p.pte & _PAGE_CHG_MASK) | (newprot & ~_PAGE_CHG_MASK) };
 }
 u64 vm_get_page_prot(u64 vm_flags);
+bool vma_wants_writenotify(struct vm_area_struct *vma);
+void vma_set_page_prot(struct vm_area_struct *vma);
+bool vma_wants_manual_pte_write_upgrade(struct vm_area_struct *vma);
 
 pte_t ptep_get(pte_t *ptep);
 void set_pte_at(struct mm_struct *mm, u64 addr, pte_t *ptep, pte_t pte);
+void pte_clear(struct mm_struct *mm, u64 addr, pte_t *ptep);
 pte_t ptep_get_and_clear(struct mm_struct *mm, u64 addr, pte_t *ptep);
 pte_t ptep_modify_prot_start(struct vm_area_struct *vma, u64 addr, pte_t *ptep);
 void ptep_modify_prot_commit(struct vm_area_struct *vma, u64 addr, pte_t *ptep,
@@ -263,6 +343,7 @@ int mmu_notifier_clear_young(struct mm_struct *mm, u64 start, u64 end);
 void mmu_notifier_release(struct mm_struct *mm);
 
 /* ---- faults, GUP, zap (mm/memory.c, mm/gup.c) ---- */
+struct folio *folio_prealloc(struct vm_area_struct *vma, u64 address);
 int handle_mm_fault(struct vm_area_struct *vma, u64 address, unsigned int flags);
 /* A user access by the current CPU actor: faults are handled and retried. */
 int mm_user_access(struct mm_struct *mm, int tlb, u64 addr, bool write);
@@ -283,6 +364,11 @@ int folio_referenced(struct folio *folio);
 #define PROT_READ 0x1
 #define PROT_WRITE 0x2
 int do_mprotect_pkey(struct mm_struct *mm, u64 start, u64 len, int prot);
+#define MM_CP_TRY_CHANGE_WRITABLE (1UL << 0)
+#define MM_CP_UFFD_WP (1UL << 2)
+#define MM_CP_UFFD_WP_RESOLVE (1UL << 3)
+long change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma,
+		       u64 start, u64 end, unsigned long cp_flags);
 #define MADV_DONTNEED 4
 #define MADV_FREE 8
 int do_madvise(struct mm_struct *mm, u64 start, u64 len, int behavior);
@@ -292,6 +378,15 @@ u64 clean_record_shared_mapping_range(struct address_space *mapping,
 				      pgoff_t first_index, pgoff_t nr,
 				      pgoff_t bitmap_pgoff, u64 *bitmap,
 				      pgoff_t *start, pgoff_t *end);
+
+/* ---- userfaultfd (fs/userfaultfd.c, mm/userfaultfd.c): 0 or -errno ---- */
+int userfaultfd_api(struct mm_struct *mm, u64 features);
+int userfaultfd_register(struct mm_struct *mm, u64 start, u64 len);
+int userfaultfd_writeprotect(struct mm_struct *mm, u64 start, u64 len, u64 mode);
+int userfaultfd_copy(struct mm_struct *mm, u64 dst, u64 len, u64 mode, s64 *copy);
+int userfaultfd_zeropage(struct mm_struct *mm, u64 dst, u64 len, u64 mode, s64 *zeropage);
+int mwriteprotect_range(struct mm_struct *mm, u64 start, u64 len, bool enable_wp);
+long uffd_wp_range(struct vm_area_struct *dst_vma, u64 start, u64 len, bool enable_wp);
 
 bool mm_describe(struct mm_world *mw, const void *addr, char *buf, size_t n);
 

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Models userfaultfd's write-protect mode as of v6.18: the ioctls of
+ * fs/userfaultfd.c (UFFDIO_API, UFFDIO_REGISTER, UFFDIO_WRITEPROTECT,
+ * UFFDIO_COPY, UFFDIO_ZEROPAGE) with their argument checks, and
+ * mm/userfaultfd.c behind them: mwriteprotect_range() -> uffd_wp_range()
+ * -> change_protection(), and mfill_atomic() installing new pages.
+ *
+ * Simplified: one context per mm; write-protect mode only, and only with
+ * UFFD_FEATURE_WP_ASYNC (no handler thread, so no events, no wake-ups and
+ * no -EAGAIN from a changing mm); no hugetlb.  Return values are the
+ * ioctl's: 0 or -errno.
+ */
+#include "mm.h"
+
+#define UFFD_MODEL_FEATURES (UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED | \
+			     UFFD_FEATURE_WP_HUGETLBFS_SHMEM)
+
+/* UFFDIO_API: the features the context will have. */
+int userfaultfd_api(struct mm_struct *mm, u64 features)
+{
+	if (mm->uffd.open)
+		return -EINVAL;
+	if ((features & ~UFFD_MODEL_FEATURES) || !(features & UFFD_FEATURE_WP_ASYNC))
+		return -EINVAL;		/* not modelled; the kernel has more */
+	mm->uffd.features = features;
+	mm->uffd.open = true;
+	return 0;
+}
+
+/* validate_range(): page-aligned, not empty, below TASK_SIZE. */
+static int validate_range(u64 start, u64 len)
+{
+	const u64 task_size = 1ULL << 47;
+
+	if ((start | len) & (PAGE_SIZE - 1))
+		return -EINVAL;
+	if (!len || start < PAGE_SIZE || start >= task_size || len > task_size - start)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * userfaultfd_register() for UFFDIO_REGISTER_MODE_WP.  With WP_ASYNC and
+ * write-protect as the only mode, vma_can_userfault() accepts any VMA.
+ * userfaultfd_set_vm_flags(): a shared VMA re-derives vm_page_prot, so
+ * that uffd-wp's writenotify maps it read-only from now on.
+ */
+int userfaultfd_register(struct mm_struct *mm, u64 start, u64 len)
+{
+	u64 end = start + len;
+	bool found = false;
+	int ret = validate_range(start, len);
+
+	if (ret)
+		return ret;
+	if (!mm->uffd.open)
+		return -EINVAL;
+	down_write(&mm->mmap_lock);
+	for (int i = 0; i < mm->nr_vmas; i++) {
+		struct vm_area_struct *vma = &mm->vmas[i];
+
+		if (vma->vm_start >= end || vma->vm_end <= start)
+			continue;
+		if (vma->vm_start < start || vma->vm_end > end) {
+			ret = -EINVAL;	/* the model cannot split a VMA */
+			break;
+		}
+		if (vma->vm_userfaultfd_ctx && vma->vm_userfaultfd_ctx != &mm->uffd) {
+			ret = -EBUSY;
+			break;
+		}
+		found = true;
+	}
+	if (!ret && !found)
+		ret = -EINVAL;
+	for (int i = 0; i < mm->nr_vmas && !ret; i++) {
+		struct vm_area_struct *vma = &mm->vmas[i];
+		bool wp_changed = !userfaultfd_wp(vma);
+
+		if (vma->vm_start >= end || vma->vm_end <= start)
+			continue;
+		vma->vm_userfaultfd_ctx = &mm->uffd;
+		vma->vm_flags |= VM_UFFD_WP;
+		if ((vma->vm_flags & VM_SHARED) && wp_changed)
+			vma_set_page_prot(vma);
+	}
+	up_write(&mm->mmap_lock);
+	return ret;
+}
+
+/*
+ * uffd_wp_range(): protection is change_protection() with vm_page_prot,
+ * which already lacks RW; un-protection may make PTEs writable itself,
+ * as mprotect() would.
+ */
+long uffd_wp_range(struct vm_area_struct *dst_vma, u64 start, u64 len, bool enable_wp)
+{
+	EXEC_FN();
+	unsigned long mm_cp_flags = enable_wp ? MM_CP_UFFD_WP : MM_CP_UFFD_WP_RESOLVE;
+	struct mmu_gather tlb;
+	long ret;
+
+	if (!enable_wp && vma_wants_manual_pte_write_upgrade(dst_vma))
+		mm_cp_flags |= MM_CP_TRY_CHANGE_WRITABLE;
+	tlb_gather_mmu(&tlb, dst_vma->vm_mm);
+	ret = change_protection(&tlb, dst_vma, start, start + len, mm_cp_flags);
+	tlb_finish_mmu(&tlb);
+	return ret;
+}
+
+/* mwriteprotect_range(): every VMA in the range must be uffd-wp. */
+int mwriteprotect_range(struct mm_struct *mm, u64 start, u64 len, bool enable_wp)
+{
+	EXEC_FN();
+	u64 end = start + len;
+	int err = -ENOENT;
+
+	down_read(&mm->mmap_lock);
+	for (u64 addr = start; addr < end;) {
+		struct vm_area_struct *vma = NULL;
+		u64 next = end;
+		long r;
+
+		/* for_each_vma_range(): the next VMA overlapping [addr, end) */
+		for (int i = 0; i < mm->nr_vmas; i++) {
+			struct vm_area_struct *v = &mm->vmas[i];
+
+			if (v->vm_end > addr && v->vm_start < end &&
+			    (!vma || v->vm_start < vma->vm_start))
+				vma = v;
+		}
+		if (!vma)
+			break;
+		if (!userfaultfd_wp(vma)) {
+			err = -ENOENT;
+			break;
+		}
+		next = min_t(u64, vma->vm_end, end);
+		r = uffd_wp_range(vma, max_t(u64, vma->vm_start, addr),
+				  next - max_t(u64, vma->vm_start, addr), enable_wp);
+		if (r < 0) {
+			err = (int)r;
+			break;
+		}
+		err = 0;
+		addr = next;
+	}
+	up_read(&mm->mmap_lock);
+	if (enable_wp && !err)
+		obs_protect_done(mm->mw->obs, mm->space, start, end);
+	return err;
+}
+
+#define UFFDIO_WRITEPROTECT_MODE_WP (1ULL << 0)
+#define UFFDIO_WRITEPROTECT_MODE_DONTWAKE (1ULL << 1)
+
+/* fs/userfaultfd.c userfaultfd_writeprotect(). */
+int userfaultfd_writeprotect(struct mm_struct *mm, u64 start, u64 len, u64 mode)
+{
+	int ret = validate_range(start, len);
+
+	if (ret)
+		return ret;
+	if (mode & ~(UFFDIO_WRITEPROTECT_MODE_DONTWAKE | UFFDIO_WRITEPROTECT_MODE_WP))
+		return -EINVAL;
+	if ((mode & UFFDIO_WRITEPROTECT_MODE_WP) && (mode & UFFDIO_WRITEPROTECT_MODE_DONTWAKE))
+		return -EINVAL;
+	return mwriteprotect_range(mm, start, len, mode & UFFDIO_WRITEPROTECT_MODE_WP);
+}
+
+/*
+ * mfill_atomic_install_pte(): the new PTE is always dirty, writable if
+ * the VMA is (a page-cache page in a private mapping never is), uffd-wp
+ * with MFILL_ATOMIC_WP.  It may replace a none PTE or a marker
+ * (pte_none_mostly), else -EEXIST.  No flush: it was not present.
+ */
+static int mfill_atomic_install_pte(struct vm_area_struct *dst_vma, u64 dst_addr,
+				    struct folio *folio, bool wp)
+{
+	struct mm_struct *mm = dst_vma->vm_mm;
+	bool writable = dst_vma->vm_flags & VM_WRITE;
+	spinlock_t *ptl;
+	pte_t entry, *ptep;
+	int ret = -EEXIST;
+
+	entry = pte_mkdirty(pfn_pte(folio->pfn, dst_vma->vm_page_prot));
+	if (folio->mapping && !(dst_vma->vm_flags & VM_SHARED))
+		writable = false;
+	if (writable)
+		entry = pte_mkwrite(entry);
+	if (wp)
+		entry = pte_mkuffd_wp(entry);
+	ptep = pte_offset_map_lock(mm, dst_addr, &ptl);
+	if (!ptep)
+		return -EAGAIN;
+	if (pte_none_mostly(ptep_get(ptep))) {
+		folio->_mapcount.counter = 1;	/* a new folio's first rmap */
+		set_pte_at(mm, dst_addr, ptep, entry);
+		ret = 0;
+	}
+	pte_unmap_unlock(ptep, ptl);
+	return ret;
+}
+
+/* mfill_atomic_pte_zeropage(): the zero page, only over a none PTE. */
+static int mfill_atomic_pte_zeropage(struct vm_area_struct *dst_vma, u64 dst_addr)
+{
+	struct mm_struct *mm = dst_vma->vm_mm;
+	pte_t entry = pfn_pte(mm->mw->zero_pfn, dst_vma->vm_page_prot);
+	spinlock_t *ptl;
+	pte_t *ptep;
+	int ret = -EEXIST;
+
+	ptep = pte_offset_map_lock(mm, dst_addr, &ptl);
+	if (!ptep)
+		return -EAGAIN;
+	if (pte_none(ptep_get(ptep))) {
+		set_pte_at(mm, dst_addr, ptep, entry);
+		ret = 0;
+	}
+	pte_unmap_unlock(ptep, ptl);
+	return ret;
+}
+
+/*
+ * One page: anonymous memory gets a new folio (COPY) or the zero page
+ * (ZEROPAGE); shmem a new page-cache folio either way
+ * (shmem_mfill_atomic_pte(): -EEXIST if the index is already cached).
+ */
+static int mfill_atomic_pte(struct vm_area_struct *dst_vma, u64 dst_addr,
+			    bool zeropage, bool wp)
+{
+	struct mm_world *mw = dst_vma->vm_mm->mw;
+	struct folio *folio;
+	int ret;
+
+	if (!(dst_vma->vm_flags & VM_SHARED)) {
+		if (zeropage)
+			return mfill_atomic_pte_zeropage(dst_vma, dst_addr);
+		folio = folio_prealloc(dst_vma, dst_addr);
+		if (!folio)
+			return -ENOMEM;
+		ret = mfill_atomic_install_pte(dst_vma, dst_addr, folio, wp);
+		if (ret)
+			hw_free_data(mw->hw, folio->pfn);
+		return ret;
+	} else {
+		struct address_space *mapping = dst_vma->vm_file;
+		pgoff_t idx = dst_vma->vm_pgoff + ((dst_addr - dst_vma->vm_start) >> PAGE_SHIFT);
+		u64 pfn;
+
+		if (!mapping || !mapping->shmem)
+			return -EINVAL;
+		if (mapping->pages[idx])
+			return -EEXIST;
+		pfn = filemap_add_new_folio(mw, mapping, idx);
+		if (!pfn)
+			return -ENOMEM;
+		folio = pfn_folio(mw, pfn);
+		ret = mfill_atomic_install_pte(dst_vma, dst_addr, folio, wp);
+		if (ret) {
+			mapping->pages[idx] = 0;	/* filemap_remove_folio() */
+			hw_free_data(mw->hw, pfn);
+		}
+		return ret;
+	}
+}
+
+/*
+ * mfill_atomic(): the range must lie in one registered VMA; pages are
+ * filled in order until one fails.  Returns the bytes filled, or the
+ * error if none was.
+ */
+static s64 mfill_atomic(struct mm_struct *mm, u64 dst_start, u64 len, bool zeropage,
+			bool wp)
+{
+	EXEC_FN();
+	struct vm_area_struct *dst_vma;
+	s64 copied = 0;
+	int err = 0;
+
+	down_read(&mm->mmap_lock);
+	dst_vma = find_vma(mm, dst_start);
+	if (!dst_vma || dst_start < dst_vma->vm_start) {
+		err = -ENOENT;
+		goto out;
+	}
+	if (dst_start + len > dst_vma->vm_end || !dst_vma->vm_userfaultfd_ctx) {
+		err = -ENOENT;		/* validate_dst_vma() */
+		goto out;
+	}
+	if (wp && !userfaultfd_wp(dst_vma)) {
+		err = -EINVAL;
+		goto out;
+	}
+	if (dst_vma->vm_file && !dst_vma->vm_file->shmem) {
+		err = -EINVAL;		/* neither anonymous nor shmem */
+		goto out;
+	}
+	for (u64 addr = dst_start; addr < dst_start + len; addr += PAGE_SIZE) {
+		err = mfill_atomic_pte(dst_vma, addr, zeropage, wp);
+		if (err)
+			break;
+		copied += PAGE_SIZE;
+	}
+out:
+	up_read(&mm->mmap_lock);
+	return copied ? copied : err;
+}
+
+#define UFFDIO_COPY_MODE_DONTWAKE (1ULL << 0)
+#define UFFDIO_COPY_MODE_WP (1ULL << 1)
+#define UFFDIO_ZEROPAGE_MODE_DONTWAKE (1ULL << 0)
+
+/*
+ * userfaultfd_copy() / userfaultfd_zeropage(): *count gets what
+ * mfill_atomic() returned (bytes, or -errno); the ioctl fails with that
+ * error, or with -EAGAIN when only part of the range was filled.
+ */
+static int userfaultfd_fill(struct mm_struct *mm, u64 dst, u64 len, u64 mode,
+			    bool zeropage, s64 *count)
+{
+	u64 modes = zeropage ? UFFDIO_ZEROPAGE_MODE_DONTWAKE :
+			       UFFDIO_COPY_MODE_DONTWAKE | UFFDIO_COPY_MODE_WP;
+	int ret = validate_range(dst, len);
+	s64 done;
+
+	*count = 0;
+	if (ret)
+		return ret;
+	if (mode & ~modes)
+		return -EINVAL;
+	done = mfill_atomic(mm, dst, len, zeropage, !zeropage && (mode & UFFDIO_COPY_MODE_WP));
+	*count = done;
+	if (done < 0)
+		return (int)done;
+	return (u64)done == len ? 0 : -EAGAIN;
+}
+
+int userfaultfd_copy(struct mm_struct *mm, u64 dst, u64 len, u64 mode, s64 *copy)
+{
+	return userfaultfd_fill(mm, dst, len, mode, false, copy);
+}
+
+int userfaultfd_zeropage(struct mm_struct *mm, u64 dst, u64 len, u64 mode, s64 *zeropage)
+{
+	return userfaultfd_fill(mm, dst, len, mode, true, zeropage);
+}
