@@ -15,6 +15,7 @@
  */
 #include "model.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -137,6 +138,106 @@ static void op_spte_bits(struct model *m, const struct scn_op *op, bool set)
 	*sptep = set ? spte | (u64)op->a[1] : spte & ~(u64)op->a[1];
 }
 
+/* cli/scn.c names PAGE_IS_* and PM_SCAN_* by their uapi bit. */
+_Static_assert(PM_SCAN_CATEGORIES == (1ULL << SCN_NR_PAGE_CATEGORIES) - 1 &&
+	       PAGE_IS_WRITTEN == 1ULL << 1 && PAGE_IS_GUARD == 1ULL << 8,
+	       "scn_page_categories[] follows uapi/linux/fs.h");
+_Static_assert(PM_SCAN_WP_MATCHING == 1 && PM_SCAN_CHECK_WPASYNC == 2,
+	       "scn_scan_flags[] follows uapi/linux/fs.h");
+
+#define OP_UFFD_FEATURES (UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED | \
+			  UFFD_FEATURE_WP_HUGETLBFS_SHMEM)
+#define OP_UFFDIO_WRITEPROTECT_MODE_WP 1ULL
+#define OP_UFFDIO_COPY_MODE_WP 2ULL
+
+/*
+ * What an ioctl returned: a note in traces; in the set-up (direct mode, no
+ * current actor) an error fails the build ("set-up failed: ..."), since
+ * the scenario would otherwise explore a world it did not ask for.
+ */
+static void op_result(struct model *m, long ret, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void op_result(struct model *m, long ret, const char *fmt, ...)
+{
+	bool setup = !m->ex.cur;
+	char buf[160];
+	va_list ap;
+
+	if (!exec_tracing() && !(setup && ret < 0))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	exec_note("%s", buf);
+	if (setup && ret < 0)
+		exec_report(ORACLE_MODEL_WARN, "%s", buf);
+}
+
+static void op_uffd_register(struct model *m, struct mm_struct *mm, u64 start, u64 len)
+{
+	int ret;
+
+	if (!mm->uffd.open) {
+		ret = userfaultfd_api(mm, OP_UFFD_FEATURES);
+		op_result(m, ret, "UFFDIO_API returns %d", ret);
+	}
+	ret = userfaultfd_register(mm, start, len);
+	op_result(m, ret, "UFFDIO_REGISTER [%#llx, %#llx) returns %d", (unsigned long long)start,
+		  (unsigned long long)(start + len), ret);
+}
+
+static void format_categories(u64 c, char *buf, size_t n)
+{
+	size_t l = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < SCN_NR_PAGE_CATEGORIES && l < n; i++)
+		if (c & (1ULL << i))
+			l += (size_t)snprintf(buf + l, n - l, "%s%s", l ? "|" : "",
+					      scn_page_categories[i]);
+	if (!l)
+		snprintf(buf, n, "0");
+}
+
+/* PAGEMAP_SCAN over [ADDR, ADDR + LEN) with the operation's keys. */
+static void op_pagemap_scan(struct model *m, struct mm_struct *mm, const struct scn_op *op)
+{
+	const s64 *k = &op->a[2];
+	struct page_region vec[SCN_SCAN_MAX_VEC];
+	u64 vec_len = (u64)k[SCAN_VEC];
+	struct pm_scan_arg arg = {
+		.size = sizeof(struct pm_scan_arg),
+		.flags = (u64)k[SCAN_FLAGS],
+		.start = (u64)op->a[0],
+		.end = (u64)op->a[0] + (u64)op->a[1],
+		.vec = vec_len ? 1 : 0,
+		.vec_len = vec_len,
+		.max_pages = (u64)k[SCAN_MAX_PAGES],
+		.category_inverted = (u64)k[SCAN_INVERTED],
+		.category_mask = (u64)k[SCAN_MASK],
+		.category_anyof_mask = (u64)k[SCAN_ANYOF],
+		.return_mask = (u64)k[SCAN_RETURN],
+	};
+	long ret;
+
+	if (vec_len > SCN_SCAN_MAX_VEC)	/* scn_instantiate() rejects it */
+		return;
+	memset(vec, 0, sizeof(vec));
+	ret = do_pagemap_scan(mm, &arg, vec_len ? vec : NULL);
+	op_result(m, ret, "PAGEMAP_SCAN [%#llx, %#llx) returns %ld", (unsigned long long)arg.start,
+		  (unsigned long long)arg.end, ret);
+	if (!exec_tracing())
+		return;
+	for (long i = 0; i < ret && i < (long)vec_len; i++) {
+		char c[128];
+
+		format_categories(vec[i].categories, c, sizeof(c));
+		exec_note("[%#llx, %#llx) %s", (unsigned long long)vec[i].start,
+			  (unsigned long long)vec[i].end, c);
+	}
+	exec_note("walk_end %#llx", (unsigned long long)arg.walk_end);
+}
+
 static void run_op(struct model *m, int actor, const struct scn_op *op)
 {
 	struct world *w = m->w;
@@ -216,6 +317,36 @@ static void run_op(struct model *m, int actor, const struct scn_op *op)
 	case OPC_FLUSH_ALL:
 		for (int s = 0; s < w->hw.nr_spaces; s++)
 			hw_flush_tlb(&w->hw, s, 0, 0, true);
+		break;
+	case OPC_UFFD_REGISTER:
+		op_uffd_register(m, w->mm_of[op->ref], (u64)op->a[0], (u64)op->a[1]);
+		break;
+	case OPC_UFFD_WP:
+	case OPC_UFFD_UNWP: {
+		int ret = userfaultfd_writeprotect(w->mm_of[op->ref], (u64)op->a[0], (u64)op->a[1],
+						   op->code == OPC_UFFD_WP ?
+						   OP_UFFDIO_WRITEPROTECT_MODE_WP : 0);
+
+		op_result(m, ret, "UFFDIO_WRITEPROTECT%s returns %d",
+			  op->code == OPC_UFFD_WP ? " (MODE_WP)" : "", ret);
+		break;
+	}
+	case OPC_UFFD_COPY:
+	case OPC_UFFD_ZEROPAGE: {
+		s64 count = 0;
+		int ret = op->code == OPC_UFFD_COPY ?
+			  userfaultfd_copy(w->mm_of[op->ref], (u64)op->a[0], (u64)op->a[1],
+					   op->a[2] ? OP_UFFDIO_COPY_MODE_WP : 0, &count) :
+			  userfaultfd_zeropage(w->mm_of[op->ref], (u64)op->a[0], (u64)op->a[1], 0,
+					       &count);
+
+		op_result(m, ret, "%s returns %d (%s %lld)",
+			  op->code == OPC_UFFD_COPY ? "UFFDIO_COPY" : "UFFDIO_ZEROPAGE", ret,
+			  op->code == OPC_UFFD_COPY ? "copy" : "zeropage", (long long)count);
+		break;
+	}
+	case OPC_PAGEMAP_SCAN:
+		op_pagemap_scan(m, w->mm_of[op->ref], op);
 		break;
 	}
 }

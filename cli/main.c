@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "../check/explore.h"
+#include "../vskernel/vskernel.h"
 #include "scn.h"
 
 #define EXIT_OK 0
@@ -31,6 +32,8 @@ static void usage(FILE *f)
 		"usage: adsim check FILE... [options]   explore every interleaving of a scenario\n"
 		"       adsim replay FILE SCHEDULE [--set NAME=VALUE]...  replay one execution\n"
 		"       adsim variants [--markdown]       list the modelled kernel policies\n"
+		"       adsim vs-kernel [options]         compare the model with the running kernel\n"
+		"                                         (adsim vs-kernel --help)\n"
 		"\n"
 		"check options:\n"
 		"  --set NAME=VALUE     override a variant or scenario parameter (repeatable)\n"
@@ -514,6 +517,8 @@ int main(int argc, char **argv)
 		return cmd_check(argc - 2, argv + 2, &o);
 	if (!strcmp(argv[1], "replay"))
 		return cmd_replay(argc - 2, argv + 2, &o);
+	if (!strcmp(argv[1], "vs-kernel"))
+		return vskernel_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "variants")) {
 		if (argc > 2 && !strcmp(argv[2], "--markdown"))
 			variant_print_markdown(stdout);

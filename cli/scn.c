@@ -36,7 +36,29 @@ const struct scn_opdesc scn_ops[OPC_NR] = {
 	[OPC_SPTE_CLEAR] = { "spte_clear", "veF", "s", "spte_clear VM GFN FLAGS: clear SPTE bits (set-up only)" },
 	[OPC_MAP_HUGE] = { "map_huge", "ve", "s", "map_huge VM GFN: map a 2 MiB SPTE at GFN (set-up only)" },
 	[OPC_FLUSH_ALL] = { "flush_all", "", "s", "flush_all: flush every TLB (set-up only)" },
+	[OPC_UFFD_REGISTER] = { "uffd_register", "pee", "cks", "uffd_register PROC ADDR LEN: UFFDIO_API (WP_ASYNC, once per mm) and UFFDIO_REGISTER_MODE_WP" },
+	[OPC_UFFD_WP] = { "uffd_wp", "pee", "ck", "uffd_wp PROC ADDR LEN: UFFDIO_WRITEPROTECT with MODE_WP" },
+	[OPC_UFFD_UNWP] = { "uffd_unwp", "pee", "ck", "uffd_unwp PROC ADDR LEN: UFFDIO_WRITEPROTECT without MODE_WP" },
+	[OPC_UFFD_COPY] = { "uffd_copy", "peew", "ck", "uffd_copy PROC ADDR LEN [wp]: UFFDIO_COPY (wp: UFFDIO_COPY_MODE_WP)" },
+	[OPC_UFFD_ZEROPAGE] = { "uffd_zeropage", "pee", "ck", "uffd_zeropage PROC ADDR LEN: UFFDIO_ZEROPAGE" },
+	[OPC_PAGEMAP_SCAN] = { "pagemap_scan", "peeK", "ck", "pagemap_scan PROC ADDR LEN [KEY=VALUE ...]: the PAGEMAP_SCAN ioctl" },
 };
+
+/* uapi/linux/fs.h PAGE_IS_*, bit by bit, and PM_SCAN_* flags. */
+const char *const scn_page_categories[SCN_NR_PAGE_CATEGORIES] = {
+	"wpallowed", "written", "file", "present", "swapped", "pfnzero", "huge",
+	"soft_dirty", "guard",
+};
+const char *const scn_scan_flags[2] = { "wp_matching", "check_wpasync" };
+
+static const char *const scan_keys[SCN_SCAN_KEYS] = {
+	[SCAN_FLAGS] = "flags", [SCAN_MASK] = "mask", [SCAN_ANYOF] = "anyof",
+	[SCAN_INVERTED] = "inverted", [SCAN_RETURN] = "return",
+	[SCAN_MAX_PAGES] = "max_pages", [SCAN_VEC] = "vec",
+};
+
+_Static_assert(SCN_MAX_ARGS >= 3 + SCN_SCAN_KEYS, "pagemap_scan's arguments fit a statement");
+_Static_assert(SCN_OP_VALUES >= 2 + SCN_SCAN_KEYS, "pagemap_scan's values fit an operation");
 
 /* ---- allocation pool ---- */
 
@@ -409,6 +431,118 @@ static int find_op(const char *name)
 
 static struct scn_stmt *parse_stmts(struct lexer *lx, bool setup);
 
+static void join_names(char *buf, size_t n, const char *const *names, int nr,
+		       const char *sep)
+{
+	size_t l = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < nr && l < n; i++)
+		l += (size_t)snprintf(buf + l, n - l, "%s%s", i ? sep : "", names[i]);
+}
+
+/*
+ * A set of names joined by '|', or 0 for none: bit i for names[i].  what
+ * names one of them ("a page category").
+ */
+static bool parse_name_set(struct lexer *lx, const char *const *names, int nr,
+			   const char *what, s64 *out)
+{
+	char list[160];
+
+	*out = 0;
+	join_names(list, sizeof(list), names, nr, "|");
+	if (lx->t == T_NUM && lx->num == 0) {
+		next(lx);
+		return true;
+	}
+	for (bool first = true;; first = false) {
+		int i = 0;
+
+		if (lx->t == T_ID)
+			for (; i < nr && strcmp(names[i], lx->text); i++)
+				;
+		if (lx->t != T_ID || i == nr) {
+			lerr(lx, lx->tline, lx->tcol, "expected %s%s (%s), found %s",
+			     first ? "0 or " : "", what, list, tokname(lx));
+			return false;
+		}
+		*out |= 1LL << i;
+		next(lx);
+		if (!is_sym(lx, "|"))
+			return true;
+		next(lx);
+	}
+}
+
+/*
+ * pagemap_scan's [KEY=VALUE ...]: fills args[0 .. SCN_SCAN_KEYS) in
+ * enum scn_scan_key order, absent keys with their defaults.
+ */
+static bool parse_scan_keys(struct lexer *lx, struct scn_arg *args)
+{
+	static const s64 defaults[SCN_SCAN_KEYS] = {
+		[SCAN_RETURN] = (1LL << SCN_NR_PAGE_CATEGORIES) - 1,	/* PM_SCAN_CATEGORIES */
+		[SCAN_VEC] = 16,
+	};
+	char keys[128];
+
+	join_names(keys, sizeof(keys), scan_keys, SCN_SCAN_KEYS, ", ");
+	while (lx->t == T_ID && !lx->failed) {
+		int k = 0, line = lx->tline, col = lx->tcol;
+		struct scn_arg *a;
+
+		for (; k < SCN_SCAN_KEYS && strcmp(scan_keys[k], lx->text); k++)
+			;
+		if (k == SCN_SCAN_KEYS) {
+			lerr(lx, line, col, "expected a pagemap_scan key (%s), found %s", keys,
+			     tokname(lx));
+			return false;
+		}
+		a = &args[k];
+		if (a->e) {
+			lerr(lx, line, col, "duplicate pagemap_scan key '%s'", scan_keys[k]);
+			return false;
+		}
+		snprintf(a->name, sizeof(a->name), "%s", scan_keys[k]);
+		a->line = line;
+		a->col = col;
+		next(lx);
+		if (!expect_sym(lx, "="))
+			return false;
+		if (k == SCAN_MAX_PAGES || k == SCAN_VEC) {
+			a->e = parse_expr(lx);
+		} else {
+			s64 v;
+			bool ok = k == SCAN_FLAGS ?
+				  parse_name_set(lx, scn_scan_flags, 2, "a scan flag", &v) :
+				  parse_name_set(lx, scn_page_categories, SCN_NR_PAGE_CATEGORIES,
+						 "a page category", &v);
+
+			if (!ok)
+				return false;
+			if ((a->e = mkexpr(lx, 'n')))
+				a->e->num = v;
+		}
+		if (lx->failed)
+			return false;
+	}
+	if (lx->t != T_NL && lx->t != T_EOF && !is_sym(lx, "}")) {
+		lerr(lx, lx->tline, lx->tcol, "expected KEY=VALUE (%s) or end of line, found %s",
+		     keys, tokname(lx));
+		return false;
+	}
+	for (int k = 0; k < SCN_SCAN_KEYS; k++) {
+		if (args[k].e)
+			continue;
+		snprintf(args[k].name, sizeof(args[k].name), "%s", scan_keys[k]);
+		if (!(args[k].e = mkexpr(lx, 'n')))
+			return false;
+		args[k].e->num = defaults[k];
+	}
+	return true;
+}
+
 static struct scn_stmt *parse_stmt(struct lexer *lx, bool setup)
 {
 	struct scn_stmt *st = scn_alloc(lx->s, sizeof(*st));
@@ -481,6 +615,19 @@ args:
 			}
 			a->is_name = true;
 			snprintf(a->name, sizeof(a->name), "%s", buf);
+		} else if (*sig == 'w') {
+			/* an optional trailing word: "wp" or nothing */
+			a->is_name = true;
+			if (is_kw(lx, "wp")) {
+				snprintf(a->name, sizeof(a->name), "wp");
+				next(lx);
+			} else if (lx->t != T_NL && lx->t != T_EOF && !is_sym(lx, "}")) {
+				lerr(lx, lx->tline, lx->tcol, "expected 'wp' or end of line, found %s",
+				     tokname(lx));
+			}
+		} else if (*sig == 'K') {
+			st->nargs += SCN_SCAN_KEYS - 1;
+			parse_scan_keys(lx, a);
 		} else {
 			a->is_name = true;
 			expect_id(lx, a->name, *sig == 'f' ? "a file name" :
@@ -1054,12 +1201,30 @@ static void emit(struct env *env, struct scn_op *ops, int *nr, int *actor_of,
 	op->code = (u8)opc;
 	op->line = st->line;
 	op->ref = -1;
-	for (int i = 0, ai = 0; i < st->nargs; i++) {
+	for (int si = 0, i = 0, ai = 0; scn_ops[opc].sig[si] && i < st->nargs; si++, i++) {
 		const struct scn_arg *a = &st->args[i];
-		char k = scn_ops[opc].sig[i];
+		char k = scn_ops[opc].sig[si];
 
 		if (k == 'e') {
 			op->a[ai++] = eval(env, a->e);
+		} else if (k == 'w') {
+			op->a[ai++] = a->name[0] != 0;
+		} else if (k == 'K') {
+			for (int j = 0; j < SCN_SCAN_KEYS; j++, a++) {
+				s64 v = eval(env, a->e);
+				int line = a->line ? a->line : st->line, col = a->line ? a->col : st->col;
+
+				if (j == SCAN_VEC && (v < 0 || v > SCN_SCAN_MAX_VEC))
+					ierr(env, line, col,
+					     "vec=%lld: expected from 0 (no vector) to %d page_region entries",
+					     (long long)v, SCN_SCAN_MAX_VEC);
+				else if (j == SCAN_MAX_PAGES && v < 0)
+					ierr(env, line, col,
+					     "max_pages=%lld: expected 0 (no limit) or a number of pages",
+					     (long long)v);
+				op->a[ai++] = v;
+			}
+			i += SCN_SCAN_KEYS - 1;
 		} else if (k == 'F') {
 			bool ok;
 

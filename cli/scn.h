@@ -11,7 +11,8 @@
 #include "../variant/variant.h"
 
 #define SCN_NAME 32
-#define SCN_MAX_ARGS 6
+/* Statement arguments: pagemap_scan's PROC ADDR LEN + its SCN_SCAN_KEYS keys. */
+#define SCN_MAX_ARGS 10
 #define SCN_MAX_PARAMS 16
 #define SCN_MAX_DECLS 32
 #define SCN_MAX_EXPECT 8
@@ -29,6 +30,7 @@ struct scn_arg {
 	bool is_name;
 	char name[SCN_NAME];
 	struct scn_expr *e;
+	int line, col;	/* pagemap_scan keys: where KEY= stands (0: absent) */
 };
 
 struct scn_stmt {
@@ -106,19 +108,44 @@ enum scn_opcode {
 	OPC_MADV_FREE, OPC_MADV_DONTNEED, OPC_RECLAIM, OPC_WRITEBACK,
 	OPC_CLEAN_RECORD, OPC_WP_MAPPING, OPC_KVM_WRITE_PROTECT, OPC_KVM_AGE,
 	OPC_KVM_SPLIT, OPC_SPTE_SET, OPC_SPTE_CLEAR, OPC_MAP_HUGE,
-	OPC_FLUSH_ALL, OPC_NR
+	OPC_FLUSH_ALL, OPC_UFFD_REGISTER, OPC_UFFD_WP, OPC_UFFD_UNWP,
+	OPC_UFFD_COPY, OPC_UFFD_ZEROPAGE, OPC_PAGEMAP_SCAN, OPC_NR
 };
+
+/*
+ * pagemap_scan's KEY=VALUE arguments, in the order they follow ADDR and
+ * LEN in scn_op.a[] (a[2 + SCAN_*]); an absent key has its default.
+ */
+enum scn_scan_key {
+	SCAN_FLAGS, SCAN_MASK, SCAN_ANYOF, SCAN_INVERTED, SCAN_RETURN,
+	SCAN_MAX_PAGES, SCAN_VEC, SCN_SCAN_KEYS
+};
+#define SCN_SCAN_MAX_VEC 64	/* page_region entries a scan may ask for */
+
+/* uapi/linux/fs.h: PAGE_IS_* is bit i of scn_page_categories[i]. */
+#define SCN_NR_PAGE_CATEGORIES 9
+extern const char *const scn_page_categories[SCN_NR_PAGE_CATEGORIES];
+/* PM_SCAN_WP_MATCHING, PM_SCAN_CHECK_WPASYNC: bit i of scn_scan_flags[i]. */
+extern const char *const scn_scan_flags[2];
+
+/* The values an instantiated operation carries. */
+#define SCN_OP_VALUES (2 + SCN_SCAN_KEYS)
 
 struct scn_op {
 	u8 code;
 	int line;
 	int ref;	/* index of the file / vm / process declaration */
-	s64 a[3];
+	s64 a[SCN_OP_VALUES];
 };
 
 struct scn_opdesc {
 	const char *name;
-	const char *sig;	/* per argument: 'e' expression, 'f' file, 'v' vm, 'p' process, 'F' flags, 'P' prot */
+	/*
+	 * per argument: 'e' expression, 'f' file, 'v' vm, 'p' process,
+	 * 'F' SPTE flags, 'P' prot, 'w' an optional trailing word "wp",
+	 * 'K' pagemap_scan's KEY=VALUE list (SCN_SCAN_KEYS arguments)
+	 */
+	const char *sig;
 	const char *actors;	/* which actor kinds may run it: c v k, s = set-up only */
 	const char *help;
 };

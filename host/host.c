@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -572,12 +573,22 @@ void host_run(struct host *h, const struct vsk_op *op, struct vsk_result *r)
 
 	switch (op->code) {
 	case VSK_READ:
-	case VSK_WRITE:
+	case VSK_WRITE: {
+		/* count: the page faults the access took (getrusage) */
+		struct rusage before, after;
+
+		getrusage(RUSAGE_THREAD, &before);
 		if (host_access(h, op->page, op->code == VSK_WRITE)) {
 			r->ret = -1;
 			r->err = EFAULT;
 		}
+		getrusage(RUSAGE_THREAD, &after);
+		/* a SIGSEGV's count includes the signal delivery's own faults */
+		if (!r->ret)
+			r->count = (after.ru_minflt - before.ru_minflt) +
+				   (after.ru_majflt - before.ru_majflt);
 		break;
+	}
 	case VSK_WP:
 	case VSK_UNWP: {
 		struct uffdio_writeprotect wp = {

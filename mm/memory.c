@@ -16,6 +16,8 @@
 
 #include "../exec/arena.h"
 
+#define PMD_SIZE (1ULL << 21)
+
 /* ---- set-up ---- */
 
 int mm_world_init(struct mm_world *mw, struct arena *ar, struct hw *hw,
@@ -129,14 +131,20 @@ u64 vm_get_page_prot(u64 vm_flags)
 /*
  * mm/mmap.c vma_wants_writenotify(): a shared writable mapping whose file
  * tracks dirty pages (page_mkwrite; not shmem), or that uffd-wp tracks,
- * maps read-only so that the first write faults.
+ * maps read-only so that the first write faults.  Like the kernel, it
+ * answers false for shmem when vm_page_prot is not what the flags alone
+ * give ("the open routine did something to the protections"): which is
+ * the case once writenotify already applies, so mprotect() and
+ * un-protect never upgrade a shmem uffd-wp PTE themselves.
  */
-bool vma_wants_writenotify(struct vm_area_struct *vma)
+bool vma_wants_writenotify(struct vm_area_struct *vma, u64 vm_page_prot)
 {
 	if ((vma->vm_flags & (VM_WRITE | VM_SHARED)) != (VM_WRITE | VM_SHARED))
 		return false;
 	if (vma->vm_file && !vma->vm_file->shmem)
 		return true;
+	if (vm_page_prot != vm_get_page_prot(vma->vm_flags))
+		return false;
 	return userfaultfd_wp(vma);
 }
 
@@ -144,7 +152,7 @@ void vma_set_page_prot(struct vm_area_struct *vma)
 {
 	u64 flags = vma->vm_flags;
 
-	if (vma_wants_writenotify(vma))
+	if (vma_wants_writenotify(vma, vm_get_page_prot(flags)))
 		flags &= ~VM_SHARED;
 	vma->vm_page_prot = vm_get_page_prot(flags);
 }
@@ -153,19 +161,22 @@ void vma_set_page_prot(struct vm_area_struct *vma)
 bool vma_wants_manual_pte_write_upgrade(struct vm_area_struct *vma)
 {
 	if (vma->vm_flags & VM_SHARED)
-		return vma_wants_writenotify(vma);
+		return vma_wants_writenotify(vma, vma->vm_page_prot);
 	return vma->vm_flags & VM_WRITE;
 }
 
-/* Allocates the page tables above and at PTE level for [addr, end). */
-static int mm_populate_tables(struct mm_struct *mm, u64 addr, u64 end)
+/*
+ * Allocates the page tables for [addr, end) down to (and, unless
+ * last_level is PG_LEVEL_2M, including) the PTE tables.
+ */
+static int mm_populate_tables(struct mm_struct *mm, u64 addr, u64 end, int last_level)
 {
 	struct hw *hw = mm->mw->hw;
 
 	for (u64 va = addr; va < end; va += PAGE_SIZE) {
 		u64 pfn = hw->spaces[mm->space].root_pfn;
 
-		for (int level = PT64_ROOT_4LEVEL; level > PG_LEVEL_4K; level--) {
+		for (int level = PT64_ROOT_4LEVEL; level > last_level; level--) {
 			u64 *pt = hw_pt_page(hw, pfn);
 			u64 *e = &pt[hw_index(va, level)];
 
@@ -209,7 +220,8 @@ struct vm_area_struct *mm_mmap(struct mm_struct *mm, u64 addr, u64 len,
 	vma->vm_pgoff = pgoff;
 	if (file)
 		file->i_mmap[file->nr_i_mmap++] = vma;
-	if (mm_populate_tables(mm, addr, addr + len))
+	if (mm_populate_tables(mm, addr, addr + len,
+			       mm->lazy_pte_tables ? PG_LEVEL_2M : PG_LEVEL_4K))
 		return NULL;
 	return vma;
 }
@@ -366,6 +378,36 @@ int ptep_set_access_flags(struct vm_area_struct *vma, u64 addr, pte_t *ptep,
 	return changed;
 }
 
+/* The PMD entry above addr's PTE table (upper tables always exist). */
+static u64 *mm_pmd(struct mm_struct *mm, u64 addr)
+{
+	return hw_lookup(mm->mw->hw, mm->space, addr, PG_LEVEL_2M);
+}
+
+bool pmd_none_at(struct mm_struct *mm, u64 addr)
+{
+	u64 *pmd = mm_pmd(mm, addr);
+
+	return !pmd || !READ_ONCE(*pmd);
+}
+
+/* __pte_alloc(): a zeroed PTE table under a none PMD entry; 0 or -ENOMEM. */
+int pte_alloc(struct mm_struct *mm, u64 addr)
+{
+	struct hw *hw = mm->mw->hw;
+	u64 *pmd = mm_pmd(mm, addr), pfn;
+
+	if (!pmd)
+		return -ENOMEM;
+	if (READ_ONCE(*pmd))
+		return 0;
+	pfn = hw_alloc_pt(hw, mm->space, PG_LEVEL_4K, addr & ~((1ULL << hw_level_shift(2)) - 1));
+	if (!pfn)
+		return -ENOMEM;
+	WRITE_ONCE(*pmd, (pfn << PAGE_SHIFT) | _PAGE_TABLE);
+	return 0;
+}
+
 pte_t *pte_offset_map_lock(struct mm_struct *mm, u64 addr, spinlock_t **ptlp)
 {
 	struct hw *hw = mm->mw->hw;
@@ -512,7 +554,10 @@ static struct folio *vm_normal_folio(struct vm_area_struct *vma, pte_t pte)
 	return pfn_folio(mw, pfn);
 }
 
-/* vmf_orig_pte_uffd_wp(): the fault hit a uffd-wp marker. */
+/*
+ * vmf_orig_pte_uffd_wp(): the fault hit a uffd-wp marker, so the new PTE
+ * stays protected (a write then takes a second, write-protect fault).
+ */
 static bool vmf_orig_pte_uffd_wp(struct vm_fault *vmf)
 {
 	return pte_marker_uffd_wp(vmf->orig_pte);
@@ -525,6 +570,13 @@ static bool vmf_orig_pte_uffd_wp(struct vm_fault *vmf)
 static bool vmf_pte_changed(struct vm_fault *vmf)
 {
 	return !pte_same(ptep_get(vmf->pte), vmf->orig_pte);
+}
+
+/* The mut_read_fault mutation: a read fault protects what it maps. */
+static bool mut_read_fault_protects(struct vm_area_struct *vma, struct vm_fault *vmf)
+{
+	return variant(vma->vm_mm->mw->cfg, mut_read_fault) == mut_read_fault__protects &&
+	       userfaultfd_wp(vma) && !(vmf->flags & FAULT_FLAG_WRITE);
 }
 
 static pte_t maybe_mkwrite(pte_t pte, struct vm_area_struct *vma)
@@ -700,7 +752,7 @@ static int do_anonymous_page(struct vm_fault *vmf)
 			hw_free_data(mw->hw, folio->pfn);
 		return 0;
 	}
-	if (uffd_wp)
+	if (uffd_wp || mut_read_fault_protects(vma, vmf))
 		entry = pte_mkuffd_wp(entry);
 	if (folio)
 		folio->_mapcount.counter = 1;	/* folio_add_new_anon_rmap() */
@@ -746,7 +798,7 @@ static int do_fault(struct vm_fault *vmf)
 		entry = maybe_mkwrite(pte_mkdirty(entry), vma);
 	else if (pte_write(entry) && folio_test_dirty(folio))
 		entry = pte_mkdirty(entry);
-	if (uffd_wp)
+	if (uffd_wp || mut_read_fault_protects(vma, vmf))
 		entry = pte_mkuffd_wp(entry);
 	atomic_inc(&folio->_mapcount);
 	set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
@@ -781,6 +833,8 @@ int handle_mm_fault(struct vm_area_struct *vma, u64 address, unsigned int flags)
 
 	if (write ? !(vma->vm_flags & VM_WRITE) :
 		    !(vma->vm_flags & (VM_READ | VM_WRITE)))
+		return VM_FAULT_SIGSEGV;
+	if (pte_alloc(vma->vm_mm, vmf.address))
 		return VM_FAULT_SIGSEGV;
 	vmf.pte = pte_offset_map_lock(vma->vm_mm, vmf.address, &vmf.ptl);
 	if (!vmf.pte)
@@ -896,10 +950,35 @@ u64 get_user_page(struct mm_struct *mm, u64 addr, bool write, bool *writable)
 static void zap_install_uffd_wp_if_needed(struct vm_area_struct *vma, u64 addr,
 					  pte_t *ptep, pte_t pteval)
 {
-	if (!vma->vm_file || !userfaultfd_wp(vma))
+	if (!vma->vm_file || !userfaultfd_wp(vma) ||
+	    variant(vma->vm_mm->mw->cfg, mut_zap_marker) == mut_zap_marker__drop)
 		return;
 	if (pte_present(pteval) ? pte_uffd_wp(pteval) : pte_swp_uffd_wp_any(pteval))
 		set_pte_at(vma->vm_mm, addr, ptep, make_pte_marker(PTE_MARKER_UFFD_WP));
+}
+
+/*
+ * mm/pt_reclaim.c (CONFIG_PT_RECLAIM): a zap that covered a whole PTE
+ * table and left every entry none frees the table (try_get_and_clear_pmd()
+ * and the flush before the free).  Only where PTE tables are lazy: the
+ * check scenarios' tables live as long as their mapping.
+ */
+static void try_reclaim_pte_table(struct mm_struct *mm, u64 base)
+{
+	struct hw *hw = mm->mw->hw;
+	u64 *pmd = mm_pmd(mm, base), pfn;
+	u64 *pt;
+
+	if (!mm->lazy_pte_tables || !pmd || !*pmd)
+		return;
+	pfn = (*pmd & PTE_PFN_MASK) >> PAGE_SHIFT;
+	pt = hw_pt_page(hw, pfn);
+	for (int i = 0; i < PT64_ENT_PER_PAGE; i++)
+		if (!pte_none((pte_t){ pt[i] }))
+			return;
+	WRITE_ONCE(*pmd, 0);
+	hw_flush_tlb(hw, mm->space, base, base + PMD_SIZE, false);
+	hw_free_pt(hw, pfn);
 }
 
 /*
@@ -947,12 +1026,16 @@ void zap_vma_range(struct vm_area_struct *vma, u64 start, u64 end)
 				atomic_dec(&folio->_mapcount);
 			tlb_flush_pte_range(&tlb, addr, PAGE_SIZE);
 			zap_install_uffd_wp_if_needed(vma, addr, ptep, ptent);
-		} else if (is_pte_marker(ptent) && !vma->vm_file) {
+		} else if (is_pte_marker(ptent) &&
+			   (!vma->vm_file || variant(mm->mw->cfg, mut_zap_marker) ==
+						     mut_zap_marker__drop)) {
 			pte_clear(mm, addr, ptep);
 		}
 		if (force_flush)
 			flush_tlb_range(vma, addr, addr + PAGE_SIZE);
 		pte_unmap_unlock(ptep, ptl);
+		if (((addr + PAGE_SIZE) & (PMD_SIZE - 1)) == 0 && addr + PAGE_SIZE - PMD_SIZE >= start)
+			try_reclaim_pte_table(mm, addr & ~(PMD_SIZE - 1));
 	}
 	mmu_notifier_invalidate_range_end(&range);
 	tlb_finish_mmu(&tlb);

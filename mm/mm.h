@@ -158,6 +158,12 @@ struct mm_struct {
 	struct mmu_notifier *notifiers[MM_MAX_NOTIFIERS];
 	int nr_notifiers;
 	struct userfaultfd_ctx uffd;
+	/*
+	 * PTE tables are allocated by the first fault, fill or uffd-wp
+	 * protection under them, as in the kernel; otherwise (the check
+	 * scenarios' simplification) by mmap().
+	 */
+	bool lazy_pte_tables;
 };
 
 /* The mm layer's share of the world. */
@@ -299,7 +305,7 @@ static inline pte_t pte_modify(pte_t p, u64 newprot)
 	return (pte_t){ (p.pte & _PAGE_CHG_MASK) | (newprot & ~_PAGE_CHG_MASK) };
 }
 u64 vm_get_page_prot(u64 vm_flags);
-bool vma_wants_writenotify(struct vm_area_struct *vma);
+bool vma_wants_writenotify(struct vm_area_struct *vma, u64 vm_page_prot);
 void vma_set_page_prot(struct vm_area_struct *vma);
 bool vma_wants_manual_pte_write_upgrade(struct vm_area_struct *vma);
 
@@ -316,6 +322,8 @@ pte_t ptep_clear_flush(struct vm_area_struct *vma, u64 addr, pte_t *ptep);
 int ptep_set_access_flags(struct vm_area_struct *vma, u64 addr, pte_t *ptep,
 			  pte_t entry, int dirty);
 pte_t *pte_offset_map_lock(struct mm_struct *mm, u64 addr, spinlock_t **ptlp);
+bool pmd_none_at(struct mm_struct *mm, u64 addr);
+int pte_alloc(struct mm_struct *mm, u64 addr);
 void pte_unmap_unlock(pte_t *pte, spinlock_t *ptl);
 bool pte_needs_flush(struct mm_world *mw, pte_t oldpte, pte_t newpte);
 
@@ -387,6 +395,34 @@ int userfaultfd_copy(struct mm_struct *mm, u64 dst, u64 len, u64 mode, s64 *copy
 int userfaultfd_zeropage(struct mm_struct *mm, u64 dst, u64 len, u64 mode, s64 *zeropage);
 int mwriteprotect_range(struct mm_struct *mm, u64 start, u64 len, bool enable_wp);
 long uffd_wp_range(struct vm_area_struct *dst_vma, u64 start, u64 len, bool enable_wp);
+
+/* ---- PAGEMAP_SCAN (fs/proc/task_mmu.c; uapi/linux/fs.h) ---- */
+#define PAGE_IS_WPALLOWED (1ULL << 0)
+#define PAGE_IS_WRITTEN (1ULL << 1)
+#define PAGE_IS_FILE (1ULL << 2)
+#define PAGE_IS_PRESENT (1ULL << 3)
+#define PAGE_IS_SWAPPED (1ULL << 4)
+#define PAGE_IS_PFNZERO (1ULL << 5)
+#define PAGE_IS_HUGE (1ULL << 6)
+#define PAGE_IS_SOFT_DIRTY (1ULL << 7)
+#define PAGE_IS_GUARD (1ULL << 8)
+#define PM_SCAN_CATEGORIES 0x1ffULL
+#define PM_SCAN_WP_MATCHING (1ULL << 0)
+#define PM_SCAN_CHECK_WPASYNC (1ULL << 1)
+#define PM_SCAN_FLAGS (PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC)
+
+struct page_region {
+	u64 start, end, categories;
+};
+
+struct pm_scan_arg {
+	u64 size, flags, start, end, walk_end, vec, vec_len, max_pages;
+	u64 category_inverted, category_mask, category_anyof_mask, return_mask;
+};
+
+/* Regions go to vec (arg->vec only says whether one was passed). */
+long do_pagemap_scan(struct mm_struct *mm, struct pm_scan_arg *arg,
+		     struct page_region *vec);
 
 bool mm_describe(struct mm_world *mw, const void *addr, char *buf, size_t n);
 

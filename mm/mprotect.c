@@ -48,9 +48,13 @@ static long change_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma,
 
 	for (; addr < end; addr += PAGE_SIZE) {
 		spinlock_t *ptl;
-		pte_t *ptep = pte_offset_map_lock(mm, addr, &ptl);
-		pte_t oldpte, ptent;
+		pte_t *ptep, oldpte, ptent;
 
+		/* change_pmd_prepare(): uffd-wp markers need a PTE table */
+		if (pmd_none_at(mm, addr) && uffd_wp && userfaultfd_wp_use_markers(vma) &&
+		    pte_alloc(mm, addr))
+			return -ENOMEM;
+		ptep = pte_offset_map_lock(mm, addr, &ptl);
 		if (!ptep)
 			continue;
 		flush_tlb_batched_pending(mm);
@@ -122,6 +126,10 @@ int do_mprotect_pkey(struct mm_struct *mm, u64 start, u64 len, int prot)
 	}
 	newflags = vma->vm_flags & ~(VM_READ | VM_WRITE);
 	newflags |= (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0);
+	if (newflags == vma->vm_flags) {	/* mprotect_fixup(): nothing to do */
+		up_write(&mm->mmap_lock);
+		return 0;
+	}
 	reduces = (vma->vm_flags & ~newflags) & (VM_READ | VM_WRITE);
 	tlb_gather_mmu(&tlb, mm);
 	/* mprotect_fixup() */

@@ -101,7 +101,8 @@ long uffd_wp_range(struct vm_area_struct *dst_vma, u64 start, u64 len, bool enab
 	struct mmu_gather tlb;
 	long ret;
 
-	if (!enable_wp && vma_wants_manual_pte_write_upgrade(dst_vma))
+	if (!enable_wp && vma_wants_manual_pte_write_upgrade(dst_vma) &&
+	    variant(dst_vma->vm_mm->mw->cfg, mut_unprotect) == mut_unprotect__kernel)
 		mm_cp_flags |= MM_CP_TRY_CHANGE_WRITABLE;
 	tlb_gather_mmu(&tlb, dst_vma->vm_mm);
 	ret = change_protection(&tlb, dst_vma, start, start + len, mm_cp_flags);
@@ -299,7 +300,9 @@ static s64 mfill_atomic(struct mm_struct *mm, u64 dst_start, u64 len, bool zerop
 		goto out;
 	}
 	for (u64 addr = dst_start; addr < dst_start + len; addr += PAGE_SIZE) {
-		err = mfill_atomic_pte(dst_vma, addr, zeropage, wp);
+		err = pte_alloc(mm, addr);
+		if (!err)
+			err = mfill_atomic_pte(dst_vma, addr, zeropage, wp);
 		if (err)
 			break;
 		copied += PAGE_SIZE;

@@ -63,6 +63,24 @@ if make -s MODE=asan all unit; then
 else
 	bad "asan build"
 fi
+# adsim vs-kernel: the model against the running kernel (needs userfaultfd;
+# 77 means this machine cannot run it, which is reported, not passed)
+out=$(./build/adsim vs-kernel --seed 7 --sequences 1000 --mapping both 2>&1); rc=$?
+case $rc in
+0) ok "vs-kernel: $(echo "$out" | tr '\n' ' ')";;
+77) bad "vs-kernel cannot run here: $out";;
+*) bad "vs-kernel (exit $rc)"; echo "$out" | tail -40;;
+esac
+# mutation self-test: every deliberate mis-model must be caught
+for m in $(./build/adsim vs-kernel --list-mutations | cut -d' ' -f1); do
+	out=$(./build/adsim vs-kernel --seed 7 --sequences 2000 --set "$m" 2>&1); rc=$?
+	if [ $rc -eq 1 ] && echo "$out" | grep -q "^actor t cpu p"; then
+		ok "vs-kernel catches $m"
+	else
+		bad "vs-kernel misses $m (exit $rc)"; echo "$out" | tail -20
+	fi
+done
+
 # the scenario parser under libFuzzer, for a bounded time
 if [ -x tests/fuzz/run.sh ] || [ -f tests/fuzz/run.sh ]; then
 	if out=$(bash tests/fuzz/run.sh "${FUZZ_SECONDS:-60}" 2>&1); then

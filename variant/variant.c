@@ -22,7 +22,10 @@
 const struct variant_desc variant_table[NR_VARIANTS] = {
 #define VARIANT(name, dflt, src, vals)                                  \
 	[VARIANT_##name] = { #name, src, name##__##dflt, name##__NR,     \
-			     name##_values, name##_descs },
+			     name##_values, name##_descs, false },
+#define MUTATION(name, dflt, src, vals)                                 \
+	[VARIANT_##name] = { #name, src, name##__##dflt, name##__NR,     \
+			     name##_values, name##_descs, true },
 #include "variants.def"
 #undef VARIANT
 };

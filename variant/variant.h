@@ -34,6 +34,7 @@ struct variant_desc {
 	int nr_values;
 	const char *const *values;
 	const char *const *descs;
+	bool mutation;		/* a deliberate mis-model (MUTATION) */
 };
 
 extern const struct variant_desc variant_table[NR_VARIANTS];

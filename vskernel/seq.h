@@ -81,7 +81,8 @@ struct vsk_region {
 struct vsk_result {
 	int64_t ret;
 	int err;
-	int64_t count;		/* UFFDIO_COPY .copy / UFFDIO_ZEROPAGE .zeropage */
+	int64_t count;		/* UFFDIO_COPY .copy / UFFDIO_ZEROPAGE .zeropage;
+				   an access: the page faults it took */
 	uint64_t walk_end;	/* PAGEMAP_SCAN: pages from the mapping's start */
 	uint32_t nr_regions;
 	struct vsk_region regions[VSK_MAX_REGIONS];

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* mm/: pte_needs_flush(), writeback through folio_mkclean(), mprotect,
- * MADV_FREE and lazyfree reclaim. */
+ * MADV_FREE and lazyfree reclaim, uffd-wp and PAGEMAP_SCAN. */
 #include "unit.h"
 #include "world.h"
+
+#include <string.h>
 
 static bool build(struct unit_world *uw, const char *src, const char *set)
 {
@@ -128,4 +130,71 @@ TEST(mm_madvise_free_then_reclaim)
 	CHECK(folio_test_swapbacked(pfn_folio(&uw.m.w->mw, pfn)));
 	CHECK_EQ(atomic_read(&pfn_folio(&uw.m.w->mw, pfn)->_refcount), 1);	/* isolation ref dropped */
 	unit_world_free(&uw);
+}
+
+/*
+ * PAGEMAP_SCAN after uffd-wp, from scenario text: the set-up registers
+ * the range (UFFDIO_API with WP_ASYNC) and write-protects it; one write
+ * makes exactly that page "written", a WP_MATCHING scan reports it and
+ * write-protects it again, so a second scan finds nothing.
+ */
+static void uffd_wp_scan_world(const char *mapping)
+{
+	char src[1024];
+	struct unit_world uw;
+	struct mm_struct *mm;
+	struct page_region vec[16];
+	struct pm_scan_arg arg;
+	u64 *pte;
+	long n;
+
+	snprintf(src, sizeof(src),
+		 "scenario w\n"
+		 "%s"
+		 "process p\n"
+		 "mmap p 0x10000 pages 4 %s\n"
+		 "actor c0 cpu p {\n}\n"
+		 "actor k kthread {\n}\n"
+		 "setup {\n"
+		 "  uffd_register p 0x10000 4 * 4096\n"
+		 "  k: uffd_wp p 0x10000 4 * 4096\n"
+		 "}\n",
+		 strstr(mapping, "file f") ? "file f pages 4 shmem\n" : "", mapping);
+	if (!build(&uw, src, NULL))
+		return;
+	mm = unit_mm(&uw, "p");
+	CHECK(mm->uffd.open);
+	CHECK(mm->uffd.features & UFFD_FEATURE_WP_ASYNC);
+	CHECK(userfaultfd_wp(&mm->vmas[0]));
+	CHECK_EQ(mm_user_access(mm, unit_actor_tlb(&uw, "c0"), 0x12000, true), 0);
+	pte = unit_pte(&uw, mm->space, 0x12000);
+	CHECK(pte && (*pte & _PAGE_PRESENT) && !pte_uffd_wp((pte_t){ *pte }));
+	for (int pass = 0; pass < 2; pass++) {
+		memset(vec, 0, sizeof(vec));
+		arg = (struct pm_scan_arg){
+			.size = sizeof(arg), .flags = PM_SCAN_WP_MATCHING,
+			.start = 0x10000, .end = 0x14000, .vec = 1, .vec_len = 16,
+			.category_mask = PAGE_IS_WRITTEN, .return_mask = PAGE_IS_WRITTEN,
+		};
+		n = do_pagemap_scan(mm, &arg, vec);
+		CHECK_EQ(arg.walk_end, 0x14000);
+		if (pass == 0) {
+			CHECK_EQ(n, 1);
+			CHECK_EQ(vec[0].start, 0x12000);
+			CHECK_EQ(vec[0].end, 0x13000);
+			CHECK_EQ(vec[0].categories, PAGE_IS_WRITTEN);
+			/* write-protected again, the write's Dirty bit kept */
+			CHECK(pte_uffd_wp((pte_t){ *pte }) && !(*pte & _PAGE_RW));
+			CHECK(*pte & _PAGE_DIRTY);
+		} else {
+			CHECK_EQ(n, 0);
+		}
+	}
+	unit_world_free(&uw);
+}
+
+TEST(mm_uffd_wp_pagemap_scan_reports_the_written_page)
+{
+	uffd_wp_scan_world("private write");
+	uffd_wp_scan_world("shared write file f");
 }
