@@ -382,6 +382,8 @@ static long pagemap_scan_flush_buffer(struct pagemap_scan_private *p)
 long do_pagemap_scan(struct mm_struct *mm, struct pm_scan_arg *arg, struct page_region *vec)
 {
 	EXEC_FN();
+	/* on the stack: an explorer may abandon the scan midway */
+	struct page_region bounce[PAGEMAP_WALK_SIZE >> PAGE_SHIFT];
 	struct pagemap_scan_private p = { .arg = *arg };
 	long n_ranges_out = 0, ret;
 	u64 walk_start;
@@ -393,9 +395,8 @@ long do_pagemap_scan(struct mm_struct *mm, struct pm_scan_arg *arg, struct page_
 			      p.arg.return_mask;
 	if (p.arg.vec_len) {	/* pagemap_scan_init_bounce_buffer() */
 		p.vec_buf_len = min_t(u64, PAGEMAP_WALK_SIZE >> PAGE_SHIFT, p.arg.vec_len);
-		p.vec_buf = calloc(p.vec_buf_len, sizeof(*p.vec_buf));
-		if (!p.vec_buf)
-			return -ENOMEM;
+		p.vec_buf = bounce;
+		p.vec_buf[0].start = p.vec_buf[0].end = 0;
 		p.vec_out = vec;
 	}
 	for (walk_start = p.arg.start; walk_start < p.arg.end; walk_start = p.arg.walk_end) {
@@ -424,7 +425,6 @@ long do_pagemap_scan(struct mm_struct *mm, struct pm_scan_arg *arg, struct page_
 	if (!p.arg.walk_end)
 		p.arg.walk_end = p.arg.end;
 	arg->walk_end = p.arg.walk_end;
-	free(p.vec_buf);
 	if (p.arg.flags & PM_SCAN_WP_MATCHING)
 		obs_protect_done(mm->mw->obs, mm->space, p.arg.start, p.arg.walk_end);
 	return ret;
