@@ -226,6 +226,21 @@ struct vm_area_struct *mm_mmap(struct mm_struct *mm, u64 addr, u64 len,
 	return vma;
 }
 
+/* The lowest VMA overlapping [start, end), or NULL. */
+struct vm_area_struct *find_vma_intersection(struct mm_struct *mm, u64 start, u64 end)
+{
+	struct vm_area_struct *vma = NULL;
+
+	for (int i = 0; i < mm->nr_vmas; i++) {
+		struct vm_area_struct *v = &mm->vmas[i];
+
+		if (v->vm_end > start && v->vm_start < end &&
+		    (!vma || v->vm_start < vma->vm_start))
+			vma = v;
+	}
+	return vma;
+}
+
 struct vm_area_struct *find_vma(struct mm_struct *mm, u64 addr)
 {
 	for (int i = 0; i < mm->nr_vmas; i++)

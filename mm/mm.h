@@ -207,6 +207,7 @@ struct vm_area_struct *mm_mmap(struct mm_struct *mm, u64 addr, u64 len,
 			       u64 vm_flags, struct address_space *file,
 			       pgoff_t pgoff);
 struct vm_area_struct *find_vma(struct mm_struct *mm, u64 addr);
+struct vm_area_struct *find_vma_intersection(struct mm_struct *mm, u64 start, u64 end);
 
 /* ---- folios ---- */
 static inline struct folio *pfn_folio(struct mm_world *mw, u64 pfn)

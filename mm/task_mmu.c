@@ -17,7 +17,6 @@
  */
 #include "mm.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #define PAGEMAP_WALK_SIZE (1ULL << 21)	/* PMD_SIZE */
@@ -289,16 +288,9 @@ static int pagemap_scan_walk(struct mm_struct *mm, struct pagemap_scan_private *
 	u64 addr = start;
 
 	while (addr < end) {
-		struct vm_area_struct *vma = NULL;
+		struct vm_area_struct *vma = find_vma_intersection(mm, addr, end);
 		int ret;
 
-		for (int i = 0; i < mm->nr_vmas; i++) {
-			struct vm_area_struct *v = &mm->vmas[i];
-
-			if (v->vm_end > addr && v->vm_start < end &&
-			    (!vma || v->vm_start < vma->vm_start))
-				vma = v;
-		}
 		if (!vma)
 			return 0;	/* only holes without a VMA remain */
 		addr = max_t(u64, addr, vma->vm_start);

@@ -119,18 +119,11 @@ int mwriteprotect_range(struct mm_struct *mm, u64 start, u64 len, bool enable_wp
 
 	down_read(&mm->mmap_lock);
 	for (u64 addr = start; addr < end;) {
-		struct vm_area_struct *vma = NULL;
+		/* for_each_vma_range() */
+		struct vm_area_struct *vma = find_vma_intersection(mm, addr, end);
 		u64 next = end;
 		long r;
 
-		/* for_each_vma_range(): the next VMA overlapping [addr, end) */
-		for (int i = 0; i < mm->nr_vmas; i++) {
-			struct vm_area_struct *v = &mm->vmas[i];
-
-			if (v->vm_end > addr && v->vm_start < end &&
-			    (!vma || v->vm_start < vma->vm_start))
-				vma = v;
-		}
 		if (!vma)
 			break;
 		if (!userfaultfd_wp(vma)) {

@@ -493,11 +493,6 @@ static int run_mapping(const struct vsk_opts *o, enum vsk_mapping mapping, doubl
 		}
 		*done = i + 1;
 		if (bad >= 0) {
-			if (getenv("ADSIM_VSK_DEBUG")) {
-				print_op(stderr, &q.op[bad]);
-				print_result(stderr, "kernel", &k);
-				print_result(stderr, "model", &m);
-			}
 			sides_close(&sd);
 			report(o, &q, i, bad);
 			*secs = now_seconds() - t0;
