@@ -508,6 +508,8 @@ int main(int argc, char **argv)
 	struct opts o = { .por = EXPLORE_DPOR, .eo = { .mode = EXPLORE_DPOR, .max_depth = 20000, .bound = 3 } };
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc >= 2 && !strcmp(argv[1], "vs-kernel"))	/* its own --help */
+		return vskernel_main(argc - 2, argv + 2);
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    (argc == 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")))) {
 		usage(argc < 2 ? stderr : stdout);	/* also: adsim check --help */
@@ -517,8 +519,6 @@ int main(int argc, char **argv)
 		return cmd_check(argc - 2, argv + 2, &o);
 	if (!strcmp(argv[1], "replay"))
 		return cmd_replay(argc - 2, argv + 2, &o);
-	if (!strcmp(argv[1], "vs-kernel"))
-		return vskernel_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "variants")) {
 		if (argc > 2 && !strcmp(argv[2], "--markdown"))
 			variant_print_markdown(stdout);

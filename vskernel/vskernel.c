@@ -29,7 +29,6 @@ struct vsk_opts {
 	u32 ops, pages;
 	bool anon, memfd, json;
 	struct variant_cfg cfg;
-	const char *replay;
 };
 
 struct vsk_seq {
@@ -452,7 +451,7 @@ static void report(const struct vsk_opts *o, struct vsk_seq *q, u64 index, int b
 		}
 	}
 	snprintf(origin, sizeof(origin),
-		 "adsim vs-kernel --seed %llu: %s sequence %llu, shrunk; rerun with adsim vs-kernel --replay FILE",
+		 "adsim vs-kernel --seed %llu: %s sequence %llu, shrunk",
 		 (unsigned long long)o->seed, q->mapping == VSK_MEMFD ? "memfd" : "anon",
 		 (unsigned long long)index);
 	print_scenario(stdout, q, origin);
@@ -509,7 +508,6 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: adsim vs-kernel [--seed N] [--sequences N] [--ops N] [--pages N]\n"
 		"                       [--mapping anon|memfd|both] [--set NAME=VALUE]... [--json]\n"
-		"       adsim vs-kernel --replay FILE [--set NAME=VALUE]...\n"
 		"       adsim vs-kernel --list-mutations\n"
 		"\n"
 		"Runs random operation sequences (reads, writes, UFFDIO_WRITEPROTECT,\n"
@@ -551,8 +549,6 @@ static int list_mutations(void)
 	return 0;
 }
 
-int vskernel_replay(const struct vsk_opts *o);
-
 int vskernel_main(int argc, char **argv)
 {
 	struct vsk_opts o = { .seed = 1, .sequences = 200, .ops = 24, .pages = 1536,
@@ -587,8 +583,6 @@ int vskernel_main(int argc, char **argv)
 			   (!strcmp(v, "anon") || !strcmp(v, "memfd") || !strcmp(v, "both"))) {
 			o.anon = strcmp(v, "memfd") != 0;
 			o.memfd = strcmp(v, "anon") != 0;
-		} else if (!strcmp(a, "--replay") && v) {
-			o.replay = v;
 		} else if (!strcmp(a, "--set") && v) {
 			char name[64];
 			const char *eq = strchr(v, '=');
@@ -617,8 +611,6 @@ int vskernel_main(int argc, char **argv)
 		}
 		i++;
 	}
-	if (o.replay)
-		return vskernel_replay(&o);
 	for (int mi = 0; mi < 2 && !status; mi++) {
 		if (!(mi == 0 ? o.anon : o.memfd))
 			continue;
@@ -646,12 +638,4 @@ int vskernel_main(int argc, char **argv)
 				       secs[mi] > 0 ? done[mi] / secs[mi] : 0.0);
 	}
 	return status;
-}
-
-/* --replay: a scenario of the form print_scenario() writes. */
-int vskernel_replay(const struct vsk_opts *o)
-{
-	(void)o;
-	fprintf(stderr, "adsim vs-kernel: --replay is not available yet\n");
-	return 2;
 }
