@@ -3,21 +3,32 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
+/*
+ * Anonymous memory: zero without a memset, so the part of a large arena a
+ * run never touches costs no resident memory (sim sizes the arena for the
+ * worst case).
+ */
 int arena_init(struct arena *a, size_t size)
 {
+	void *p;
+
 	memset(a, 0, sizeof(*a));
-	a->base = aligned_alloc(64, (size + 63) & ~(size_t)63);
-	if (!a->base)
+	size = (size + 4095) & ~(size_t)4095;
+	p = mmap(NULL, size ? size : 4096, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
 		return -1;
-	memset(a->base, 0, size);
+	a->base = p;
 	a->size = size;
 	return 0;
 }
 
 void arena_fini(struct arena *a)
 {
-	free(a->base);
+	if (a->base)
+		munmap(a->base, a->size ? a->size : 4096);
 	free(a->snap);
 	memset(a, 0, sizeof(*a));
 }

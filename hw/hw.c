@@ -33,6 +33,7 @@ int hw_init(struct hw *hw, struct arena *ar, u32 nr_frames, u32 nr_pt,
 	hw->free_lo = 1;
 	for (int i = 0; i < EXEC_MAX_ACTORS; i++)
 		hw->tlb_of_actor[i] = -1;
+	hw->direct_tlb = -1;
 	/* pfn 0 is never handed out: a zero entry must not look like one */
 	if (hw->frames)
 		hw->frames[0].kind = FRAME_DATA;
@@ -54,24 +55,56 @@ int hw_new_space(struct hw *hw, enum hw_space_kind kind, const char *name)
 	return s->root_pfn ? id : -1;
 }
 
-int hw_new_tlb(struct hw *hw, struct arena *ar, int space, int actor,
-	       int entries, const char *name)
+static int hw_tlb_array_init(struct hw_tlb_array *a, struct arena *ar,
+			     const struct hw_tlb_geom *g)
+{
+	memset(a, 0, sizeof(*a));
+	if (!g || !g->sets)
+		return 0;
+	if ((g->sets & (g->sets - 1)) || g->ways < 1 || g->ways > 65535 ||
+	    (u64)g->sets * g->ways > (1u << 24))
+		return -1;
+	a->sets = g->sets;
+	a->ways = g->ways;
+	a->set_mask = g->sets - 1;
+	a->repl = g->repl;
+	a->rnd = 0x9e3779b97f4a7c15ULL;
+	a->e = arena_alloc(ar, (size_t)g->sets * g->ways * sizeof(*a->e));
+	a->cursor = arena_alloc(ar, (size_t)g->sets * sizeof(*a->cursor));
+	return a->e && a->cursor ? 0 : -1;
+}
+
+int hw_new_tlb_geom(struct hw *hw, struct arena *ar, int space, int actor,
+		    const struct hw_tlb_geom *l1, const struct hw_tlb_geom *l2,
+		    const char *name)
 {
 	struct hw_tlb *t;
 	int id;
 
-	if (hw->nr_tlbs >= HW_MAX_TLBS || entries < 1)
+	if (hw->nr_tlbs >= HW_MAX_TLBS || !l1 || !l1->sets)
 		return -1;
-	id = hw->nr_tlbs++;
+	id = hw->nr_tlbs;
 	t = &hw->tlbs[id];
+	memset(t, 0, sizeof(*t));
 	t->actor = actor;
 	t->space = space;
-	t->nr = entries;
-	t->e = arena_alloc(ar, (size_t)entries * sizeof(*t->e));
+	if (hw_tlb_array_init(&t->l1, ar, l1) || hw_tlb_array_init(&t->l2, ar, l2))
+		return -1;
 	snprintf(t->name, sizeof(t->name), "%s", name);
 	if (actor >= 0 && actor < EXEC_MAX_ACTORS)
 		hw->tlb_of_actor[actor] = (s8)id;
-	return t->e ? id : -1;
+	hw->nr_tlbs++;
+	return id;
+}
+
+int hw_new_tlb(struct hw *hw, struct arena *ar, int space, int actor,
+	       int entries, const char *name)
+{
+	struct hw_tlb_geom g = { 1, (u32)entries, TLB_REPL_FIFO };
+
+	if (entries < 1)
+		return -1;
+	return hw_new_tlb_geom(hw, ar, space, actor, &g, NULL, name);
 }
 
 /* ---- frames ---- */
@@ -272,52 +305,183 @@ u64 *hw_lookup(struct hw *hw, int space, u64 addr, int level)
 
 /* ---- TLBs ---- */
 
-static struct hw_tlb_entry *hw_tlb_lookup(struct hw_tlb *t, u64 addr)
+static struct hw_tlb_entry *hw_tlb_set(struct hw_tlb_array *a, u64 tag)
 {
-	for (int i = 0; i < t->nr; i++) {
-		struct hw_tlb_entry *e = &t->e[i];
+	return &a->e[((tag >> 3) & a->set_mask) * a->ways];
+}
 
-		if (e->valid && e->vpn == addr >> hw_level_shift(e->level))
-			return e;
-	}
+static struct hw_tlb_entry *hw_tlb_array_find(struct hw_tlb_array *a, u64 tag)
+{
+	struct hw_tlb_entry *e;
+
+	if (!a->sets)
+		return NULL;
+	e = hw_tlb_set(a, tag);
+	for (u32 i = 0; i < a->ways; i++)
+		if (e[i].tag == tag)
+			return &e[i];
 	return NULL;
 }
 
-static void hw_tlb_fill(struct hw *hw, struct hw_tlb *t, u64 addr, int level,
-			u64 val, int space)
+/* The entry of one level that translates addr, at any page size. */
+static struct hw_tlb_entry *hw_tlb_level_lookup(struct hw_tlb *t, struct hw_tlb_array *a,
+						u64 addr)
 {
-	struct hw_tlb_entry *e = NULL;
-	u64 pfn = (val & PTE_PFN_MASK) >> PAGE_SHIFT;
+	struct hw_tlb_entry *e = hw_tlb_array_find(a, hw_tlb_tag(addr, PG_LEVEL_4K));
 
-	for (int i = 0; i < t->nr && !e; i++)
-		if (!t->e[i].valid)
-			e = &t->e[i];
-	if (!e) {
-		e = &t->e[t->next];
-		t->next = (t->next + 1) % t->nr;
-	}
-	e->valid = 1;
-	e->level = (u8)level;
-	e->vpn = addr >> hw_level_shift(level);
-	e->pfn = pfn;
-	e->w = hw_entry_writable(hw, space, val);
-	e->d = (val & hw_entry_ad(hw, space, true) & ~hw_entry_ad(hw, space, false)) != 0;
-	e->fill_time = exec_engine ? exec_engine->now : 0;
+	for (int level = PG_LEVEL_2M; !e && t->nr_huge && level <= PG_LEVEL_1G; level++)
+		e = hw_tlb_array_find(a, hw_tlb_tag(addr, level));
+	return e;
 }
 
+/* The cached translation of addr in either level, with no side effect. */
+static struct hw_tlb_entry *hw_tlb_lookup(struct hw_tlb *t, u64 addr)
+{
+	struct hw_tlb_entry *e = hw_tlb_level_lookup(t, &t->l1, addr);
+
+	return e ? e : hw_tlb_level_lookup(t, &t->l2, addr);
+}
+
+/* The way of tag's set that a fill replaces: a free one, else the policy's. */
+static struct hw_tlb_entry *hw_tlb_victim(struct hw_tlb_array *a, u64 tag)
+{
+	struct hw_tlb_entry *set = hw_tlb_set(a, tag), *v;
+	u32 s = (u32)((tag >> 3) & a->set_mask);
+
+	for (u32 i = 0; i < a->ways; i++)
+		if (!set[i].tag)
+			return &set[i];
+	switch (a->repl) {
+	case TLB_REPL_LRU:
+		v = &set[0];
+		for (u32 i = 1; i < a->ways; i++)
+			if ((s32)(set[i].lru - v->lru) < 0)
+				v = &set[i];
+		return v;
+	case TLB_REPL_RANDOM:
+		a->rnd ^= a->rnd << 13;
+		a->rnd ^= a->rnd >> 7;
+		a->rnd ^= a->rnd << 17;
+		return &set[a->rnd % a->ways];
+	case TLB_REPL_FIFO:
+	default:
+		v = &set[a->cursor[s]];
+		a->cursor[s] = (u16)((a->cursor[s] + 1) % a->ways);
+		return v;
+	}
+}
+
+static struct hw_tlb_entry *hw_tlb_array_fill(struct hw_tlb_array *a,
+					      const struct hw_tlb_entry *src)
+{
+	struct hw_tlb_entry *e = hw_tlb_array_find(a, src->tag);
+
+	if (!e)
+		e = hw_tlb_victim(a, src->tag);
+	*e = *src;
+	e->lru = ++a->clock;
+	return e;
+}
+
+/* Caches a translation in both levels; returns the first level's entry. */
+static struct hw_tlb_entry *hw_tlb_fill(struct hw *hw, struct hw_tlb *t, u64 addr,
+					int level, u64 val, int space)
+{
+	struct hw_tlb_entry n = {
+		.tag = hw_tlb_tag(addr, level),
+		.pfn = (val & PTE_PFN_MASK) >> PAGE_SHIFT,
+		.fill_time = exec_engine ? exec_engine->now : 0,
+		.w = hw_entry_writable(hw, space, val),
+		.d = (val & hw_entry_ad(hw, space, true) & ~hw_entry_ad(hw, space, false)) != 0,
+	};
+
+	if (level > PG_LEVEL_4K)
+		t->nr_huge = 1;
+	if (t->l2.sets)
+		hw_tlb_array_fill(&t->l2, &n);
+	return hw_tlb_array_fill(&t->l1, &n);
+}
+
+/* A first-level miss that hits the second level: copy the entry up. */
+static struct hw_tlb_entry *hw_tlb_promote(struct hw *hw, struct hw_tlb *t,
+					   struct hw_tlb_entry *e)
+{
+	if (!t->l2.sets || e < t->l2.e || e >= t->l2.e + (size_t)t->l2.sets * t->l2.ways)
+		return e;
+	hw->stats.tlb_l2_hits++;
+	if (t->l2.repl == TLB_REPL_LRU)
+		e->lru = ++t->l2.clock;
+	return hw_tlb_array_fill(&t->l1, e);
+}
+
+/* The entry's D was set by a re-walk: both levels' copies learn it. */
+static void hw_tlb_set_dirty(struct hw_tlb *t, struct hw_tlb_entry *e)
+{
+	struct hw_tlb_entry *o = hw_tlb_array_find(&t->l2, e->tag);
+
+	e->d = 1;
+	if (o)
+		o->d = 1;
+}
+
+/* Drops the translation e holds from both levels. */
+static void hw_tlb_drop(struct hw_tlb *t, struct hw_tlb_entry *e)
+{
+	u64 tag = e->tag;
+	struct hw_tlb_entry *o;
+
+	if ((o = hw_tlb_array_find(&t->l1, tag)))
+		o->tag = 0;
+	if ((o = hw_tlb_array_find(&t->l2, tag)))
+		o->tag = 0;
+}
+
+static void hw_tlb_array_flush(struct hw_tlb_array *a, u64 start, u64 end, bool all)
+{
+	size_t n = (size_t)a->sets * a->ways;
+
+	if (all) {
+		memset(a->e, 0, n * sizeof(*a->e));
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct hw_tlb_entry *e = &a->e[i];
+		int shift = hw_level_shift(hw_tlb_entry_level(e));
+		u64 s = (e->tag >> 3) << shift;
+
+		if (e->tag && s < end && start < s + (1ULL << shift))
+			e->tag = 0;
+	}
+}
+
+/*
+ * Invalidates every translation overlapping [start, end) (all: every
+ * one).  A short range is invalidated page by page (INVLPG), which only
+ * visits the sets those pages map to.
+ */
 static void hw_tlb_flush_range(struct hw_tlb *t, u64 start, u64 end, bool all)
 {
-	for (int i = 0; i < t->nr; i++) {
-		struct hw_tlb_entry *e = &t->e[i];
-		u64 s, n;
+	u64 pages = end > start ? (end - start) >> PAGE_SHIFT : 0;
 
-		if (!e->valid)
-			continue;
-		s = e->vpn << hw_level_shift(e->level);
-		n = 1ULL << hw_level_shift(e->level);
-		if (all || (s < end && start < s + n))
-			e->valid = 0;
+	if (all)
+		t->flush_full++;
+	else
+		t->flush_range++;
+	if (!all && !t->nr_huge && pages <= 64) {
+		for (u64 a = start & ~(PAGE_SIZE - 1); a < end; a += PAGE_SIZE) {
+			u64 tag = hw_tlb_tag(a, PG_LEVEL_4K);
+			struct hw_tlb_entry *e;
+
+			if ((e = hw_tlb_array_find(&t->l1, tag)))
+				e->tag = 0;
+			if ((e = hw_tlb_array_find(&t->l2, tag)))
+				e->tag = 0;
+		}
+		return;
 	}
+	hw_tlb_array_flush(&t->l1, start, end, all);
+	if (t->l2.sets)
+		hw_tlb_array_flush(&t->l2, start, end, all);
 }
 
 void hw_flush_tlb_local(struct hw *hw, int tlb, u64 start, u64 end, bool all)
@@ -418,7 +582,7 @@ static void hw_observe(struct hw *hw, int space, u64 addr, u64 pfn,
 
 static u64 hw_page_pfn(const struct hw_tlb_entry *e, u64 addr)
 {
-	return e->pfn + ((addr >> PAGE_SHIFT) & (hw_level_pages(e->level) - 1));
+	return e->pfn + ((addr >> PAGE_SHIFT) & (hw_level_pages(hw_tlb_entry_level(e)) - 1));
 }
 
 int hw_access(struct hw *hw, int tlb, u64 addr, bool write, struct hw_fault *f)
@@ -441,7 +605,7 @@ int hw_access(struct hw *hw, int tlb, u64 addr, bool write, struct hw_fault *f)
 
 	e = hw_tlb_lookup(t, addr);
 	if (e && hw->tlb_evict && exec_choose(2)) {
-		e->valid = 0;
+		hw_tlb_drop(t, e);
 		e = NULL;
 		if (exec_tracing())
 			exec_note("%s: TLB entry for %#llx evicted", t->name,
@@ -450,9 +614,10 @@ int hw_access(struct hw *hw, int tlb, u64 addr, bool write, struct hw_fault *f)
 	if (e) {
 		u64 pfn = hw_page_pfn(e, addr);
 
+		e = hw_tlb_promote(hw, t, e);
 		if (write && !e->w) {
 			/* #PF on a read-only translation drops it */
-			e->valid = 0;
+			hw_tlb_drop(t, e);
 			goto fault_walk;
 		}
 		if (!write || e->d) {
@@ -472,13 +637,14 @@ int hw_access(struct hw *hw, int tlb, u64 addr, bool write, struct hw_fault *f)
 			u64 old;
 
 			if (!w.leaf) {
-				e->valid = 0;
+				hw_tlb_drop(t, e);
 				goto fault_walk;
 			}
 			old = *w.leaf;
 			*w.leaf |= hw_entry_ad(hw, space, true);
-			e->d = 1;
+			hw_tlb_set_dirty(t, e);
 			hw->stats.tlb_hits++;
+			hw->stats.dirty_assists++;
 			if (exec_tracing()) {
 				char b[96];
 
@@ -495,8 +661,9 @@ int hw_access(struct hw *hw, int tlb, u64 addr, bool write, struct hw_fault *f)
 			u64 old = *w.leaf;
 
 			*w.leaf |= hw_entry_ad(hw, space, true);
-			e->d = 1;
+			hw_tlb_set_dirty(t, e);
 			hw->stats.tlb_hits++;
+			hw->stats.dirty_assists++;
 			if (exec_tracing()) {
 				char b[96];
 
@@ -513,7 +680,7 @@ int hw_access(struct hw *hw, int tlb, u64 addr, bool write, struct hw_fault *f)
 			return 0;
 		}
 		/* the entry no longer allows the write: fault, drop the entry */
-		e->valid = 0;
+		hw_tlb_drop(t, e);
 		if (exec_tracing())
 			exec_note("%s write %#llx: D-setting re-walk finds entry not writable", kind,
 				  (unsigned long long)addr);
@@ -583,7 +750,7 @@ void hw_flush_tlb(struct hw *hw, int space, u64 start, u64 end, bool all)
 {
 	struct exec_actor *a = exec_current();
 	int self = a ? a->id : -1;
-	int own = self >= 0 ? hw->tlb_of_actor[self] : -1;
+	int own = self >= 0 ? hw->tlb_of_actor[self] : hw->direct_tlb;
 	struct hw_pend p = { .hw = hw, .space = space, .self = self };
 	struct exec_foot f = { 0 };
 
@@ -602,10 +769,15 @@ void hw_flush_tlb(struct hw *hw, int space, u64 start, u64 end, bool all)
 	if (own >= 0 && hw->tlbs[own].space == space)
 		hw_flush_tlb_local(hw, own, start, end, all);
 	if (!a) {
-		/* direct mode: flush everything now */
-		for (int i = 0; i < hw->nr_tlbs; i++)
-			if (p.targets & (1u << i))
-				hw_flush_tlb_local(hw, i, start, end, all);
+		/* direct mode: the IPIs are handled at once */
+		for (int i = 0; i < hw->nr_tlbs; i++) {
+			if (!(p.targets & (1u << i)))
+				continue;
+			hw->stats.ipis++;
+			hw->stats.flush_remote++;
+			hw->tlbs[i].ipis++;
+			hw_tlb_flush_range(&hw->tlbs[i], start, end, all);
+		}
 		return;
 	}
 	for (int i = 0; i < hw->nr_tlbs; i++) {
@@ -624,6 +796,7 @@ void hw_flush_tlb(struct hw *hw, int space, u64 start, u64 end, bool all)
 		}
 		t->ipi_from |= 1u << self;
 		hw->stats.ipis++;
+		t->ipis++;
 	}
 	if (exec_tracing())
 		exec_note("flush TLBs of %s [%#llx, %#llx)%s: IPI to %#x",

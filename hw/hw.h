@@ -44,33 +44,74 @@ struct hw_space {
 	char name[16];
 };
 
+/*
+ * A cached translation.  tag packs the page number (addr >> the level's
+ * shift), the level and a valid bit, so a lookup is one compare per way.
+ */
 struct hw_tlb_entry {
-	u64 vpn;	/* addr >> hw_level_shift(level) */
+	u64 tag;
 	u64 pfn;	/* frame of the first page the entry maps */
 	u64 fill_time;
-	u8 valid, level, w, d;
+	u32 lru;	/* TLB_REPL_LRU: when last used */
+	u8 w, d;
+};
+
+static inline u64 hw_tlb_tag(u64 addr, int level)
+{
+	return ((addr >> hw_level_shift(level)) << 3) | ((u64)level << 1) | 1;
+}
+
+static inline int hw_tlb_entry_level(const struct hw_tlb_entry *e)
+{
+	return (int)((e->tag >> 1) & 3);
+}
+
+enum hw_tlb_repl {
+	TLB_REPL_FIFO,		/* round robin within the set */
+	TLB_REPL_LRU,		/* least recently used way of the set */
+	TLB_REPL_RANDOM,	/* a pseudo-random way of the set */
+};
+
+/* The shape of one level of a TLB: sets (a power of two) x ways. */
+struct hw_tlb_geom {
+	u32 sets, ways;
+	enum hw_tlb_repl repl;
+};
+
+struct hw_tlb_array {
+	u32 sets, ways, set_mask;
+	enum hw_tlb_repl repl;
+	struct hw_tlb_entry *e;	/* set s holds e[s * ways .. + ways) */
+	u16 *cursor;		/* TLB_REPL_FIFO: next way per set */
+	u32 clock;		/* TLB_REPL_LRU */
+	u64 rnd;		/* TLB_REPL_RANDOM */
 };
 
 /*
- * A TLB caches translations of one address space for one actor.  Entries
- * stay until flushed, replaced, or evicted (an explorer choice).  A remote
- * flush is posted here (ipi_from) and handled by the TLB's IPI handler
- * actor at a later step while the initiators wait.
+ * A TLB caches translations of one address space for one actor: a first
+ * level and an optional second level (l2.sets == 0: none), as an x86
+ * core's L1 dTLB and STLB.  A walk fills both; a hit in the second level
+ * is copied into the first.  Entries stay until flushed, replaced, or
+ * evicted (an explorer choice).  A remote flush is posted here (ipi_from)
+ * and handled by the TLB's IPI handler actor at a later step while the
+ * initiators wait.
  */
 struct hw_tlb {
 	int actor;
 	int space;
-	int nr;			/* capacity */
-	int next;		/* round-robin replacement cursor */
-	struct hw_tlb_entry *e;
+	struct hw_tlb_array l1, l2;
+	u32 nr_huge;		/* entries above 4K ever filled: look them up too */
 	u32 ipi_from;		/* actors waiting for a flush of this TLB */
 	u8 ipi_all;
 	u64 ipi_start, ipi_end;	/* pending flush range, [start, end) */
+	/* what happened to this TLB, for sim's metrics */
+	u64 flush_range, flush_full, ipis;
 	char name[24];
 };
 
 struct hw_stats {
-	u64 accesses, tlb_hits, walks, faults;
+	u64 accesses, tlb_hits, tlb_l2_hits, walks, faults;
+	u64 dirty_assists;	/* writes through a cached entry whose D was 0 */
 	u64 flush_local, flush_remote, ipis;
 };
 
@@ -91,6 +132,12 @@ struct hw {
 	struct hw_tlb tlbs[HW_MAX_TLBS];
 	int nr_tlbs;
 	s8 tlb_of_actor[EXEC_MAX_ACTORS];
+	/*
+	 * Direct mode (no explorer): the TLB of the CPU the calling kernel
+	 * code runs on, -1 for a kernel thread whose CPU caches none of the
+	 * spaces flushed.  Decides which flushes are local and which IPIs.
+	 */
+	int direct_tlb;
 	struct hw_stats stats;
 };
 
@@ -107,8 +154,13 @@ struct arena;
 int hw_init(struct hw *hw, struct arena *ar, u32 nr_frames, u32 nr_pt,
 	    const struct variant_cfg *cfg, const struct obs *obs);
 int hw_new_space(struct hw *hw, enum hw_space_kind kind, const char *name);
+/* A fully associative, single-level, round-robin TLB (check's). */
 int hw_new_tlb(struct hw *hw, struct arena *ar, int space, int actor,
 	       int entries, const char *name);
+/* A TLB of the given shape; l2 may be NULL. */
+int hw_new_tlb_geom(struct hw *hw, struct arena *ar, int space, int actor,
+		    const struct hw_tlb_geom *l1, const struct hw_tlb_geom *l2,
+		    const char *name);
 
 /* Frames.  Allocation and freeing are one scheduling point each. */
 u64 hw_alloc_pt(struct hw *hw, int space, int level, u64 base);
@@ -133,6 +185,34 @@ u64 hw_entry_ad(const struct hw *hw, int space, bool dirty);
  */
 int hw_access(struct hw *hw, int tlb, u64 addr, bool write,
 	      struct hw_fault *f);
+
+/*
+ * The first-level hit of hw_access() in direct mode: the frame reached
+ * when an access completes through a first-level entry without a walk
+ * (a read, or a write through a writable entry whose cached D is 1), 0
+ * otherwise (call hw_access()).  Nothing is observed: the caller, which
+ * knows what it accessed, records it.  A TLB hit is these few inlined
+ * instructions.
+ */
+static inline u64 hw_access_hit(struct hw *hw, int tlb, u64 addr, bool write)
+{
+	struct hw_tlb_array *a = &hw->tlbs[tlb].l1;
+	u64 tag = hw_tlb_tag(addr, PG_LEVEL_4K);
+	struct hw_tlb_entry *e = &a->e[((addr >> PAGE_SHIFT) & a->set_mask) * a->ways];
+
+	for (u32 i = 0; i < a->ways; i++, e++) {
+		if (e->tag != tag)
+			continue;
+		if (write && !(e->w & e->d))
+			return 0;
+		if (a->repl == TLB_REPL_LRU)
+			e->lru = ++a->clock;
+		hw->stats.accesses++;
+		hw->stats.tlb_hits++;
+		return e->pfn;
+	}
+	return 0;
+}
 
 /* Software walk to the entry for addr at `level` (no A/D, no TLB). */
 u64 *hw_lookup(struct hw *hw, int space, u64 addr, int level);
