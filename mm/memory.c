@@ -475,11 +475,23 @@ bool pte_needs_flush(struct mm_world *mw, pte_t oldpte, pte_t newpte)
 
 /* ---- TLB flushing (arch/x86/mm/tlb.c) and batching ---- */
 
+/*
+ * arch/x86/mm/tlb.c flush_tlb_mm_range() (v6.18): a range of more than
+ * tlb_single_page_flush_ceiling pages is flushed whole, since INVLPG per
+ * page would cost more than refilling the TLB.
+ */
+static const u64 tlb_single_page_flush_ceiling = 33;
+
+static void flush_tlb_mm_range(struct mm_struct *mm, u64 start, u64 end)
+{
+	bool all = ((end - start) >> PAGE_SHIFT) > tlb_single_page_flush_ceiling;
+
+	hw_flush_tlb(mm->mw->hw, mm->space, all ? 0 : start, all ? 0 : end, all);
+}
+
 void flush_tlb_range(struct vm_area_struct *vma, u64 start, u64 end)
 {
-	struct mm_struct *mm = vma->vm_mm;
-
-	hw_flush_tlb(mm->mw->hw, mm->space, start, end, false);
+	flush_tlb_mm_range(vma->vm_mm, start, end);
 }
 
 void flush_tlb_page(struct vm_area_struct *vma, u64 addr)
@@ -542,8 +554,7 @@ void tlb_finish_mmu(struct mmu_gather *tlb)
 	if (mm_tlb_flush_nested(tlb->mm))
 		flush_tlb_mm(tlb->mm);
 	else if (tlb->end > tlb->start)
-		hw_flush_tlb(tlb->mm->mw->hw, tlb->mm->space, tlb->start,
-			     tlb->end, false);
+		flush_tlb_mm_range(tlb->mm, tlb->start, tlb->end);
 	dec_tlb_flush_pending(tlb->mm);
 }
 
