@@ -28,8 +28,23 @@ struct kvm_memory_slot {
 	u64 userspace_addr;
 };
 
+/*
+ * The VM's statistics (struct kvm_vm_stat / kvm_vcpu_stat names): what
+ * sim reports of the secondary MMU.
+ */
+struct kvm_stat {
+	u64 pf_taken;		/* EPT violations handled */
+	u64 pf_fast;		/* of which fixed by fast_page_fault() */
+	u64 pf_fixed;		/* SPTEs installed by the slow path */
+	u64 pf_spurious;
+	u64 spte_zapped;	/* leaf SPTEs zapped */
+	u64 remote_tlb_flush;
+	u64 age_young;		/* young SPTEs aged */
+};
+
 struct kvm {
 	const struct variant_cfg *cfg;
+	struct kvm_stat stat;
 	struct hw *hw;
 	struct mm_struct *mm;
 	int space;			/* the EPT address space */

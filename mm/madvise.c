@@ -48,6 +48,8 @@ static void madvise_free_pte_range(struct mmu_gather *tlb,
 			tlb_flush_pte_range(tlb, addr, PAGE_SIZE);
 		}
 		/* folio_mark_lazyfree(): anon, no longer swapbacked */
+		if (folio->flags & BIT_ULL(PG_swapbacked))	/* a count, not a step */
+			count_mm_event(folio_mw(folio), PGLAZYFREE);
 		clear_bit(PG_swapbacked, &folio->flags);
 		pte_unmap_unlock(ptep, ptl);
 	}

@@ -73,6 +73,7 @@ struct address_space *mm_new_file(struct mm_world *mw, struct arena *ar,
 	if (mw->nr_files >= MM_MAX_FILES || !nrpages)
 		return NULL;
 	m = &mw->files[mw->nr_files++];
+	m->mw = mw;
 	snprintf(m->name, sizeof(m->name), "%s", name);
 	rwlock_init(&m->i_mmap_rwsem.l, "i_mmap_rwsem");
 	m->pages = arena_alloc(ar, nrpages * sizeof(*m->pages));
@@ -260,7 +261,10 @@ bool folio_test_dirty(struct folio *folio)
 bool folio_mark_dirty(struct folio *folio)
 {
 	EXEC_FN();
-	return !test_and_set_bit(PG_dirty, &folio->flags);
+	if (test_and_set_bit(PG_dirty, &folio->flags))
+		return false;
+	count_mm_event(folio_mw(folio), NR_DIRTIED);
+	return true;
 }
 
 void folio_clear_dirty(struct folio *folio)
@@ -275,6 +279,7 @@ bool folio_test_clear_dirty(struct folio *folio)
 
 void folio_mark_accessed(struct folio *folio)
 {
+	count_mm_event(folio_mw(folio), PGACCESSED);
 	set_bit(PG_referenced, &folio->flags);
 }
 
@@ -728,6 +733,7 @@ static int do_wp_page(struct vm_fault *vmf)
 			MODEL_WARN_ON(1);	/* handle_userfault() */
 			return VM_FAULT_SIGSEGV;
 		}
+		count_mm_event(vma->vm_mm->mw, PGFAULT_UFFD_WP);
 		pte = pte_clear_uffd_wp(ptep_get(vmf->pte));
 		set_pte_at(vma->vm_mm, vmf->address, vmf->pte, pte);
 		vmf->orig_pte = pte;
@@ -855,8 +861,10 @@ int handle_mm_fault(struct vm_area_struct *vma, u64 address, unsigned int flags)
 	struct vm_fault vmf = { .vma = vma, .address = address & ~(PAGE_SIZE - 1),
 				.flags = flags };
 	bool write = flags & FAULT_FLAG_WRITE;
+	struct mm_world *mw = vma->vm_mm->mw;
 	pte_t entry;
 
+	count_mm_event(mw, PGFAULT);
 	if (write ? !(vma->vm_flags & VM_WRITE) :
 		    !(vma->vm_flags & (VM_READ | VM_WRITE)))
 		return VM_FAULT_SIGSEGV;
@@ -866,19 +874,26 @@ int handle_mm_fault(struct vm_area_struct *vma, u64 address, unsigned int flags)
 	if (!vmf.pte)
 		return VM_FAULT_SIGSEGV;
 	entry = vmf.orig_pte = ptep_get(vmf.pte);
-	if (pte_none(entry))
+	if (pte_none(entry)) {
+		count_mm_event(mw, PGFAULT_MISSING);
 		return do_pte_missing(&vmf);
+	}
 	if (!pte_present(entry)) {
-		if (pte_marker_uffd_wp(entry) && userfaultfd_wp(vma))
+		if (pte_marker_uffd_wp(entry) && userfaultfd_wp(vma)) {
+			count_mm_event(mw, PGFAULT_MISSING);
 			return do_pte_missing(&vmf);
+		}
 		if (is_pte_marker(entry))
 			pte_clear(vma->vm_mm, vmf.address, vmf.pte);
 		pte_unmap_unlock(vmf.pte, vmf.ptl);
 		return 0;
 	}
-	if (write && !pte_write(entry))
+	if (write && !pte_write(entry)) {
+		count_mm_event(mw, PGFAULT_WP);
 		return do_wp_page(&vmf);
+	}
 	/* spurious: just update A (and D on write) */
+	count_mm_event(mw, PGFAULT_SPURIOUS);
 	entry = pte_mkyoung(entry);
 	if (write)
 		entry = pte_mkdirty(entry);

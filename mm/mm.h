@@ -61,6 +61,7 @@ struct folio {
 };
 
 struct address_space {
+	struct mm_world *mw;
 	char name[16];
 	bool shmem;			/* pages allocated on first use */
 	u64 *pages;			/* page cache: index -> pfn, 0: hole */
@@ -166,8 +167,36 @@ struct mm_struct {
 	bool lazy_pte_tables;
 };
 
+/*
+ * What the mm layer did, counted as the kernel's vm events and vmstat
+ * items count it (include/linux/vm_event_item.h, mmzone.h); sim reports
+ * them.  Names follow the kernel's where it has one.
+ */
+enum mm_event {
+	PGFAULT,		/* handle_mm_fault() */
+	PGFAULT_MISSING,	/* of which do_pte_missing(): none PTE or marker */
+	PGFAULT_WP,		/* of which do_wp_page() */
+	PGFAULT_UFFD_WP,	/* of which resolving uffd-wp in async mode */
+	PGFAULT_SPURIOUS,	/* of which only A/D needed setting */
+	PGACCESSED,		/* folio_mark_accessed() */
+	NR_DIRTIED,		/* folio_mark_dirty() that dirtied a clean folio */
+	NR_WRITTEN,		/* folios written back */
+	PGLAZYFREE,		/* folios MADV_FREE made lazyfree */
+	PGLAZYFREED,		/* lazyfree folios reclaim discarded */
+	MN_INVALIDATE_RANGE_START,	/* mmu_notifier calls, per subscriber */
+	MN_INVALIDATE_RANGE_END,
+	MN_CLEAR_FLUSH_YOUNG,
+	MN_CLEAR_YOUNG,
+	MN_TEST_YOUNG,
+	MN_RELEASE,
+	NR_MM_EVENTS
+};
+
+extern const char *const mm_event_names[NR_MM_EVENTS];
+
 /* The mm layer's share of the world. */
 struct mm_world {
+	u64 events[NR_MM_EVENTS];
 	const struct variant_cfg *cfg;
 	struct hw *hw;
 	struct obs *obs;
@@ -213,6 +242,17 @@ struct vm_area_struct *find_vma_intersection(struct mm_struct *mm, u64 start, u6
 static inline struct folio *pfn_folio(struct mm_world *mw, u64 pfn)
 {
 	return &mw->mem_map[pfn];
+}
+/* The world a mapped folio belongs to (NULL for the zero page). */
+static inline struct mm_world *folio_mw(const struct folio *folio)
+{
+	return folio->mapping ? folio->mapping->mw :
+	       folio->anon_mm ? folio->anon_mm->mw : NULL;
+}
+static inline void count_mm_event(struct mm_world *mw, enum mm_event e)
+{
+	if (mw)
+		mw->events[e]++;
 }
 bool folio_test_dirty(struct folio *folio);
 bool folio_mark_dirty(struct folio *folio);

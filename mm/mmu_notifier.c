@@ -7,6 +7,25 @@
  */
 #include "mm.h"
 
+const char *const mm_event_names[NR_MM_EVENTS] = {
+	[PGFAULT] = "pgfault",
+	[PGFAULT_MISSING] = "pgfault_missing",
+	[PGFAULT_WP] = "pgfault_wp",
+	[PGFAULT_UFFD_WP] = "pgfault_uffd_wp",
+	[PGFAULT_SPURIOUS] = "pgfault_spurious",
+	[PGACCESSED] = "folio_mark_accessed",
+	[NR_DIRTIED] = "nr_dirtied",
+	[NR_WRITTEN] = "nr_written",
+	[PGLAZYFREE] = "pglazyfree",
+	[PGLAZYFREED] = "pglazyfreed",
+	[MN_INVALIDATE_RANGE_START] = "invalidate_range_start",
+	[MN_INVALIDATE_RANGE_END] = "invalidate_range_end",
+	[MN_CLEAR_FLUSH_YOUNG] = "clear_flush_young",
+	[MN_CLEAR_YOUNG] = "clear_young",
+	[MN_TEST_YOUNG] = "test_young",
+	[MN_RELEASE] = "release",
+};
+
 int mmu_notifier_register(struct mmu_notifier *sub, struct mm_struct *mm)
 {
 	if (mm->nr_notifiers >= MM_MAX_NOTIFIERS)
@@ -34,8 +53,10 @@ void mmu_notifier_invalidate_range_start(struct mmu_notifier_range *range)
 	for (int i = 0; i < mm->nr_notifiers; i++) {
 		struct mmu_notifier *sub = mm->notifiers[i];
 
-		if (sub->ops->invalidate_range_start)
-			sub->ops->invalidate_range_start(sub, range);
+		if (!sub->ops->invalidate_range_start)
+			continue;
+		count_mm_event(mm->mw, MN_INVALIDATE_RANGE_START);
+		sub->ops->invalidate_range_start(sub, range);
 	}
 }
 
@@ -47,8 +68,10 @@ void mmu_notifier_invalidate_range_end(struct mmu_notifier_range *range)
 	for (int i = 0; i < mm->nr_notifiers; i++) {
 		struct mmu_notifier *sub = mm->notifiers[i];
 
-		if (sub->ops->invalidate_range_end)
-			sub->ops->invalidate_range_end(sub, range);
+		if (!sub->ops->invalidate_range_end)
+			continue;
+		count_mm_event(mm->mw, MN_INVALIDATE_RANGE_END);
+		sub->ops->invalidate_range_end(sub, range);
 	}
 }
 
@@ -59,8 +82,10 @@ int mmu_notifier_clear_flush_young(struct mm_struct *mm, u64 start, u64 end)
 	for (int i = 0; i < mm->nr_notifiers; i++) {
 		struct mmu_notifier *sub = mm->notifiers[i];
 
-		if (sub->ops->clear_flush_young)
-			young |= sub->ops->clear_flush_young(sub, mm, start, end);
+		if (!sub->ops->clear_flush_young)
+			continue;
+		count_mm_event(mm->mw, MN_CLEAR_FLUSH_YOUNG);
+		young |= sub->ops->clear_flush_young(sub, mm, start, end);
 	}
 	return young;
 }
@@ -72,8 +97,10 @@ int mmu_notifier_clear_young(struct mm_struct *mm, u64 start, u64 end)
 	for (int i = 0; i < mm->nr_notifiers; i++) {
 		struct mmu_notifier *sub = mm->notifiers[i];
 
-		if (sub->ops->clear_young)
-			young |= sub->ops->clear_young(sub, mm, start, end);
+		if (!sub->ops->clear_young)
+			continue;
+		count_mm_event(mm->mw, MN_CLEAR_YOUNG);
+		young |= sub->ops->clear_young(sub, mm, start, end);
 	}
 	return young;
 }
@@ -83,7 +110,9 @@ void mmu_notifier_release(struct mm_struct *mm)
 	for (int i = 0; i < mm->nr_notifiers; i++) {
 		struct mmu_notifier *sub = mm->notifiers[i];
 
-		if (sub->ops->release)
-			sub->ops->release(sub, mm);
+		if (!sub->ops->release)
+			continue;
+		count_mm_event(mm->mw, MN_RELEASE);
+		sub->ops->release(sub, mm);
 	}
 }

@@ -125,8 +125,10 @@ int mm_writeback_folio(struct mm_world *mw, struct address_space *mapping,
 	folio = pfn_folio(mw, mapping->pages[index]);
 	folio_lock(folio);
 	dirty = folio_clear_dirty_for_io(folio);
-	if (dirty)
+	if (dirty) {
+		count_mm_event(mw, NR_WRITTEN);
 		obs_report(mw->obs, CONS_WRITEBACK, folio->pfn);
+	}
 	if (exec_tracing())
 		exec_note("writeback %s[%llu]: %s", mapping->name,
 			  (unsigned long long)index, dirty ? "written" : "clean");
@@ -264,6 +266,7 @@ bool mm_reclaim_folio(struct mm_world *mw, u64 pfn)
 		/* folio_ref_freeze(folio, 1) succeeds: B01's check held */
 		folio->anon_mm = NULL;
 		hw_free_data(mw->hw, pfn);
+		count_mm_event(mw, PGLAZYFREED);
 		return true;
 	}
 	/* kept (swap is not modelled): back on the LRU; its data survive */

@@ -169,6 +169,7 @@ bool kvm_mmu_slot_gfn_write_protect(struct kvm *kvm, gfn_t gfn)
 void kvm_flush_remote_tlbs(struct kvm *kvm)
 {
 	EXEC_FN();
+	kvm->stat.remote_tlb_flush++;
 	hw_flush_tlb(kvm->hw, kvm->space, 0, 0, true);
 }
 
@@ -297,7 +298,12 @@ static int kvm_tdp_mmu_page_fault(struct kvm_vcpu *vcpu,
 	u64 hva;
 	int r;
 
+	kvm->stat.pf_taken++;
 	r = fast_page_fault(vcpu, fault);
+	if (r == RET_PF_FIXED)
+		kvm->stat.pf_fast++;
+	else if (r == RET_PF_SPURIOUS)
+		kvm->stat.pf_spurious++;
 	if (r != RET_PF_INVALID)
 		return r;
 	/* kvm_mmu_faultin_pfn() */
@@ -314,6 +320,10 @@ static int kvm_tdp_mmu_page_fault(struct kvm_vcpu *vcpu,
 	else
 		r = kvm_tdp_mmu_map(vcpu, fault->gfn, fault->pfn,
 				    fault->map_writable, fault->write);
+	if (r == RET_PF_FIXED || r == RET_PF_EMULATE)
+		kvm->stat.pf_fixed++;
+	else if (r == RET_PF_SPURIOUS)
+		kvm->stat.pf_spurious++;
 	kvm_release_faultin_page(kvm, fault->pfn, r == RET_PF_RETRY,
 				 fault->map_writable);
 	read_unlock(&kvm->mmu_lock);

@@ -168,6 +168,7 @@ bool kvm_tdp_mmu_unmap_gfn_range(struct kvm *kvm, gfn_t start, gfn_t end,
 
 		if (sptep && is_shadow_present_pte(spte) && is_last_spte(spte, level)) {
 			old = xchg(sptep, SHADOW_NONPRESENT_VALUE);
+			kvm->stat.spte_zapped++;
 			kvm_mark_changed_spte(kvm, old, SHADOW_NONPRESENT_VALUE, true);
 			flush = true;
 		}
@@ -213,6 +214,7 @@ bool kvm_tdp_mmu_age_gfn_range(struct kvm *kvm, gfn_t start, gfn_t end)
 			cmpxchg64(sptep, spte, spte & ~shadow_accessed_mask);
 		}
 		young = true;
+		kvm->stat.age_young++;
 	}
 	rcu_read_unlock();
 	return young;
