@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "../check/explore.h"
+#include "../sim/sim.h"
 #include "../vskernel/vskernel.h"
 #include "scn.h"
 
@@ -32,6 +33,8 @@ static void usage(FILE *f)
 		"usage: adsim check FILE... [options]   explore every interleaving of a scenario\n"
 		"       adsim replay FILE SCHEDULE [--set NAME=VALUE]...  replay one execution\n"
 		"       adsim variants [--markdown]       list the modelled kernel policies\n"
+		"       adsim sim [options]               measure what the policies cost on a workload\n"
+		"                                         (adsim sim --help)\n"
 		"       adsim vs-kernel [options]         compare the model with the running kernel\n"
 		"                                         (adsim vs-kernel --help)\n"
 		"\n"
@@ -508,6 +511,8 @@ int main(int argc, char **argv)
 	struct opts o = { .por = EXPLORE_DPOR, .eo = { .mode = EXPLORE_DPOR, .max_depth = 20000, .bound = 3 } };
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc >= 2 && !strcmp(argv[1], "sim"))	/* its own --help */
+		return sim_main(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "vs-kernel"))	/* its own --help */
 		return vskernel_main(argc - 2, argv + 2);
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||

@@ -30,6 +30,7 @@ int hw_init(struct hw *hw, struct arena *ar, u32 nr_frames, u32 nr_pt,
 	hw->nr_pt = nr_pt;
 	hw->pt = arena_alloc(ar, (size_t)nr_pt * sizeof(*hw->pt));
 	hw->pt_busy = arena_alloc(ar, nr_pt);
+	hw->pt_frame = arena_alloc(ar, (size_t)nr_pt * sizeof(*hw->pt_frame));
 	hw->free_lo = 1;
 	for (int i = 0; i < EXEC_MAX_ACTORS; i++)
 		hw->tlb_of_actor[i] = -1;
@@ -37,7 +38,7 @@ int hw_init(struct hw *hw, struct arena *ar, u32 nr_frames, u32 nr_pt,
 	/* pfn 0 is never handed out: a zero entry must not look like one */
 	if (hw->frames)
 		hw->frames[0].kind = FRAME_DATA;
-	return hw->frames && hw->pt ? 0 : -1;
+	return hw->frames && hw->pt && hw->pt_busy && hw->pt_frame ? 0 : -1;
 }
 
 int hw_new_space(struct hw *hw, enum hw_space_kind kind, const char *name)
@@ -129,11 +130,7 @@ u64 hw_pt_pfn_of(struct hw *hw, const u64 *p)
 	if (p < base || p >= base + (size_t)hw->nr_pt * PT64_ENT_PER_PAGE)
 		return 0;
 	idx = (size_t)(p - base) / PT64_ENT_PER_PAGE;
-	for (u64 pfn = 1; pfn < hw->nr_frames; pfn++)
-		if (hw->frames[pfn].kind == FRAME_PT &&
-		    hw->frames[pfn].pt == idx)
-			return pfn;
-	return 0;
+	return hw->pt_busy[idx] ? hw->pt_frame[idx] : 0;
 }
 
 /*
@@ -158,6 +155,7 @@ u64 hw_alloc_pt(struct hw *hw, int space, int level, u64 base)
 	if (pfn >= hw->nr_frames)
 		return 0;
 	hw->pt_busy[pt] = 1;
+	hw->pt_frame[pt] = (u32)pfn;
 	hw->frames[pfn] = (struct hw_frame){ .kind = FRAME_PT, .level = (u8)level,
 					     .space = (s8)space, .pt = pt, .base = base };
 	memset(hw->pt[pt], 0, sizeof(hw->pt[pt]));

@@ -124,6 +124,7 @@ struct hw {
 	u32 nr_frames;
 	u64 (*pt)[PT64_ENT_PER_PAGE];
 	u8 *pt_busy;		/* per hw->pt slot: holds a page table */
+	u32 *pt_frame;		/* per hw->pt slot: the frame it is */
 	u32 nr_pt;
 	u32 pt_lo;		/* no free pt slot below this */
 	u64 free_lo;		/* no free frame below this */

@@ -69,6 +69,37 @@ void variant_format(const struct variant_cfg *cfg, char *buf, size_t n)
 	}
 }
 
+int variant_set(struct variant_cfg *cfg, const char *nv, char *err, size_t n)
+{
+	const char *eq = strchr(nv, '=');
+	char name[64];
+	int id, v;
+	size_t len;
+
+	if (!eq || (size_t)(eq - nv) >= sizeof(name)) {
+		snprintf(err, n, "'%s': expected NAME=VALUE of a variant (adsim variants lists them)",
+			 nv);
+		return -1;
+	}
+	memcpy(name, nv, (size_t)(eq - nv));
+	name[eq - nv] = 0;
+	id = variant_lookup(name);
+	if (id < 0) {
+		snprintf(err, n, "unknown variant '%s' (adsim variants lists them)", name);
+		return -1;
+	}
+	v = variant_value_lookup(id, eq + 1);
+	if (v < 0) {
+		len = (size_t)snprintf(err, n, "unknown value '%s' for %s: expected ", eq + 1, name);
+		for (int j = 0; j < variant_table[id].nr_values && len < n; j++)
+			len += (size_t)snprintf(err + len, n - len, "%s%s", j ? "|" : "",
+						variant_table[id].values[j]);
+		return -1;
+	}
+	cfg->v[id] = (u8)v;
+	return 0;
+}
+
 void variant_print_help(void *file)
 {
 	FILE *f = file;

@@ -42,6 +42,8 @@ extern const struct variant_desc variant_table[NR_VARIANTS];
 void variant_defaults(struct variant_cfg *cfg);
 int variant_lookup(const char *name);
 int variant_value_lookup(int id, const char *value);
+/* Applies "name=value"; 0, or -1 with what was expected in err. */
+int variant_set(struct variant_cfg *cfg, const char *name_value, char *err, size_t n);
 /* "name=value" pairs of the whole set, space separated, into buf. */
 void variant_format(const struct variant_cfg *cfg, char *buf, size_t n);
 void variant_print_help(void *file);

@@ -1,0 +1,694 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sim: the world, the access loop, the kernel activities, the ground
+ * truth and the metrics.  See sim.h.
+ *
+ * Everything runs in direct mode (exec_engine == NULL): each model
+ * primitive acts at once, so an operation is atomic with respect to the
+ * accesses around it.  Races inside an operation are adsim check's job;
+ * sim measures what each policy costs when operations interleave.
+ */
+#include "sim.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../exec/arena.h"
+#include "../kvm/kvm.h"
+
+const char *const sim_memory_names[SIM_MEM_NR] = {
+	[SIM_MEM_FILE] = "file", [SIM_MEM_SHMEM] = "shmem", [SIM_MEM_ANON] = "anon",
+};
+
+const char *const sim_activity_names[ACT_NR] = {
+	[ACT_AGING] = "aging", [ACT_WRITEBACK] = "writeback", [ACT_CLEAN] = "clean",
+	[ACT_MADV_FREE] = "madv-free", [ACT_PAGEMAP_SCAN] = "pagemap-scan",
+};
+
+const char *const sim_consumer_names[SC_NR] = {
+	[SC_WRITEBACK] = "writeback", [SC_CLEAN_RECORD] = "clean_record",
+	[SC_LAZYFREE] = "lazyfree", [SC_PAGEMAP_SCAN] = "pagemap_scan",
+};
+
+_Static_assert((int)SC_WRITEBACK == (int)CONS_WRITEBACK &&
+	       (int)SC_CLEAN_RECORD == (int)CONS_CLEAN_RECORD &&
+	       (int)SC_LAZYFREE == (int)CONS_LAZYFREE, "sim consumers extend obs's");
+
+/* Where the process maps the workload's pages: a 2 MiB boundary. */
+#define SIM_BASE 0x200000000ULL
+/* gt[] bit: accessed since the last aging pass (consumers use bits 0..) */
+#define GT_ACCESSED 0x80
+/* UFFDIO_WRITEPROTECT_MODE_WP */
+#define SIM_UFFD_MODE_WP 1ULL
+#define SIM_SCAN_VEC 512
+
+struct sim {
+	const struct sim_opts *o;
+	struct arena arena;
+	struct variant_cfg cfg;
+	struct obs obs;
+	struct hw *hw;
+	struct mm_world *mw;
+	struct mm_struct *mm;
+	struct address_space *file;
+	struct kvm *kvm;
+	struct kvm_vcpu vcpus[KVM_MAX_VCPUS];
+	int cpu_tlb[SIM_MAX_CPUS];
+	u64 pages;
+	u8 consumers;		/* SC_* bits the ground truth tracks */
+	u8 *gt;			/* per page: SC_* bits unreported, GT_ACCESSED */
+	u32 *last_write;	/* per page: 1 + the access index of its last write */
+	u64 now;		/* accesses done */
+	u64 madv_chunk, madv_next;
+	bool madv_pending;
+	struct sim_metrics *m;
+};
+
+void sim_default_opts(struct sim_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->wl.kind = WL_ZIPF;
+	o->wl.zipf_s = 1.0;
+	o->wl.pages = 65536;
+	o->wl.write_ratio = 0.3;
+	o->wl.hot_fraction = 0.1;
+	o->wl.hot_share = 0.9;
+	o->wl.seed = 1;
+	o->cpus = 2;
+	o->vcpus = 2;
+	o->memory = SIM_MEM_FILE;
+	/* an x86 core: 64-entry 4-way L1 dTLB, 1536-entry 12-way STLB */
+	o->l1 = (struct hw_tlb_geom){ 16, 4, TLB_REPL_LRU };
+	o->l2 = (struct hw_tlb_geom){ 128, 12, TLB_REPL_LRU };
+	o->accesses = 10000000;
+	o->every[ACT_AGING] = 1000000;
+	o->every[ACT_WRITEBACK] = 2500000;
+	o->samples = 100;
+	variant_defaults(&o->cfg);
+}
+
+/* ---- ground truth ---- */
+
+static inline void gt_access(struct sim *s, u64 page, bool write)
+{
+	u8 g = s->gt[page] | GT_ACCESSED;
+
+	if (write) {
+		g |= s->consumers;
+		s->last_write[page] = (u32)(s->now + 1);
+	}
+	s->gt[page] = g;
+}
+
+/* The workload page a data frame holds, or -1 (the zero page, a PT). */
+static s64 sim_page_of_pfn(struct sim *s, u64 pfn)
+{
+	struct folio *folio;
+
+	if (pfn == s->mw->zero_pfn || !hw_frame_is(s->hw, pfn, FRAME_DATA))
+		return -1;
+	folio = pfn_folio(s->mw, pfn);
+	if (folio->mapping)
+		return folio->mapping == s->file && folio->index < s->pages ?
+			       (s64)folio->index : -1;
+	if (folio->anon_mm == s->mm && folio->anon_addr >= SIM_BASE &&
+	    ((folio->anon_addr - SIM_BASE) >> PAGE_SHIFT) < s->pages)
+		return (s64)((folio->anon_addr - SIM_BASE) >> PAGE_SHIFT);
+	return -1;
+}
+
+static void sim_reported(struct sim *s, enum sim_consumer c, u64 page)
+{
+	s->gt[page] &= (u8)~(1u << c);
+	s->m->reported[c]++;
+}
+
+static void sim_obs_report(void *ctx, enum obs_consumer c, u64 pfn)
+{
+	struct sim *s = ctx;
+	s64 page = sim_page_of_pfn(s, pfn);
+
+	if (page >= 0)
+		sim_reported(s, (enum sim_consumer)c, (u64)page);
+}
+
+/* MADV_FREE returned: earlier writes to the page need no report. */
+static void sim_obs_absolve(void *ctx, enum obs_consumer c, u64 pfn)
+{
+	struct sim *s = ctx;
+	s64 page = sim_page_of_pfn(s, pfn);
+
+	if (page >= 0)
+		s->gt[page] &= (u8)~(1u << c);
+}
+
+static const struct obs_ops sim_obs_ops = {
+	.report = sim_obs_report,
+	.absolve = sim_obs_absolve,
+};
+
+/* ---- the world ---- */
+
+static int sim_fail(char *err, size_t n, const char *what)
+{
+	snprintf(err, n, "%s", what);
+	return -1;
+}
+
+static int sim_build(struct sim *s, char *err, size_t n)
+{
+	const struct sim_opts *o = s->o;
+	bool vm = o->wl.kind == WL_VM;
+	u64 pages = s->pages, tables = pages / 512 + 16;
+	u64 nr_frames = pages + 3 * tables + 64;
+	u32 nr_pt = (u32)(2 * tables + 16);
+	size_t size = (size_t)nr_frames * (sizeof(struct hw_frame) + sizeof(struct folio)) +
+		      (size_t)nr_pt * (PAGE_SIZE + 1) + (size_t)pages * 8 + (32u << 20);
+	u64 flags = VM_READ | VM_WRITE, len = pages << PAGE_SHIFT;
+	u32 cpus = vm ? o->cpus : o->cpus;
+
+	if (nr_pt > 65535 || nr_frames > (1ULL << 31))
+		return sim_fail(err, n, "too many pages for the model (at most 2^24)");
+	exec_engine = NULL;
+	s->cfg = o->cfg;
+	s->obs.ops = &sim_obs_ops;
+	s->obs.ctx = s;
+	if (arena_init(&s->arena, size))
+		return sim_fail(err, n, "out of memory");
+	s->hw = arena_alloc(&s->arena, sizeof(*s->hw));
+	s->mw = arena_alloc(&s->arena, sizeof(*s->mw));
+	if (!s->hw || !s->mw || hw_init(s->hw, &s->arena, (u32)nr_frames, nr_pt, &s->cfg, &s->obs) ||
+	    mm_world_init(s->mw, &s->arena, s->hw, &s->cfg, &s->obs))
+		return sim_fail(err, n, "out of memory");
+	s->hw->tlb_evict = false;
+	s->mm = mm_new(s->mw, "sim");
+	if (!s->mm)
+		return sim_fail(err, n, "out of memory");
+	s->mm->lazy_pte_tables = true;
+	if (o->memory != SIM_MEM_ANON) {
+		s->file = mm_new_file(s->mw, &s->arena, o->memory == SIM_MEM_FILE ? "file" : "memfd",
+				      (u32)pages, o->memory == SIM_MEM_SHMEM);
+		if (!s->file)
+			return sim_fail(err, n, "out of memory for the file's pages");
+		flags |= VM_SHARED;
+	}
+	if (!mm_mmap(s->mm, SIM_BASE, len, flags, s->file, 0))
+		return sim_fail(err, n, "out of memory for the mapping");
+	for (u32 i = 0; i < cpus; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "cpu%u", i);
+		s->cpu_tlb[i] = hw_new_tlb_geom(s->hw, &s->arena, s->mm->space, -1, &o->l1,
+						o->l2.sets ? &o->l2 : NULL, name);
+		if (s->cpu_tlb[i] < 0)
+			return sim_fail(err, n, "cannot create the CPUs' TLBs");
+	}
+	if (vm) {
+		s->kvm = arena_alloc(&s->arena, sizeof(*s->kvm));
+		if (!s->kvm || kvm_create_vm(s->kvm, s->hw, s->mm, &s->cfg, "vm") ||
+		    kvm_set_memory_region(s->kvm, 0, pages, SIM_BASE))
+			return sim_fail(err, n, "cannot create the VM");
+		for (u32 i = 0; i < o->vcpus; i++) {
+			char name[16];
+
+			snprintf(name, sizeof(name), "vcpu%u", i);
+			s->vcpus[i].kvm = s->kvm;
+			s->vcpus[i].id = (int)i;
+			s->vcpus[i].tlb = hw_new_tlb_geom(s->hw, &s->arena, s->kvm->space, -1,
+							  &o->l1, o->l2.sets ? &o->l2 : NULL,
+							  name);
+			if (s->vcpus[i].tlb < 0)
+				return sim_fail(err, n, "cannot create the vCPUs' TLBs");
+		}
+	}
+	if (o->every[ACT_PAGEMAP_SCAN]) {
+		if (userfaultfd_api(s->mm, UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED |
+						   UFFD_FEATURE_WP_HUGETLBFS_SHMEM) ||
+		    userfaultfd_register(s->mm, SIM_BASE, len) ||
+		    userfaultfd_writeprotect(s->mm, SIM_BASE, len, SIM_UFFD_MODE_WP))
+			return sim_fail(err, n, "the model refused the userfaultfd set-up");
+	}
+	s->gt = calloc(pages, 1);
+	s->last_write = calloc(pages, sizeof(*s->last_write));
+	if (!s->gt || !s->last_write)
+		return sim_fail(err, n, "out of memory for the ground truth");
+	if (o->every[ACT_WRITEBACK])
+		s->consumers |= 1u << SC_WRITEBACK;
+	if (o->every[ACT_CLEAN])
+		s->consumers |= 1u << SC_CLEAN_RECORD;
+	if (o->every[ACT_MADV_FREE])
+		s->consumers |= 1u << SC_LAZYFREE;
+	if (o->every[ACT_PAGEMAP_SCAN])
+		s->consumers |= 1u << SC_PAGEMAP_SCAN;
+	s->madv_chunk = pages >= 16 ? pages / 16 : 1;
+	return 0;
+}
+
+static void sim_destroy(struct sim *s)
+{
+	free(s->gt);
+	free(s->last_write);
+	arena_fini(&s->arena);
+}
+
+/* ---- accesses ---- */
+
+static u64 sim_addr(u64 page)
+{
+	return SIM_BASE + (page << PAGE_SHIFT);
+}
+
+static inline void sim_access(struct sim *s, const struct wl_access *a)
+{
+	if (s->kvm) {
+		struct kvm_vcpu *v = &s->vcpus[a->actor];
+
+		if (!hw_access_hit(s->hw, v->tlb, a->page << PAGE_SHIFT, a->write))
+			kvm_vcpu_access(v, a->page, a->write);
+	} else {
+		int tlb = s->cpu_tlb[a->actor];
+
+		if (!hw_access_hit(s->hw, tlb, sim_addr(a->page), a->write))
+			mm_user_access(s->mm, tlb, sim_addr(a->page), a->write);
+	}
+	gt_access(s, a->page, a->write);
+}
+
+/* ---- kernel activities ---- */
+
+/* The data folio the page's PTE maps, or NULL (none, zero page). */
+static struct folio *sim_mapped_folio(struct sim *s, u64 page)
+{
+	u64 *p = hw_lookup(s->hw, s->mm->space, sim_addr(page), PG_LEVEL_4K);
+	pte_t pte = { p ? *p : 0 };
+
+	if (!(pte.pte & _PAGE_PRESENT) || pte_pfn(pte) == s->mw->zero_pfn)
+		return NULL;
+	return pfn_folio(s->mw, pte_pfn(pte));
+}
+
+/* The page's folio: the page cache's for a file, else the mapped one. */
+static struct folio *sim_folio(struct sim *s, u64 page)
+{
+	if (s->file) {
+		u64 pfn = s->file->pages[page];
+
+		return pfn ? pfn_folio(s->mw, pfn) : NULL;
+	}
+	return sim_mapped_folio(s, page);
+}
+
+/*
+ * Reclaim-style aging (kswapd's shrink_active/inactive_list checks):
+ * folio_referenced() on every resident folio, which clears the Accessed
+ * bits of its PTEs and, through clear_flush_young, KVM's SPTEs.  Its
+ * answer is judged against whether the page was really accessed since
+ * the previous pass.
+ */
+static void act_aging(struct sim *s)
+{
+	struct sim_metrics *m = s->m;
+
+	s->hw->direct_tlb = -1;
+	for (u64 page = 0; page < s->pages; page++) {
+		struct folio *folio = sim_folio(s, page);
+		bool referenced, accessed = s->gt[page] & GT_ACCESSED;
+
+		if (!folio)
+			continue;
+		referenced = folio_referenced(folio) > 0;
+		m->aging_tp += referenced && accessed;
+		m->aging_fp += referenced && !accessed;
+		m->aging_fn += !referenced && accessed;
+		s->gt[page] &= (u8)~GT_ACCESSED;
+	}
+	m->aging_passes++;
+}
+
+/* The flusher: every page of the file written back if dirty. */
+static void act_writeback(struct sim *s)
+{
+	s->hw->direct_tlb = -1;
+	for (u64 page = 0; page < s->pages; page++)
+		mm_writeback_folio(s->mw, s->file, page);
+}
+
+/*
+ * A driver's dirty scan over its shared buffer (vmwgfx's
+ * vmw_bo_dirty_scan_pagetable(), seeds/003): clean and record, from the
+ * process's CPU; the bitmap is the report.
+ */
+static void act_clean(struct sim *s)
+{
+	u64 words = (s->pages + 63) / 64;
+	u64 *bitmap = calloc(words, sizeof(u64));
+	pgoff_t start = 0, end = 0;
+
+	if (!bitmap)
+		return;
+	s->hw->direct_tlb = s->cpu_tlb[0];
+	clean_record_shared_mapping_range(s->file, 0, s->pages, 0, bitmap, &start, &end);
+	for (pgoff_t i = start; i < end && i < s->pages; i++)
+		if (bitmap[i / 64] & BIT_ULL(i % 64))
+			sim_reported(s, SC_CLEAN_RECORD, i);
+	free(bitmap);
+}
+
+/* Reclaim (kswapd) of the chunk an earlier MADV_FREE made lazyfree. */
+static void sim_reclaim_range(struct sim *s, u64 first, u64 nr)
+{
+	s->hw->direct_tlb = -1;
+	for (u64 page = first; page < first + nr && page < s->pages; page++) {
+		struct folio *folio = sim_mapped_folio(s, page);
+
+		if (folio)
+			mm_reclaim_folio(s->mw, folio->pfn);
+	}
+}
+
+/*
+ * An allocator returning memory with MADV_FREE (jemalloc's purge): a
+ * sixteenth of the pages at a time, in turn; the chunk freed last time
+ * is reclaimed first, as memory pressure would.
+ */
+static void act_madv_free(struct sim *s)
+{
+	u64 first = s->madv_next, nr = s->madv_chunk;
+
+	if (s->madv_pending) {
+		u64 prev = (first + s->pages - nr) % s->pages;
+
+		sim_reclaim_range(s, prev, nr);
+	}
+	if (first + nr > s->pages)
+		nr = s->pages - first;
+	s->hw->direct_tlb = s->cpu_tlb[0];
+	do_madvise(s->mm, sim_addr(first), nr << PAGE_SHIFT, MADV_FREE);
+	s->madv_pending = true;
+	s->madv_next = first + nr >= s->pages ? 0 : first + nr;
+}
+
+/*
+ * A uffd-wp async dirty tracker (CRIU's pre-dump, a live-migration
+ * source): PAGEMAP_SCAN the mapping for written pages and re-protect
+ * them in the same call, as many calls as the vector needs.
+ */
+static void act_pagemap_scan(struct sim *s)
+{
+	static struct page_region vec[SIM_SCAN_VEC];
+	u64 start = SIM_BASE, end = sim_addr(s->pages);
+
+	s->hw->direct_tlb = s->cpu_tlb[0];
+	while (start < end) {
+		struct pm_scan_arg arg = {
+			.size = sizeof(arg),
+			.flags = PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC,
+			.start = start, .end = end, .vec = 1, .vec_len = SIM_SCAN_VEC,
+			.category_mask = PAGE_IS_WRITTEN, .return_mask = PAGE_IS_WRITTEN,
+		};
+		long ret = do_pagemap_scan(s->mm, &arg, vec);
+
+		if (ret < 0)
+			break;
+		for (long i = 0; i < ret; i++)
+			for (u64 a = vec[i].start; a < vec[i].end; a += PAGE_SIZE)
+				sim_reported(s, SC_PAGEMAP_SCAN, (a - SIM_BASE) >> PAGE_SHIFT);
+		if (arg.walk_end <= start)
+			break;
+		start = arg.walk_end;
+	}
+}
+
+static void sim_activity(struct sim *s, enum sim_activity act)
+{
+	s->m->activity_runs[act]++;
+	switch (act) {
+	case ACT_AGING:
+		act_aging(s);
+		break;
+	case ACT_WRITEBACK:
+		act_writeback(s);
+		break;
+	case ACT_CLEAN:
+		act_clean(s);
+		break;
+	case ACT_MADV_FREE:
+		act_madv_free(s);
+		break;
+	case ACT_PAGEMAP_SCAN:
+		act_pagemap_scan(s);
+		break;
+	case ACT_NR:
+		break;
+	}
+	s->hw->direct_tlb = -1;
+}
+
+/*
+ * The final quiesce-and-collect: every TLB flushed, then each consumer
+ * collects once more; whatever it still does not report is lost.
+ */
+static void sim_final_collect(struct sim *s)
+{
+	s->hw->direct_tlb = -1;
+	for (int sp = 0; sp < s->hw->nr_spaces; sp++)
+		hw_flush_tlb(s->hw, sp, 0, 0, true);
+	if (s->consumers & (1u << SC_LAZYFREE)) {
+		if (s->madv_pending)
+			sim_reclaim_range(s, 0, s->pages);
+		else
+			for (u64 page = 0; page < s->pages; page++)
+				s->gt[page] &= (u8)~(1u << SC_LAZYFREE);
+	}
+	if (s->consumers & (1u << SC_CLEAN_RECORD))
+		act_clean(s);
+	if (s->consumers & (1u << SC_PAGEMAP_SCAN))
+		act_pagemap_scan(s);
+	if (s->consumers & (1u << SC_WRITEBACK))
+		act_writeback(s);
+	s->hw->direct_tlb = -1;
+}
+
+/* ---- metrics ---- */
+
+static void sim_count(struct sim *s, struct sim_metrics *m)
+{
+	struct hw *hw = s->hw;
+
+	m->tlb_hits = hw->stats.tlb_hits;
+	m->tlb_l2_hits = hw->stats.tlb_l2_hits;
+	m->walks = hw->stats.walks;
+	m->dirty_assists = hw->stats.dirty_assists;
+	m->ipis = hw->stats.ipis;
+	m->flush_cpu_range = m->flush_cpu_full = m->flush_ept_range = m->flush_ept_full = 0;
+	for (int i = 0; i < hw->nr_tlbs; i++) {
+		const struct hw_tlb *t = &hw->tlbs[i];
+
+		if (hw->spaces[t->space].kind == HW_SPACE_EPT) {
+			m->flush_ept_range += t->flush_range;
+			m->flush_ept_full += t->flush_full;
+		} else {
+			m->flush_cpu_range += t->flush_range;
+			m->flush_cpu_full += t->flush_full;
+		}
+	}
+	m->tlb_flushes = m->flush_cpu_range + m->flush_cpu_full + m->flush_ept_range +
+			 m->flush_ept_full;
+	memcpy(m->events, s->mw->events, sizeof(m->events));
+	m->fault_missing = m->events[PGFAULT_MISSING];
+	m->fault_wp = m->events[PGFAULT_WP];
+	m->fault_uffd_wp = m->events[PGFAULT_UFFD_WP];
+	m->fault_spurious = m->events[PGFAULT_SPURIOUS];
+	m->page_faults = m->events[PGFAULT];
+	m->notifier_calls = 0;
+	for (int e = MN_INVALIDATE_RANGE_START; e <= MN_RELEASE; e++)
+		m->notifier_calls += m->events[e];
+	if (s->kvm) {
+		m->kvm_pf_taken = s->kvm->stat.pf_taken;
+		m->kvm_pf_fast = s->kvm->stat.pf_fast;
+		m->kvm_pf_fixed = s->kvm->stat.pf_fixed;
+		m->kvm_pf_spurious = s->kvm->stat.pf_spurious;
+		m->spte_zaps = s->kvm->stat.spte_zapped;
+		m->kvm_tlb_flushes = s->kvm->stat.remote_tlb_flush;
+		m->page_faults += m->kvm_pf_taken;
+	}
+}
+
+static void sim_sample(struct sim *s, struct sim_metrics *m)
+{
+	struct sim_sample *p;
+
+	if (!m->samples || m->nr_samples >= s->o->samples)
+		return;
+	sim_count(s, m);
+	p = &m->samples[m->nr_samples++];
+	p->accesses = s->now;
+	p->tlb_flushes = m->tlb_flushes;
+	p->ipis = m->ipis;
+	p->page_faults = m->page_faults;
+	p->notifier_calls = m->notifier_calls;
+	p->spte_zaps = m->spte_zaps;
+}
+
+static double sim_clock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* A terminal sees progress on runs longer than a second. */
+static void sim_progress(const struct sim *s, double t0, double *last, bool done)
+{
+	double t = sim_clock();
+
+	if (done) {
+		if (*last > 0)
+			fprintf(stderr, "\r\033[K");
+		return;
+	}
+	if (t - t0 < 1.0 || t - *last < 0.25)
+		return;
+	*last = t;
+	fprintf(stderr, "\rsim: %3.0f%%  %llu of %llu accesses  %.1f M/s  %.1f s ",
+		100.0 * (double)s->now / (double)s->o->accesses, (unsigned long long)s->now,
+		(unsigned long long)s->o->accesses, (double)s->now / (t - t0) / 1e6, t - t0);
+}
+
+static int sim_check_opts(const struct sim_opts *o, char *err, size_t n)
+{
+	bool vm = o->wl.kind == WL_VM;
+
+	if (o->cpus < 1 || o->cpus > SIM_MAX_CPUS)
+		return snprintf(err, n, "--cpus %u: expected 1 to %d", o->cpus, SIM_MAX_CPUS), -1;
+	if (vm && (o->vcpus < 1 || o->vcpus > KVM_MAX_VCPUS ||
+		   o->cpus + o->vcpus > HW_MAX_TLBS))
+		return snprintf(err, n, "--vcpus %u: expected 1 to %d (and CPUs + vCPUs at most %d)",
+				o->vcpus, KVM_MAX_VCPUS, HW_MAX_TLBS), -1;
+	if (o->wl.pages < 1 || o->wl.pages > (1ULL << 24))
+		return snprintf(err, n, "--pages %llu: expected 1 to %llu",
+				(unsigned long long)o->wl.pages, 1ULL << 24), -1;
+	if (o->every[ACT_WRITEBACK] && o->memory != SIM_MEM_FILE)
+		return snprintf(err, n, "writeback needs --memory file"), -1;
+	if (o->every[ACT_CLEAN] && o->memory == SIM_MEM_ANON)
+		return snprintf(err, n, "the clean cycle needs a shared mapping: --memory file or shmem"), -1;
+	if (o->every[ACT_CLEAN] && o->every[ACT_WRITEBACK])
+		return snprintf(err, n, "the clean cycle and writeback both consume the PTE dirty bits of one file: choose one"), -1;
+	if (o->every[ACT_MADV_FREE] && o->memory != SIM_MEM_ANON)
+		return snprintf(err, n, "MADV_FREE needs --memory anon"), -1;
+	if (o->every[ACT_PAGEMAP_SCAN] && o->memory == SIM_MEM_FILE)
+		return snprintf(err, n, "uffd-wp needs --memory anon or shmem"), -1;
+	if (o->wl.kind == WL_TRACE && o->wl.pages > (1ULL << 24))
+		return snprintf(err, n, "the trace touches more than 2^24 pages"), -1;
+	return 0;
+}
+
+int sim_run(const struct sim_opts *o, struct sim_metrics *m, char *err, size_t n)
+{
+	struct sim s = { .o = o, .m = m };
+	struct wl w;
+	struct wl_params wp = o->wl;
+	u64 next[ACT_NR], due = ~0ULL, sample_every, next_sample;
+	double t0, last = 0;
+	struct rusage ru;
+	bool progress = o->progress && isatty(2);
+
+	memset(m, 0, sizeof(*m));
+	if (sim_check_opts(o, err, n))
+		return -1;
+	wp.actors = o->wl.kind == WL_VM ? o->vcpus : o->wl.kind == WL_TRACE ? 1 : o->cpus;
+	if (wl_init(&w, &wp, err, n))
+		return -1;
+	s.pages = wp.pages;
+	if (sim_build(&s, err, n)) {
+		sim_destroy(&s);
+		return -1;
+	}
+	m->samples = o->samples ? calloc(o->samples, sizeof(*m->samples)) : NULL;
+	for (int a = 0; a < ACT_NR; a++) {
+		next[a] = o->every[a] ? o->every[a] : ~0ULL;
+		if (next[a] < due)
+			due = next[a];
+	}
+	sample_every = o->samples ? (o->accesses + o->samples - 1) / o->samples : ~0ULL;
+	if (!sample_every)
+		sample_every = 1;
+	next_sample = sample_every;
+	if (due > next_sample)
+		due = next_sample;
+	t0 = sim_clock();
+	while (s.now < o->accesses) {
+		/* the accesses up to the next event, without a check each */
+		u64 stop = due < o->accesses ? due : o->accesses;
+
+		if (progress && stop - s.now > (1u << 18))
+			stop = s.now + (1u << 18);
+		while (s.now < stop) {
+			struct wl_access a;
+
+			wl_next(&w, &a);
+			m->writes += a.write;
+			sim_access(&s, &a);
+			s.now++;
+		}
+		if (progress)
+			sim_progress(&s, t0, &last, false);
+		if (s.now < due)
+			continue;
+		for (int a = 0; a < ACT_NR; a++)
+			if (s.now >= next[a]) {
+				sim_activity(&s, (enum sim_activity)a);
+				next[a] += o->every[a];
+			}
+		if (s.now >= next_sample) {
+			sim_sample(&s, m);
+			next_sample += sample_every;
+		}
+		due = next_sample;
+		for (int a = 0; a < ACT_NR; a++)
+			if (next[a] < due)
+				due = next[a];
+	}
+	m->seconds = sim_clock() - t0;
+	if (progress)
+		sim_progress(&s, t0, &last, true);
+	m->accesses = s.now;
+	m->reads = m->accesses - m->writes;
+	sim_final_collect(&s);
+	sim_count(&s, m);
+	m->precision = m->aging_tp + m->aging_fp ?
+			       (double)m->aging_tp / (double)(m->aging_tp + m->aging_fp) : -1;
+	m->recall = m->aging_tp + m->aging_fn ?
+			    (double)m->aging_tp / (double)(m->aging_tp + m->aging_fn) : -1;
+	for (u64 page = 0; page < s.pages; page++) {
+		u8 lost = s.gt[page] & s.consumers;
+
+		if (sim_folio(&s, page))
+			m->resident_pages++;
+		for (int c = 0; lost && c < SC_NR; c++) {
+			if (!(lost & (1u << c)))
+				continue;
+			if (m->lost_writes < SIM_MAX_LOST)
+				m->lost[m->lost_writes] = (struct sim_lost){
+					page, (u64)s.last_write[page] - 1, (enum sim_consumer)c
+				};
+			m->lost_writes++;
+		}
+	}
+	m->model_bytes = s.arena.used;
+	getrusage(RUSAGE_SELF, &ru);
+	m->peak_rss_bytes = (u64)ru.ru_maxrss * 1024;
+	sim_destroy(&s);
+	return 0;
+}
+
+void sim_metrics_free(struct sim_metrics *m)
+{
+	free(m->samples);
+	m->samples = NULL;
+}

@@ -1,0 +1,598 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * adsim sim: the command line, the table for people and the JSON.
+ *
+ * Exit status: 0 the run completed with no lost write, 1 a write was
+ * lost, 2 bad usage or input.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+struct sim_cli {
+	struct sim_opts o;
+	const char *sets[32];
+	int nr_sets;
+	const char *compare;	/* NAME=A,B */
+	bool json;
+};
+
+static void sim_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: adsim sim [options]   drive the model with a workload and measure it\n"
+		"\n"
+		"workload:\n"
+		"  --workload KIND      uniform | zipf[:s=S] | seq | hotcold[:hot=F,share=F,phase=N]\n"
+		"                       | vm   (default zipf:s=1)\n"
+		"  --pages N            pages of memory, or of the guest memslot (default 65536)\n"
+		"  --accesses N         accesses to simulate (default 10M)\n"
+		"  --write-ratio R      share of accesses that write, 0..1 (default 0.3)\n"
+		"  --cpus N             CPUs issuing accesses (default 2; 1..%d)\n"
+		"  --vcpus N            vCPUs of the vm workload (default 2; 1..8)\n"
+		"  --memory KIND        file (shared, default) | shmem (shared memfd) | anon (private)\n"
+		"  --seed N             the workload's random seed (default 1)\n"
+		"\n"
+		"TLBs (per CPU and per vCPU; default an x86 core's):\n"
+		"  --tlb-l1 E:W         first level, E entries, W ways (default 64:4)\n"
+		"  --tlb-l2 E:W         second level (default 1536:12); 0 for none\n"
+		"  --tlb-repl POLICY    lru (default) | fifo | random\n"
+		"\n"
+		"kernel activity, every N accesses (0: off):\n"
+		"  --aging N            folio_referenced() over every resident folio (default 1M)\n"
+		"  --writeback N        write back the file's dirty folios (default 2.5M; --memory file)\n"
+		"  --clean N            a driver's clean_record_shared_mapping_range() (file or shmem)\n"
+		"  --madv-free N        MADV_FREE a sixteenth, reclaim the one before (--memory anon)\n"
+		"  --pagemap-scan N     uffd-wp async PAGEMAP_SCAN with WP_MATCHING (anon or shmem)\n"
+		"\n"
+		"policies and output:\n"
+		"  --set NAME=VALUE     select a variant (repeatable; adsim variants lists them)\n"
+		"  --compare NAME=A,B   run the same workload with NAME=A and NAME=B, side by side\n"
+		"  --json               one JSON object on stdout\n"
+		"  --samples N          interval samples kept for plots (default 100)\n"
+		"\n"
+		"N accepts the suffixes K, M and G (thousands, millions, billions).\n"
+		"exit status: 0 no write lost, 1 a write was lost, 2 bad usage or input\n",
+		SIM_MAX_CPUS);
+}
+
+static int parse_count(const char *s, u64 lo, u64 hi, u64 *v)
+{
+	char *end;
+	double d;
+	u64 mult = 1;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	d = strtod(s, &end);
+	if (errno || end == s || d < 0)
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		mult = 1000, end++;
+	else if (*end == 'M')
+		mult = 1000000, end++;
+	else if (*end == 'G')
+		mult = 1000000000, end++;
+	if (*end || d * (double)mult > 1.8e19)
+		return -1;
+	*v = (u64)(d * (double)mult + 0.5);
+	if ((double)*v != d * (double)mult && mult == 1)
+		return -1;	/* a fraction without a suffix */
+	return *v < lo || *v > hi ? -1 : 0;
+}
+
+static int parse_ratio(const char *s, double *v)
+{
+	char *end;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	*v = strtod(s, &end);
+	return errno || *end || !(*v >= 0 && *v <= 1) ? -1 : 0;
+}
+
+static int parse_geom(const char *s, struct hw_tlb_geom *g, bool allow_none)
+{
+	unsigned long long e, w;
+	char extra;
+
+	if (allow_none && !strcmp(s, "0")) {
+		g->sets = 0;
+		return 0;
+	}
+	if (sscanf(s, "%llu:%llu%c", &e, &w, &extra) != 2 || !w || !e || e % w ||
+	    e > (1u << 20) || w > 64)
+		return -1;
+	e /= w;
+	if (e & (e - 1))
+		return -1;
+	g->sets = (u32)e;
+	g->ways = (u32)w;
+	return 0;
+}
+
+/* KIND[:key=value,...] */
+static int parse_workload(const char *s, struct wl_params *p, char *err, size_t n)
+{
+	char buf[128], *opt, *save = NULL;
+	int k;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	opt = strchr(buf, ':');
+	if (opt)
+		*opt++ = 0;
+	for (k = 0; k < WL_TRACE; k++)
+		if (!strcmp(buf, wl_names[k]))
+			break;
+	if (k == WL_TRACE) {
+		snprintf(err, n, "--workload %s: expected uniform, zipf[:s=S], seq, hotcold or vm", s);
+		return -1;
+	}
+	p->kind = (enum wl_kind)k;
+	for (char *kv = opt ? strtok_r(opt, ",", &save) : NULL; kv; kv = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(kv, '=');
+		u64 v;
+
+		if (!eq)
+			goto bad;
+		*eq++ = 0;
+		if (k == WL_ZIPF && !strcmp(kv, "s")) {
+			char *end;
+
+			p->zipf_s = strtod(eq, &end);
+			if (*end || !(p->zipf_s > 0 && p->zipf_s <= 10))
+				goto bad;
+		} else if (k == WL_HOTCOLD && !strcmp(kv, "hot")) {
+			if (parse_ratio(eq, &p->hot_fraction) || p->hot_fraction <= 0)
+				goto bad;
+		} else if (k == WL_HOTCOLD && !strcmp(kv, "share")) {
+			if (parse_ratio(eq, &p->hot_share))
+				goto bad;
+		} else if (k == WL_HOTCOLD && !strcmp(kv, "phase")) {
+			if (parse_count(eq, 0, ~0ULL, &v))
+				goto bad;
+			p->phase = v;
+		} else {
+			goto bad;
+		}
+	}
+	return 0;
+bad:
+	snprintf(err, n, "--workload %s: expected zipf:s=S (0 < S <= 10) or "
+		 "hotcold:hot=F,share=F,phase=N", s);
+	return -1;
+}
+
+static const struct {
+	const char *flag;
+	enum sim_activity act;
+} sim_act_flags[] = {
+	{ "--aging", ACT_AGING }, { "--writeback", ACT_WRITEBACK }, { "--clean", ACT_CLEAN },
+	{ "--madv-free", ACT_MADV_FREE }, { "--pagemap-scan", ACT_PAGEMAP_SCAN },
+};
+
+static int sim_parse(struct sim_cli *c, int argc, char **argv, char *err, size_t n)
+{
+	struct sim_opts *o = &c->o;
+
+	sim_default_opts(o);
+	o->progress = true;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		u64 x;
+		bool done = false;
+
+#define NEED(cond, what)                                                    \
+	do {                                                                \
+		if (!v || !(cond)) {                                        \
+			snprintf(err, n, "%s %s: expected %s", a, v ? v : "", what); \
+			return -1;                                          \
+		}                                                           \
+		i++;                                                        \
+	} while (0)
+		for (size_t k = 0; k < sizeof(sim_act_flags) / sizeof(sim_act_flags[0]); k++)
+			if (!strcmp(a, sim_act_flags[k].flag)) {
+				NEED(!parse_count(v, 0, ~0ULL, &x), "an interval in accesses (0: off)");
+				o->every[sim_act_flags[k].act] = x;
+				done = true;
+			}
+		if (done)
+			continue;
+		if (!strcmp(a, "--workload")) {
+			NEED(v, "a workload");
+			if (parse_workload(v, &o->wl, err, n))
+				return -1;
+		} else if (!strcmp(a, "--pages")) {
+			NEED(!parse_count(v, 1, 1ULL << 24, &o->wl.pages), "1 to 16M pages");
+		} else if (!strcmp(a, "--accesses")) {
+			NEED(!parse_count(v, 1, 1ULL << 40, &o->accesses), "a positive count");
+		} else if (!strcmp(a, "--write-ratio")) {
+			NEED(!parse_ratio(v, &o->wl.write_ratio), "a ratio from 0 to 1");
+		} else if (!strcmp(a, "--cpus")) {
+			NEED(!parse_count(v, 1, SIM_MAX_CPUS, &x), "1 to 8 CPUs");
+			o->cpus = (u32)x;
+		} else if (!strcmp(a, "--vcpus")) {
+			NEED(!parse_count(v, 1, 8, &x), "1 to 8 vCPUs");
+			o->vcpus = (u32)x;
+		} else if (!strcmp(a, "--memory")) {
+			int k;
+
+			for (k = 0; k < SIM_MEM_NR && v; k++)
+				if (!strcmp(v, sim_memory_names[k]))
+					break;
+			NEED(k < SIM_MEM_NR, "file, shmem or anon");
+			o->memory = (enum sim_memory)k;
+		} else if (!strcmp(a, "--seed")) {
+			NEED(!parse_count(v, 0, ~0ULL, &o->wl.seed), "a number");
+		} else if (!strcmp(a, "--tlb-l1")) {
+			NEED(!parse_geom(v, &o->l1, false),
+			     "ENTRIES:WAYS with ENTRIES/WAYS a power of two");
+		} else if (!strcmp(a, "--tlb-l2")) {
+			NEED(!parse_geom(v, &o->l2, true),
+			     "ENTRIES:WAYS with ENTRIES/WAYS a power of two, or 0");
+		} else if (!strcmp(a, "--tlb-repl")) {
+			enum hw_tlb_repl r = !v ? TLB_REPL_LRU : !strcmp(v, "lru") ? TLB_REPL_LRU :
+					     !strcmp(v, "fifo") ? TLB_REPL_FIFO : TLB_REPL_RANDOM;
+
+			NEED(!strcmp(v, "lru") || !strcmp(v, "fifo") || !strcmp(v, "random"),
+			     "lru, fifo or random");
+			o->l1.repl = o->l2.repl = r;
+		} else if (!strcmp(a, "--samples")) {
+			NEED(!parse_count(v, 0, 100000, &o->samples), "0 to 100000");
+		} else if (!strcmp(a, "--set")) {
+			NEED(v && c->nr_sets < 32, "NAME=VALUE (at most 32)");
+			c->sets[c->nr_sets++] = v;
+		} else if (!strcmp(a, "--compare")) {
+			NEED(v && strchr(v, '=') && strchr(v, ','), "NAME=A,B");
+			c->compare = v;
+		} else if (!strcmp(a, "--json")) {
+			c->json = true;
+		} else {
+			snprintf(err, n, "unknown option '%s' (adsim sim --help)", a);
+			return -1;
+		}
+#undef NEED
+	}
+	for (int i = 0; i < c->nr_sets; i++)
+		if (variant_set(&o->cfg, c->sets[i], err, n))
+			return -1;
+	return 0;
+}
+
+/* ---- output ---- */
+
+struct sim_row {
+	const char *label;
+	u64 (*get)(const struct sim_metrics *m);
+};
+
+#define ROW(label, field)                                                  \
+	static u64 get_##field(const struct sim_metrics *m) { return m->field; }
+ROW("", accesses)
+ROW("", writes)
+ROW("", tlb_hits)
+ROW("", tlb_l2_hits)
+ROW("", walks)
+ROW("", dirty_assists)
+ROW("", flush_cpu_range)
+ROW("", flush_cpu_full)
+ROW("", flush_ept_range)
+ROW("", flush_ept_full)
+ROW("", ipis)
+ROW("", page_faults)
+ROW("", fault_missing)
+ROW("", fault_wp)
+ROW("", fault_uffd_wp)
+ROW("", fault_spurious)
+ROW("", kvm_pf_taken)
+ROW("", kvm_pf_fast)
+ROW("", kvm_pf_fixed)
+ROW("", notifier_calls)
+ROW("", spte_zaps)
+ROW("", kvm_tlb_flushes)
+ROW("", lost_writes)
+ROW("", resident_pages)
+ROW("", peak_rss_bytes)
+#undef ROW
+static u64 get_accessed(const struct sim_metrics *m) { return m->events[PGACCESSED]; }
+static u64 get_dirtied(const struct sim_metrics *m) { return m->events[NR_DIRTIED]; }
+static u64 get_written(const struct sim_metrics *m) { return m->events[NR_WRITTEN]; }
+static u64 get_lazyfreed(const struct sim_metrics *m) { return m->events[PGLAZYFREED]; }
+static u64 get_rep_wb(const struct sim_metrics *m) { return m->reported[SC_WRITEBACK]; }
+static u64 get_rep_cr(const struct sim_metrics *m) { return m->reported[SC_CLEAN_RECORD]; }
+static u64 get_rep_lf(const struct sim_metrics *m) { return m->reported[SC_LAZYFREE]; }
+static u64 get_rep_ps(const struct sim_metrics *m) { return m->reported[SC_PAGEMAP_SCAN]; }
+
+static const struct sim_row sim_rows[] = {
+	{ "accesses", get_accesses },
+	{ "  of which writes", get_writes },
+	{ "TLB hits", get_tlb_hits },
+	{ "  of which in the STLB", get_tlb_l2_hits },
+	{ "page walks", get_walks },
+	{ "D-bit assists (re-walks)", get_dirty_assists },
+	{ "TLB flushes, CPU, range", get_flush_cpu_range },
+	{ "TLB flushes, CPU, full", get_flush_cpu_full },
+	{ "TLB flushes, EPT, range", get_flush_ept_range },
+	{ "TLB flushes, EPT, full", get_flush_ept_full },
+	{ "shootdown IPIs", get_ipis },
+	{ "page faults", get_page_faults },
+	{ "  not present", get_fault_missing },
+	{ "  write-protect", get_fault_wp },
+	{ "    of which uffd-wp", get_fault_uffd_wp },
+	{ "  spurious", get_fault_spurious },
+	{ "  KVM (EPT violations)", get_kvm_pf_taken },
+	{ "    fast page fault", get_kvm_pf_fast },
+	{ "    SPTEs installed", get_kvm_pf_fixed },
+	{ "mmu_notifier calls", get_notifier_calls },
+	{ "SPTEs zapped", get_spte_zaps },
+	{ "KVM remote TLB flushes", get_kvm_tlb_flushes },
+	{ "folios marked accessed", get_accessed },
+	{ "folios dirtied", get_dirtied },
+	{ "folios written back", get_written },
+	{ "lazyfree folios discarded", get_lazyfreed },
+	{ "pages reported: writeback", get_rep_wb },
+	{ "pages reported: clean_record", get_rep_cr },
+	{ "pages reported: lazyfree kept", get_rep_lf },
+	{ "pages reported: pagemap_scan", get_rep_ps },
+	{ "resident pages", get_resident_pages },
+	{ "LOST WRITES", get_lost_writes },
+	{ "peak RSS (bytes)", get_peak_rss_bytes },
+};
+
+static void sim_describe(FILE *f, const struct sim_opts *o)
+{
+	const struct wl_params *p = &o->wl;
+
+	fprintf(f, "workload: %s", wl_names[p->kind]);
+	if (p->kind == WL_ZIPF)
+		fprintf(f, " s=%g", p->zipf_s);
+	if (p->kind == WL_HOTCOLD)
+		fprintf(f, " hot=%g share=%g phase=%llu", p->hot_fraction, p->hot_share,
+			(unsigned long long)p->phase);
+	fprintf(f, ", %llu pages of %s memory, ", (unsigned long long)p->pages,
+		sim_memory_names[o->memory]);
+	if (p->kind == WL_VM)
+		fprintf(f, "%u vCPUs, ", o->vcpus);
+	else
+		fprintf(f, "%u CPUs, ", o->cpus);
+	fprintf(f, "%llu accesses, %g%% writes, seed %llu\n", (unsigned long long)o->accesses,
+		100 * p->write_ratio, (unsigned long long)p->seed);
+	fprintf(f, "TLB: L1 %u x %u-way", o->l1.sets * o->l1.ways, o->l1.ways);
+	if (o->l2.sets)
+		fprintf(f, ", L2 %u x %u-way", o->l2.sets * o->l2.ways, o->l2.ways);
+	fprintf(f, ", %s\nactivity:", o->l1.repl == TLB_REPL_LRU ? "lru" :
+				      o->l1.repl == TLB_REPL_FIFO ? "fifo" : "random");
+	for (int a = 0, any = 0; a < ACT_NR; a++)
+		if (o->every[a])
+			fprintf(f, "%s %s every %llu", any++ ? "," : "", sim_activity_names[a],
+				(unsigned long long)o->every[a]);
+	fputc('\n', f);
+}
+
+static void fmt_ratio(char *b, size_t n, double v)
+{
+	if (v < 0)
+		snprintf(b, n, "-");
+	else
+		snprintf(b, n, "%.4f", v);
+}
+
+static void sim_print_table(FILE *f, const struct sim_cli *c, const struct sim_metrics *m,
+			    int nr, const char *const *names)
+{
+	char b[1024];
+
+	sim_describe(f, &c->o);
+	variant_format(&c->o.cfg, b, sizeof(b));
+	fprintf(f, "variants: %s\n\n%-32s", b, "");
+	for (int i = 0; i < nr; i++)
+		fprintf(f, " %16s", names[i]);
+	if (nr == 2)
+		fprintf(f, " %10s", "ratio");
+	fputc('\n', f);
+	for (size_t r = 0; r < sizeof(sim_rows) / sizeof(sim_rows[0]); r++) {
+		u64 v0 = sim_rows[r].get(&m[0]);
+
+		fprintf(f, "%-32s", sim_rows[r].label);
+		for (int i = 0; i < nr; i++)
+			fprintf(f, " %16llu", (unsigned long long)sim_rows[r].get(&m[i]));
+		if (nr == 2) {
+			u64 v1 = sim_rows[r].get(&m[1]);
+
+			if (v0)
+				fprintf(f, " %10.3f", (double)v1 / (double)v0);
+			else
+				fprintf(f, " %10s", v1 ? "inf" : "-");
+		}
+		fputc('\n', f);
+	}
+	fprintf(f, "%-32s", "aging precision");
+	for (int i = 0; i < nr; i++) {
+		fmt_ratio(b, sizeof(b), m[i].precision);
+		fprintf(f, " %16s", b);
+	}
+	fprintf(f, "\n%-32s", "aging recall");
+	for (int i = 0; i < nr; i++) {
+		fmt_ratio(b, sizeof(b), m[i].recall);
+		fprintf(f, " %16s", b);
+	}
+	fprintf(f, "\n%-32s", "seconds");
+	for (int i = 0; i < nr; i++)
+		fprintf(f, " %16.3f", m[i].seconds);
+	fprintf(f, "\n%-32s", "accesses per second");
+	for (int i = 0; i < nr; i++)
+		fprintf(f, " %16.0f", m[i].seconds > 0 ? (double)m[i].accesses / m[i].seconds : 0);
+	fputc('\n', f);
+	for (int i = 0; i < nr; i++)
+		for (u64 l = 0; l < m[i].lost_writes && l < SIM_MAX_LOST; l++)
+			fprintf(f, "%slost write: page %llu, written at access %llu, never reported by %s\n",
+				nr > 1 ? names[i] : "", (unsigned long long)m[i].lost[l].page,
+				(unsigned long long)m[i].lost[l].time,
+				sim_consumer_names[m[i].lost[l].consumer]);
+}
+
+static void json_ratio(FILE *f, double v)
+{
+	if (v < 0)
+		fprintf(f, "null");
+	else
+		fprintf(f, "%.6f", v);
+}
+
+static void sim_print_json(FILE *f, const struct sim_opts *o, const struct sim_metrics *m)
+{
+	const struct wl_params *p = &o->wl;
+	char vb[1024];
+
+	variant_format(&o->cfg, vb, sizeof(vb));
+	fprintf(f, "{\"workload\": \"%s\", \"memory\": \"%s\", \"pages\": %llu, \"cpus\": %u, "
+		"\"vcpus\": %u, \"write_ratio\": %g, \"seed\": %llu, \"variants\": \"%s\", ",
+		wl_names[p->kind], sim_memory_names[o->memory], (unsigned long long)p->pages,
+		p->kind == WL_VM ? 0 : o->cpus, p->kind == WL_VM ? o->vcpus : 0, p->write_ratio,
+		(unsigned long long)p->seed, vb);
+	fprintf(f, "\"accesses\": %llu, \"writes\": %llu, \"seconds\": %.6f, "
+		"\"accesses_per_second\": %.0f, ",
+		(unsigned long long)m->accesses, (unsigned long long)m->writes, m->seconds,
+		m->seconds > 0 ? (double)m->accesses / m->seconds : 0);
+	fprintf(f, "\"tlb_hits\": %llu, \"tlb_l2_hits\": %llu, \"walks\": %llu, "
+		"\"dirty_assists\": %llu, ",
+		(unsigned long long)m->tlb_hits, (unsigned long long)m->tlb_l2_hits,
+		(unsigned long long)m->walks, (unsigned long long)m->dirty_assists);
+	fprintf(f, "\"tlb_flushes\": %llu, \"tlb_flushes_by_kind\": {\"cpu_range\": %llu, "
+		"\"cpu_full\": %llu, \"ept_range\": %llu, \"ept_full\": %llu}, \"ipis\": %llu, ",
+		(unsigned long long)m->tlb_flushes, (unsigned long long)m->flush_cpu_range,
+		(unsigned long long)m->flush_cpu_full, (unsigned long long)m->flush_ept_range,
+		(unsigned long long)m->flush_ept_full, (unsigned long long)m->ipis);
+	fprintf(f, "\"page_faults\": %llu, \"page_faults_by_kind\": {\"not_present\": %llu, "
+		"\"write_protect\": %llu, \"uffd_wp\": %llu, \"spurious\": %llu, "
+		"\"kvm\": %llu, \"kvm_fast\": %llu, \"kvm_fixed\": %llu}, ",
+		(unsigned long long)m->page_faults, (unsigned long long)m->fault_missing,
+		(unsigned long long)m->fault_wp, (unsigned long long)m->fault_uffd_wp,
+		(unsigned long long)m->fault_spurious, (unsigned long long)m->kvm_pf_taken,
+		(unsigned long long)m->kvm_pf_fast, (unsigned long long)m->kvm_pf_fixed);
+	fprintf(f, "\"notifier_calls\": %llu, \"notifier_calls_by_callback\": {",
+		(unsigned long long)m->notifier_calls);
+	for (int e = MN_INVALIDATE_RANGE_START; e <= MN_RELEASE; e++)
+		fprintf(f, "%s\"%s\": %llu", e > MN_INVALIDATE_RANGE_START ? ", " : "",
+			mm_event_names[e], (unsigned long long)m->events[e]);
+	fprintf(f, "}, \"spte_zaps\": %llu, \"kvm_tlb_flushes\": %llu, \"mm_events\": {",
+		(unsigned long long)m->spte_zaps, (unsigned long long)m->kvm_tlb_flushes);
+	for (int e = 0; e < NR_MM_EVENTS; e++)
+		fprintf(f, "%s\"%s\": %llu", e ? ", " : "", mm_event_names[e],
+			(unsigned long long)m->events[e]);
+	fprintf(f, "}, \"folio_marks\": {\"accessed\": %llu, \"dirtied\": %llu}, "
+		"\"written_back\": %llu, \"reported\": {",
+		(unsigned long long)m->events[PGACCESSED], (unsigned long long)m->events[NR_DIRTIED],
+		(unsigned long long)m->events[NR_WRITTEN]);
+	for (int c = 0; c < SC_NR; c++)
+		fprintf(f, "%s\"%s\": %llu", c ? ", " : "", sim_consumer_names[c],
+			(unsigned long long)m->reported[c]);
+	fprintf(f, "}, \"activity_runs\": {");
+	for (int a = 0; a < ACT_NR; a++)
+		fprintf(f, "%s\"%s\": %llu", a ? ", " : "", sim_activity_names[a],
+			(unsigned long long)m->activity_runs[a]);
+	fprintf(f, "}, \"aging\": {\"passes\": %llu, \"precision\": ",
+		(unsigned long long)m->aging_passes);
+	json_ratio(f, m->precision);
+	fprintf(f, ", \"recall\": ");
+	json_ratio(f, m->recall);
+	fprintf(f, ", \"true_positives\": %llu, \"false_positives\": %llu, "
+		"\"false_negatives\": %llu}, \"lost_writes\": %llu, \"lost\": [",
+		(unsigned long long)m->aging_tp, (unsigned long long)m->aging_fp,
+		(unsigned long long)m->aging_fn, (unsigned long long)m->lost_writes);
+	for (u64 l = 0; l < m->lost_writes && l < SIM_MAX_LOST; l++)
+		fprintf(f, "%s{\"page\": %llu, \"time\": %llu, \"consumer\": \"%s\"}", l ? ", " : "",
+			(unsigned long long)m->lost[l].page, (unsigned long long)m->lost[l].time,
+			sim_consumer_names[m->lost[l].consumer]);
+	fprintf(f, "], \"resident_pages\": %llu, \"model_bytes\": %llu, \"peak_rss_bytes\": %llu, "
+		"\"samples\": [",
+		(unsigned long long)m->resident_pages, (unsigned long long)m->model_bytes,
+		(unsigned long long)m->peak_rss_bytes);
+	for (u64 i = 0; i < m->nr_samples; i++) {
+		const struct sim_sample *s = &m->samples[i];
+
+		fprintf(f, "%s{\"accesses\": %llu, \"tlb_flushes\": %llu, \"ipis\": %llu, "
+			"\"page_faults\": %llu, \"notifier_calls\": %llu, \"spte_zaps\": %llu}",
+			i ? ", " : "", (unsigned long long)s->accesses,
+			(unsigned long long)s->tlb_flushes, (unsigned long long)s->ipis,
+			(unsigned long long)s->page_faults, (unsigned long long)s->notifier_calls,
+			(unsigned long long)s->spte_zaps);
+	}
+	fprintf(f, "]}");
+}
+
+int sim_main(int argc, char **argv)
+{
+	struct sim_cli c = { 0 };
+	struct sim_metrics m[2];
+	struct sim_opts runs[2];
+	const char *names[2] = { "value", "" };
+	char err[256], nb[2][64];
+	int nr = 1, lost = 0;
+
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			sim_usage(stdout);
+			return 0;
+		}
+	if (sim_parse(&c, argc, argv, err, sizeof(err))) {
+		fprintf(stderr, "adsim sim: %s\n", err);
+		return 2;
+	}
+	runs[0] = runs[1] = c.o;
+	if (c.compare) {
+		char name[64], set[2][160];
+		const char *eq = strchr(c.compare, '='), *comma = strchr(eq, ',');
+
+		snprintf(name, sizeof(name), "%.*s", (int)(eq - c.compare), c.compare);
+		snprintf(nb[0], sizeof(nb[0]), "%.*s", (int)(comma - eq - 1), eq + 1);
+		snprintf(nb[1], sizeof(nb[1]), "%s", comma + 1);
+		for (int i = 0; i < 2; i++) {
+			snprintf(set[i], sizeof(set[i]), "%s=%s", name, nb[i]);
+			if (variant_set(&runs[i].cfg, set[i], err, sizeof(err))) {
+				fprintf(stderr, "adsim sim: --compare: %s\n", err);
+				return 2;
+			}
+			names[i] = nb[i];
+		}
+		nr = 2;
+	}
+	for (int i = 0; i < nr; i++) {
+		if (sim_run(&runs[i], &m[i], err, sizeof(err))) {
+			fprintf(stderr, "adsim sim: %s\n", err);
+			for (int j = 0; j < i; j++)
+				sim_metrics_free(&m[j]);
+			return 2;
+		}
+		lost |= m[i].lost_writes != 0;
+	}
+	if (c.json) {
+		if (nr == 2) {
+			printf("{\"compare\": \"%s\", \"runs\": [", c.compare);
+			sim_print_json(stdout, &runs[0], &m[0]);
+			printf(", ");
+			sim_print_json(stdout, &runs[1], &m[1]);
+			printf("]}\n");
+		} else {
+			sim_print_json(stdout, &runs[0], &m[0]);
+			printf("\n");
+		}
+	} else {
+		struct sim_cli shown = c;
+
+		if (nr == 2)
+			shown.o = runs[0];
+		sim_print_table(stdout, &shown, m, nr, names);
+		if (nr == 2) {
+			printf("(variants shown are the first run's; the second sets %s)\n", c.compare);
+		}
+	}
+	for (int i = 0; i < nr; i++)
+		sim_metrics_free(&m[i]);
+	return lost ? 1 : 0;
+}
