@@ -955,11 +955,10 @@ u64 get_user_page(struct mm_struct *mm, u64 addr, bool write, bool *writable)
 
 		if (!vma)
 			break;
+		/* follow_page_pte(); no PTE table yet is a fault as well */
 		ptep = pte_offset_map_lock(mm, addr, &ptl);
-		if (!ptep)
-			break;
-		pte = ptep_get(ptep);
-		if (pte_present(pte) && (!write || pte_write(pte))) {
+		pte = ptep ? ptep_get(ptep) : (pte_t){ 0 };
+		if (ptep && pte_present(pte) && (!write || pte_write(pte))) {
 			struct folio *folio = vm_normal_folio(vma, pte);
 
 			pfn = pte_pfn(pte);
@@ -974,7 +973,9 @@ u64 get_user_page(struct mm_struct *mm, u64 addr, bool write, bool *writable)
 			pte_unmap_unlock(ptep, ptl);
 			break;
 		}
-		pte_unmap_unlock(ptep, ptl);
+		if (ptep)
+			pte_unmap_unlock(ptep, ptl);
+		/* faultin_page() */
 		if (handle_mm_fault(vma, addr, write ? FAULT_FLAG_WRITE : 0) &
 		    VM_FAULT_SIGSEGV)
 			break;

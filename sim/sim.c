@@ -58,6 +58,7 @@ struct sim {
 	struct kvm *kvm;
 	struct kvm_vcpu vcpus[KVM_MAX_VCPUS];
 	int cpu_tlb[SIM_MAX_CPUS];
+	int proc_tlb;		/* the CPU the process's own calls run on, or -1 */
 	u64 pages;
 	u8 consumers;		/* SC_* bits the ground truth tracks */
 	u8 *gt;			/* per page: SC_* bits unreported, GT_ACCESSED */
@@ -169,7 +170,8 @@ static int sim_build(struct sim *s, char *err, size_t n)
 	size_t size = (size_t)nr_frames * (sizeof(struct hw_frame) + sizeof(struct folio)) +
 		      (size_t)nr_pt * (PAGE_SIZE + 1) + (size_t)pages * 8 + (32u << 20);
 	u64 flags = VM_READ | VM_WRITE, len = pages << PAGE_SHIFT;
-	u32 cpus = vm ? o->cpus : o->cpus;
+	/* the vm workload's accesses are the vCPUs': no host CPU caches the mm */
+	u32 cpus = vm ? 0 : o->cpus;
 
 	if (nr_pt > 65535 || nr_frames > (1ULL << 31))
 		return sim_fail(err, n, "too many pages for the model (at most 2^24)");
@@ -207,6 +209,7 @@ static int sim_build(struct sim *s, char *err, size_t n)
 		if (s->cpu_tlb[i] < 0)
 			return sim_fail(err, n, "cannot create the CPUs' TLBs");
 	}
+	s->proc_tlb = cpus ? s->cpu_tlb[0] : -1;
 	if (vm) {
 		s->kvm = arena_alloc(&s->arena, sizeof(*s->kvm));
 		if (!s->kvm || kvm_create_vm(s->kvm, s->hw, s->mm, &s->cfg, "vm") ||
@@ -267,13 +270,19 @@ static inline void sim_access(struct sim *s, const struct wl_access *a)
 	if (s->kvm) {
 		struct kvm_vcpu *v = &s->vcpus[a->actor];
 
-		if (!hw_access_hit(s->hw, v->tlb, a->page << PAGE_SHIFT, a->write))
+		if (!hw_access_hit(s->hw, v->tlb, a->page << PAGE_SHIFT, a->write)) {
+			s->hw->direct_tlb = v->tlb;	/* the fault runs on the vCPU's CPU */
 			kvm_vcpu_access(v, a->page, a->write);
+			s->hw->direct_tlb = -1;
+		}
 	} else {
 		int tlb = s->cpu_tlb[a->actor];
 
-		if (!hw_access_hit(s->hw, tlb, sim_addr(a->page), a->write))
+		if (!hw_access_hit(s->hw, tlb, sim_addr(a->page), a->write)) {
+			s->hw->direct_tlb = tlb;	/* the fault runs on this CPU */
 			mm_user_access(s->mm, tlb, sim_addr(a->page), a->write);
+			s->hw->direct_tlb = -1;
+		}
 	}
 	gt_access(s, a->page, a->write);
 }
@@ -350,7 +359,7 @@ static void act_clean(struct sim *s)
 
 	if (!bitmap)
 		return;
-	s->hw->direct_tlb = s->cpu_tlb[0];
+	s->hw->direct_tlb = s->proc_tlb;
 	clean_record_shared_mapping_range(s->file, 0, s->pages, 0, bitmap, &start, &end);
 	for (pgoff_t i = start; i < end && i < s->pages; i++)
 		if (bitmap[i / 64] & BIT_ULL(i % 64))
@@ -386,7 +395,7 @@ static void act_madv_free(struct sim *s)
 	}
 	if (first + nr > s->pages)
 		nr = s->pages - first;
-	s->hw->direct_tlb = s->cpu_tlb[0];
+	s->hw->direct_tlb = s->proc_tlb;
 	do_madvise(s->mm, sim_addr(first), nr << PAGE_SHIFT, MADV_FREE);
 	s->madv_pending = true;
 	s->madv_next = first + nr >= s->pages ? 0 : first + nr;
@@ -402,7 +411,7 @@ static void act_pagemap_scan(struct sim *s)
 	static struct page_region vec[SIM_SCAN_VEC];
 	u64 start = SIM_BASE, end = sim_addr(s->pages);
 
-	s->hw->direct_tlb = s->cpu_tlb[0];
+	s->hw->direct_tlb = s->proc_tlb;
 	while (start < end) {
 		struct pm_scan_arg arg = {
 			.size = sizeof(arg),

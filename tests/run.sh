@@ -81,6 +81,22 @@ for m in $(./build/adsim vs-kernel --list-mutations | cut -d' ' -f1); do
 	fi
 done
 
+# adsim sim: the JSON a script reads, the lost-write verdict, bad usage
+j=$(./build/adsim sim --accesses 300K --pages 4096 --aging 100K --writeback 150K --json); rc=$?
+if [ $rc -eq 0 ] && python3 -c 'import json,sys; d=json.loads(sys.argv[1])
+for k in ["accesses","seconds","accesses_per_second","tlb_flushes","ipis","page_faults","notifier_calls","lost_writes","aging","peak_rss_bytes"]: assert k in d, k
+assert d["accesses"]==300000 and d["lost_writes"]==0 and d["accesses_per_second"]>0
+assert d["aging"]["passes"]==3 and 0<d["aging"]["precision"]<=1 and 0<d["aging"]["recall"]<=1
+assert d["written_back"]>0 and d["page_faults"]>=4096*0.9 and d["peak_rss_bytes"]>0' "$j"; then ok "sim json"; else bad "sim json (exit $rc)"; fi
+j=$(./build/adsim sim --memory shmem --writeback 0 --clean 20K --accesses 200K --pages 2048 --compare clean_flush=after_unlock,none --json); rc=$?
+if [ $rc -eq 1 ] && python3 -c 'import json,sys; d=json.loads(sys.argv[1]); a,b=d["runs"]
+assert a["lost_writes"]==0 and b["lost_writes"]>0 and b["lost"][0]["consumer"]=="clean_record"
+assert a["tlb_flushes"]>b["tlb_flushes"]' "$j"; then ok "sim --compare finds clean_flush=none losing writes"; else bad "sim --compare (exit $rc)"; fi
+for args in "--pages 0" "--workload zipf:s=0" "--set nope=1" "--memory anon --writeback 1K" "--tlb-l1 48:4"; do
+	out=$(./build/adsim sim $args 2>&1); rc=$?
+	if [ $rc -eq 2 ] && echo "$out" | grep -q "^adsim sim: .*expected\|^adsim sim: .*needs\|^adsim sim: unknown"; then ok "sim rejects $args"; else bad "sim rejects $args (exit $rc: $out)"; fi
+done
+
 # the scenario parser under libFuzzer, for a bounded time
 if [ -x tests/fuzz/run.sh ] || [ -f tests/fuzz/run.sh ]; then
 	if out=$(bash tests/fuzz/run.sh "${FUZZ_SECONDS:-60}" 2>&1); then

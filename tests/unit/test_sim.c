@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sim/: workloads whose counts can be worked out by hand, the TLB shape,
+ * and the lost-write oracle both ways: zero under every mainline policy,
+ * and found under the policies the seed threads show losing writes.
+ */
+#include <string.h>
+
+#include "../../sim/sim.h"
+#include "unit.h"
+
+#define W (1u << 31)	/* a write record of a trace workload */
+
+/* One CPU, a trace, no kernel activity but what the caller sets. */
+static void trace_opts(struct sim_opts *o, const u32 *rec, u64 n, u64 pages,
+		       enum sim_memory mem)
+{
+	sim_default_opts(o);
+	o->wl.kind = WL_TRACE;
+	o->wl.trace = rec;
+	o->wl.trace_len = n;
+	o->wl.pages = pages;
+	o->cpus = 1;
+	o->memory = mem;
+	o->accesses = n;
+	memset(o->every, 0, sizeof(o->every));
+	o->samples = 0;
+}
+
+static int run(const struct sim_opts *o, struct sim_metrics *m)
+{
+	char err[256];
+	int ret = sim_run(o, m, err, sizeof(err));
+
+	if (ret)
+		printf("    sim_run: %s\n", err);
+	return ret;
+}
+
+/*
+ * One CPU writes N distinct file pages once: each write walks, faults
+ * (not present), and walks again to fill the TLB: N faults, 2N walks, no
+ * flush while it runs.  The final writeback finds the N folios dirty
+ * (do_fault dirtied them) and writes back exactly those; each
+ * folio_mkclean() flushes one page from the CPU's TLB by IPI (the
+ * flusher is a kernel thread), after the quiesce flushed it whole.
+ */
+TEST(sim_n_writes_n_faults_n_written)
+{
+	enum { N = 100 };
+	static u32 rec[N];
+	struct sim_opts o;
+	struct sim_metrics m;
+
+	for (u32 i = 0; i < N; i++)
+		rec[i] = W | i;
+	trace_opts(&o, rec, N, 256, SIM_MEM_FILE);
+	o.every[ACT_WRITEBACK] = 1000000;	/* only the final collect */
+	if (run(&o, &m))
+		return;
+	CHECK_EQ(m.accesses, N);
+	CHECK_EQ(m.writes, N);
+	CHECK_EQ(m.page_faults, N);
+	CHECK_EQ(m.fault_missing, N);
+	CHECK_EQ(m.fault_wp, 0);
+	CHECK_EQ(m.walks, 2 * N);
+	CHECK_EQ(m.tlb_hits, 0);
+	CHECK_EQ(m.events[NR_DIRTIED], N);
+	CHECK_EQ(m.events[NR_WRITTEN], N);
+	CHECK_EQ(m.reported[SC_WRITEBACK], N);
+	CHECK_EQ(m.flush_cpu_full, 1);		/* the quiesce */
+	CHECK_EQ(m.flush_cpu_range, N);		/* one per folio_mkclean() */
+	CHECK_EQ(m.ipis, N + 1);
+	CHECK_EQ(m.lost_writes, 0);
+	CHECK_EQ(m.resident_pages, 256);	/* the file's page cache */
+	sim_metrics_free(&m);
+}
+
+/*
+ * Anonymous memory: a read maps the zero page (a not-present fault), the
+ * write after it takes a write-protect fault that copies (wp_page_copy:
+ * clear and flush the old PTE), and a second write hits the TLB with D
+ * already set.  Per page: 2 faults, 1 flush, and one TLB hit.
+ */
+TEST(sim_anon_read_then_write)
+{
+	enum { N = 8 };
+	static u32 rec[3 * N];
+	struct sim_opts o;
+	struct sim_metrics m;
+
+	for (u32 i = 0; i < N; i++) {
+		rec[3 * i] = i;
+		rec[3 * i + 1] = W | i;
+		rec[3 * i + 2] = W | i;
+	}
+	trace_opts(&o, rec, 3 * N, 64, SIM_MEM_ANON);
+	if (run(&o, &m))
+		return;
+	CHECK_EQ(m.fault_missing, N);
+	CHECK_EQ(m.fault_wp, N);
+	CHECK_EQ(m.page_faults, 2 * N);
+	CHECK_EQ(m.tlb_hits, N);
+	CHECK_EQ(m.flush_cpu_range, N);		/* ptep_clear_flush() in wp_page_copy() */
+	CHECK_EQ(m.ipis, 1);	/* the faulting CPU flushed its own TLB; 1: the quiesce */
+	CHECK_EQ(m.resident_pages, N);
+	sim_metrics_free(&m);
+}
+
+/*
+ * The TLB's shape decides what hits: five pages cycled through a 4-entry
+ * fully associative L1 with no second level miss every time under LRU;
+ * with a 1536-entry STLB behind it every access after the first pass
+ * hits there.
+ */
+TEST(sim_tlb_shape_decides_hits)
+{
+	enum { PASSES = 10, P = 5 };
+	static u32 rec[PASSES * P];
+	struct sim_opts o;
+	struct sim_metrics m;
+
+	for (u32 i = 0; i < PASSES * P; i++)
+		rec[i] = i % P;
+	trace_opts(&o, rec, PASSES * P, 64, SIM_MEM_FILE);
+	o.l1 = (struct hw_tlb_geom){ 1, 4, TLB_REPL_LRU };
+	o.l2.sets = 0;
+	if (run(&o, &m))
+		return;
+	CHECK_EQ(m.tlb_hits, 0);
+	CHECK_EQ(m.fault_missing, P);
+	CHECK_EQ(m.walks, PASSES * P + P);	/* every access, plus the faults' first walks */
+	sim_metrics_free(&m);
+
+	o.l2 = (struct hw_tlb_geom){ 128, 12, TLB_REPL_LRU };
+	if (run(&o, &m))
+		return;
+	CHECK_EQ(m.tlb_hits, (PASSES - 1) * P);
+	CHECK_EQ(m.tlb_l2_hits, (PASSES - 1) * P);
+	CHECK_EQ(m.walks, 2 * P);
+	sim_metrics_free(&m);
+}
+
+/*
+ * Aging without a flush (x86's ptep_clear_flush_young() does not flush):
+ * a page accessed again through its cached translation after a pass is
+ * not seen by the next pass, a false negative, while a flushed TLB sees
+ * it.  Pages 0..3 are read, aged, read again, aged.
+ */
+TEST(sim_aging_misses_cached_accesses)
+{
+	static u32 rec[8] = { 0, 1, 2, 3, 0, 1, 2, 3 };
+	struct sim_opts o;
+	struct sim_metrics m;
+
+	trace_opts(&o, rec, 8, 64, SIM_MEM_FILE);
+	o.every[ACT_AGING] = 4;
+	if (run(&o, &m))
+		return;
+	CHECK_EQ(m.aging_passes, 2);
+	/* first pass: the 4 pages' PTEs were young (walks set A) */
+	/* second pass: accessed again through the TLB, A stayed clear */
+	CHECK_EQ(m.aging_tp, 4);
+	CHECK_EQ(m.aging_fn, 4);
+	CHECK_EQ(m.aging_fp, 0);
+	CHECK(m.recall > 0.49 && m.recall < 0.51);
+	CHECK(m.precision > 0.99);
+	sim_metrics_free(&m);
+}
+
+/* The write-log consumers lose nothing under mainline's policies. */
+static const struct {
+	enum wl_kind kind;
+	enum sim_memory mem;
+	enum sim_activity act;
+	const char *lossy;	/* a variant under which the seed says writes are lost */
+} cases[] = {
+	{ WL_UNIFORM, SIM_MEM_SHMEM, ACT_CLEAN, "clean_flush=none" },
+	{ WL_VM, SIM_MEM_FILE, ACT_WRITEBACK, "mkclean_notify=none" },
+	{ WL_VM, SIM_MEM_ANON, ACT_MADV_FREE, "madvise_free_notify=none" },
+	{ WL_HOTCOLD, SIM_MEM_FILE, ACT_WRITEBACK, NULL },
+	{ WL_ZIPF, SIM_MEM_ANON, ACT_MADV_FREE, NULL },
+	{ WL_ZIPF, SIM_MEM_ANON, ACT_PAGEMAP_SCAN, NULL },
+	{ WL_UNIFORM, SIM_MEM_SHMEM, ACT_PAGEMAP_SCAN, NULL },
+};
+
+static void random_opts(struct sim_opts *o, int i, u64 seed)
+{
+	sim_default_opts(o);
+	o->wl.kind = cases[i].kind;
+	o->wl.pages = 2048;
+	o->wl.seed = seed;
+	o->wl.phase = 20000;
+	o->memory = cases[i].mem;
+	o->accesses = 100000;
+	memset(o->every, 0, sizeof(o->every));
+	o->every[ACT_AGING] = 30000;
+	o->every[cases[i].act] = 7000;
+	o->samples = 0;
+}
+
+TEST(sim_mainline_loses_no_write)
+{
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		for (u64 seed = 1; seed <= 3; seed++) {
+			struct sim_opts o;
+			struct sim_metrics m;
+
+			random_opts(&o, (int)i, seed);
+			if (run(&o, &m))
+				continue;
+			if (m.lost_writes)
+				printf("    case %zu seed %llu: %llu lost writes\n", i,
+				       (unsigned long long)seed, (unsigned long long)m.lost_writes);
+			CHECK_EQ(m.lost_writes, 0);
+			CHECK(m.reported[cases[i].act == ACT_WRITEBACK ? SC_WRITEBACK :
+					 cases[i].act == ACT_CLEAN ? SC_CLEAN_RECORD :
+					 cases[i].act == ACT_MADV_FREE ? SC_LAZYFREE :
+					 SC_PAGEMAP_SCAN] > 0);
+			sim_metrics_free(&m);
+		}
+	}
+}
+
+TEST(sim_seed_policies_lose_writes)
+{
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sim_opts o;
+		struct sim_metrics m;
+		char err[128];
+
+		if (!cases[i].lossy)
+			continue;
+		random_opts(&o, (int)i, 1);
+		CHECK_EQ(variant_set(&o.cfg, cases[i].lossy, err, sizeof(err)), 0);
+		if (run(&o, &m))
+			continue;
+		if (!m.lost_writes)
+			printf("    %s lost nothing\n", cases[i].lossy);
+		CHECK(m.lost_writes > 0);
+		CHECK(m.lost[0].page < o.wl.pages && m.lost[0].time < o.accesses);
+		sim_metrics_free(&m);
+	}
+}
+
+/* The generators stay in range and follow the write ratio and skew. */
+TEST(sim_workload_generators)
+{
+	for (int k = WL_UNIFORM; k <= WL_VM; k++) {
+		struct wl_params p = { .kind = (enum wl_kind)k, .pages = 1000, .actors = 3,
+				       .write_ratio = 0.25, .zipf_s = 1.2, .hot_fraction = 0.1,
+				       .hot_share = 0.9, .phase = 5000, .seed = 7 };
+		struct wl w;
+		char err[128];
+		u64 writes = 0, low = 0, hist_first = 0;
+
+		CHECK_EQ(wl_init(&w, &p, err, sizeof(err)), 0);
+		for (int i = 0; i < 100000; i++) {
+			struct wl_access a;
+
+			wl_next(&w, &a);
+			CHECK(a.page < 1000 && a.actor < 3);
+			writes += a.write;
+			low += a.page < 100;
+			hist_first += k == WL_ZIPF && a.page == 0;
+		}
+		CHECK(writes > 24000 && writes < 26000);
+		if (k == WL_UNIFORM)
+			CHECK(low > 9000 && low < 11000);
+		if (k == WL_ZIPF)	/* rank 1 of 1000 at s=1.2: about 22% */
+			CHECK(hist_first > 19000 && hist_first < 25000);
+		if (k == WL_SEQ)
+			CHECK_EQ(low, 10000);
+	}
+}
