@@ -199,20 +199,19 @@ static inline u64 hw_access_hit(struct hw *hw, int tlb, u64 addr, bool write)
 {
 	struct hw_tlb_array *a = &hw->tlbs[tlb].l1;
 	u64 tag = hw_tlb_tag(addr, PG_LEVEL_4K);
-	struct hw_tlb_entry *e = &a->e[((addr >> PAGE_SHIFT) & a->set_mask) * a->ways];
+	struct hw_tlb_entry *set = &a->e[((addr >> PAGE_SHIFT) & a->set_mask) * a->ways];
+	struct hw_tlb_entry *e = NULL;
 
-	for (u32 i = 0; i < a->ways; i++, e++) {
-		if (e->tag != tag)
-			continue;
-		if (write && !(e->w & e->d))
-			return 0;
-		if (a->repl == TLB_REPL_LRU)
-			e->lru = ++a->clock;
-		hw->stats.accesses++;
-		hw->stats.tlb_hits++;
-		return e->pfn;
-	}
-	return 0;
+	/* every way compared, no early exit: no mispredicted branch per way */
+	for (u32 i = 0; i < a->ways; i++)
+		e = set[i].tag == tag ? &set[i] : e;
+	if (!e || (write && !(e->w & e->d)))
+		return 0;
+	if (a->repl == TLB_REPL_LRU)
+		e->lru = ++a->clock;
+	hw->stats.accesses++;
+	hw->stats.tlb_hits++;
+	return e->pfn;
 }
 
 /* Software walk to the entry for addr at `level` (no A/D, no TLB). */

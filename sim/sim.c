@@ -638,12 +638,15 @@ int sim_run(const struct sim_opts *o, struct sim_metrics *m, char *err, size_t n
 		if (progress && stop - s.now > (1u << 18))
 			stop = s.now + (1u << 18);
 		while (s.now < stop) {
-			struct wl_access a;
+			struct wl_access batch[256];
+			u32 nb = stop - s.now < 256 ? (u32)(stop - s.now) : 256;
 
-			wl_next(&w, &a);
-			m->writes += a.write;
-			sim_access(&s, &a);
-			s.now++;
+			wl_fill(&w, batch, nb);
+			for (u32 i = 0; i < nb; i++) {
+				m->writes += batch[i].write;
+				sim_access(&s, &batch[i]);
+				s.now++;
+			}
 		}
 		if (progress)
 			sim_progress(&s, t0, &last, false);

@@ -158,7 +158,7 @@ int wl_init(struct wl *w, const struct wl_params *p, char *err, size_t n)
 	return 0;
 }
 
-void wl_next(struct wl *w, struct wl_access *a)
+static inline void wl_one(struct wl *w, struct wl_access *a)
 {
 	u64 pages = w->p.pages;
 
@@ -208,4 +208,27 @@ void wl_next(struct wl *w, struct wl_access *a)
 	}
 	a->write = (wl_rand(w->rng) >> 11) < w->write_threshold;
 	w->n++;
+}
+
+void wl_next(struct wl *w, struct wl_access *a)
+{
+	wl_one(w, a);
+}
+
+void wl_fill(struct wl *w, struct wl_access *a, u32 n)
+{
+	if (w->p.kind == WL_UNIFORM) {
+		/* the common case, without the switch: page and write from one draw pair */
+		for (u32 i = 0; i < n; i++) {
+			a[i].actor = w->next_actor;
+			if (++w->next_actor == w->p.actors)
+				w->next_actor = 0;
+			a[i].page = wl_below(w->rng, w->p.pages);
+			a[i].write = (wl_rand(w->rng) >> 11) < w->write_threshold;
+		}
+		w->n += n;
+		return;
+	}
+	for (u32 i = 0; i < n; i++)
+		wl_one(w, &a[i]);
 }

@@ -58,6 +58,8 @@ struct wl_access {
 /* 0, or -1 with the reason in err. */
 int wl_init(struct wl *w, const struct wl_params *p, char *err, size_t n);
 void wl_next(struct wl *w, struct wl_access *a);
+/* The next n accesses at once: what sim's loop uses. */
+void wl_fill(struct wl *w, struct wl_access *a, u32 n);
 
 /* xoroshiro128+: the generators' and sim's random numbers. */
 static inline u64 wl_rand(u64 s[2])
