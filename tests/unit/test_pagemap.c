@@ -89,7 +89,7 @@ static bool pm_open(struct pm_world *w, bool shmem, u32 other_pages, u64 feature
 {
 	u32 pages = PM_PAGES + other_pages, nr_frames = 2 * pages + 64, nr_pt = pages / 512 + 16;
 	size_t size = (size_t)nr_frames * (sizeof(struct hw_frame) + sizeof(struct folio)) +
-		      (size_t)nr_pt * (PAGE_SIZE + 1) + (size_t)pages * 8 + (1u << 20);
+		      (size_t)nr_pt * (PAGE_SIZE + 8) + (size_t)pages * 8 + (1u << 20);
 
 	memset(w, 0, sizeof(*w));
 	variant_defaults(&w->cfg);
