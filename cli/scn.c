@@ -1200,6 +1200,7 @@ static void emit(struct env *env, struct scn_op *ops, int *nr, int *actor_of,
 	memset(op, 0, sizeof(*op));
 	op->code = (u8)opc;
 	op->line = st->line;
+	op->col = st->col;
 	op->ref = -1;
 	for (int si = 0, i = 0, ai = 0; scn_ops[opc].sig[si] && i < st->nargs; si++, i++) {
 		const struct scn_arg *a = &st->args[i];

@@ -133,7 +133,7 @@ extern const char *const scn_scan_flags[2];
 
 struct scn_op {
 	u8 code;
-	int line;
+	int line, col;	/* where the statement that emitted it stands */
 	int ref;	/* index of the file / vm / process declaration */
 	s64 a[SCN_OP_VALUES];
 };

@@ -511,8 +511,12 @@ static int host_access(struct host *h, uint32_t page, bool write)
 	return 0;
 }
 
-static void host_scan(struct host *h, const struct vsk_op *op,
-		      struct vsk_result *r)
+/*
+ * PAGEMAP_SCAN of op into vec (user memory of vec_len page_region-sized
+ * entries; 0: none): fills r's ret, err and walk_end and returns ret.
+ */
+static long host_pagemap_scan(struct host *h, const struct vsk_op *op, uintptr_t vec,
+			      uint64_t vec_len, struct vsk_result *r)
 {
 	const struct vsk_scan *s = &op->scan;
 	struct pm_scan_arg arg = {
@@ -521,20 +525,29 @@ static void host_scan(struct host *h, const struct vsk_op *op,
 		.start = host_addr(h, op->page),
 		.end = host_addr(h, (uint64_t)op->page + op->nr),
 		.walk_end = 0,
-		.vec = s->vec_len ? (uintptr_t)h->vec : 0,
-		.vec_len = s->vec_len,
+		.vec = vec_len ? vec : 0,
+		.vec_len = vec_len,
 		.max_pages = s->max_pages,
 		.category_inverted = s->category_inverted,
 		.category_mask = s->category_mask,
 		.category_anyof_mask = s->category_anyof_mask,
 		.return_mask = s->return_mask,
 	};
-	long ret, i;
+	long ret;
 
 	ret = ioctl(h->pagemap, PAGEMAP_SCAN, &arg);
 	host_ret(r, ret);
 	/* written back once the arguments were accepted, even on error */
 	r->walk_end = host_page(h, arg.walk_end);
+	return ret;
+}
+
+static void host_scan(struct host *h, const struct vsk_op *op,
+		      struct vsk_result *r)
+{
+	long ret, i;
+
+	ret = host_pagemap_scan(h, op, (uintptr_t)h->vec, op->scan.vec_len, r);
 	for (i = 0; i < ret; i++) {
 		r->regions[i].start = host_page(h, h->vec[i].start);
 		r->regions[i].end = host_page(h, h->vec[i].end);
@@ -556,6 +569,28 @@ static bool host_op_fits(const struct host *h, const struct vsk_op *op)
 		/* fall through */
 	default:
 		return op->page <= h->pages && op->nr <= h->pages - op->page;
+	}
+}
+
+/* The kernel fills vsk_region entries as struct page_region. */
+_Static_assert(sizeof(struct vsk_region) == sizeof(struct page_region),
+	       "struct vsk_region");
+
+void host_scan_vec(struct host *h, const struct vsk_op *op, struct vsk_region *vec,
+		   uint64_t vec_len, struct vsk_result *r)
+{
+	long ret, i;
+
+	memset(r, 0, sizeof(*r));
+	if (op->code != VSK_SCAN || op->page > h->pages || op->nr > h->pages - op->page) {
+		r->ret = -1;
+		r->err = ERANGE;
+		return;
+	}
+	ret = host_pagemap_scan(h, op, (uintptr_t)vec, vec_len, r);
+	for (i = 0; i < ret; i++) {
+		vec[i].start = host_page(h, vec[i].start);
+		vec[i].end = host_page(h, vec[i].end);
 	}
 }
 

@@ -66,6 +66,16 @@ int host_reset(struct host *h);
  */
 void host_run(struct host *h, const struct vsk_op *op, struct vsk_result *r);
 
+/*
+ * A VSK_SCAN whose regions go to the caller's vector of vec_len entries
+ * instead of r (for scans with more than VSK_MAX_REGIONS regions;
+ * op->scan.vec_len is ignored).  Fills r's ret, err and walk_end, and
+ * vec[0 .. ret) in pages from the mapping's start.  An operation outside
+ * the mapping is refused with ERANGE, as host_run() refuses it.
+ */
+void host_scan_vec(struct host *h, const struct vsk_op *op, struct vsk_region *vec,
+		   uint64_t vec_len, struct vsk_result *r);
+
 /* Unmaps, closes the descriptors and frees h; NULL is allowed. */
 void host_close(struct host *h);
 

@@ -29,8 +29,7 @@ int hw_init(struct hw *hw, struct arena *ar, u32 nr_frames, u32 nr_pt,
 	hw->nr_frames = nr_frames;
 	hw->nr_pt = nr_pt;
 	hw->pt = arena_alloc(ar, (size_t)nr_pt * sizeof(*hw->pt));
-	hw->pt_busy = arena_alloc(ar, nr_pt);
-	hw->pt_frame = arena_alloc(ar, (size_t)nr_pt * sizeof(*hw->pt_frame));
+	hw->pt_pfn = arena_alloc(ar, (size_t)nr_pt * sizeof(*hw->pt_pfn));
 	hw->free_lo = 1;
 	for (int i = 0; i < EXEC_MAX_ACTORS; i++)
 		hw->tlb_of_actor[i] = -1;
@@ -38,7 +37,7 @@ int hw_init(struct hw *hw, struct arena *ar, u32 nr_frames, u32 nr_pt,
 	/* pfn 0 is never handed out: a zero entry must not look like one */
 	if (hw->frames)
 		hw->frames[0].kind = FRAME_DATA;
-	return hw->frames && hw->pt && hw->pt_busy && hw->pt_frame ? 0 : -1;
+	return hw->frames && hw->pt && hw->pt_pfn ? 0 : -1;
 }
 
 int hw_new_space(struct hw *hw, enum hw_space_kind kind, const char *name)
@@ -130,7 +129,7 @@ u64 hw_pt_pfn_of(struct hw *hw, const u64 *p)
 	if (p < base || p >= base + (size_t)hw->nr_pt * PT64_ENT_PER_PAGE)
 		return 0;
 	idx = (size_t)(p - base) / PT64_ENT_PER_PAGE;
-	return hw->pt_busy[idx] ? hw->pt_frame[idx] : 0;
+	return hw->pt_pfn[idx];	/* O(1): PTE-table walks look up their lock here */
 }
 
 /*
@@ -143,7 +142,7 @@ u64 hw_alloc_pt(struct hw *hw, int space, int level, u64 base)
 	u64 pfn;
 
 	exec_point(EXEC_OP_RMW, &hw->alloc, ACC_W);
-	while (pt < hw->nr_pt && hw->pt_busy[pt])
+	while (pt < hw->nr_pt && hw->pt_pfn[pt])
 		pt++;
 	hw->pt_lo = pt;
 	if (pt >= hw->nr_pt)
@@ -154,8 +153,7 @@ u64 hw_alloc_pt(struct hw *hw, int space, int level, u64 base)
 	hw->free_lo = pfn;
 	if (pfn >= hw->nr_frames)
 		return 0;
-	hw->pt_busy[pt] = 1;
-	hw->pt_frame[pt] = (u32)pfn;
+	hw->pt_pfn[pt] = pfn;
 	hw->frames[pfn] = (struct hw_frame){ .kind = FRAME_PT, .level = (u8)level,
 					     .space = (s8)space, .pt = pt, .base = base };
 	memset(hw->pt[pt], 0, sizeof(hw->pt[pt]));
@@ -170,7 +168,7 @@ void hw_free_pt(struct hw *hw, u64 pfn)
 	if (MODEL_WARN_ON(!hw_frame_is(hw, pfn, FRAME_PT)))
 		return;
 	hw->frames[pfn].kind = FRAME_FREE;
-	hw->pt_busy[hw->frames[pfn].pt] = 0;
+	hw->pt_pfn[hw->frames[pfn].pt] = 0;
 	hw->pt_lo = min_t(u32, hw->pt_lo, hw->frames[pfn].pt);
 	hw->free_lo = min_t(u64, hw->free_lo, pfn);
 	if (exec_tracing())

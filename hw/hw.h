@@ -123,8 +123,7 @@ struct hw {
 	struct hw_frame *frames;
 	u32 nr_frames;
 	u64 (*pt)[PT64_ENT_PER_PAGE];
-	u8 *pt_busy;		/* per hw->pt slot: holds a page table */
-	u32 *pt_frame;		/* per hw->pt slot: the frame it is */
+	u64 *pt_pfn;		/* per hw->pt slot: the frame holding it; 0: free */
 	u32 nr_pt;
 	u32 pt_lo;		/* no free pt slot below this */
 	u64 free_lo;		/* no free frame below this */

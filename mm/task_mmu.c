@@ -9,8 +9,9 @@
  *
  * "Written" is uffd-wp's notion, never the Dirty bit: a present PTE
  * without the uffd-wp bit, a swap PTE (here: a marker) without it, and an
- * unpopulated page, which the running 6.18 kernel reports as written
- * whether or not a PTE table covers it (a hole and a none PTE agree).
+ * unpopulated page, which the running 6.18 kernel reports as written: a
+ * none PTE in any VMA, and a range without a PTE table (a hole) in a
+ * uffd-wp VMA; a hole elsewhere has no page category at all.
  *
  * Simplified: no THP or hugetlb entries; no soft-dirty (the kernel the
  * model is compared with has no CONFIG_MEM_SOFT_DIRTY); no guard markers.
@@ -260,15 +261,19 @@ flush_and_return:
 
 /*
  * pagemap_scan_pte_hole(): a range without a PTE table is unpopulated:
- * written, as the running 6.18 kernel reports it; write-protecting it
- * installs markers through uffd_wp_range().
+ * written in a uffd-wp VMA, as the running 6.18 kernel reports it (as a
+ * none PTE would be), and of no page category elsewhere; write-protecting
+ * it installs markers through uffd_wp_range().
  */
 static int pagemap_scan_pte_hole(struct pagemap_scan_private *p, struct vm_area_struct *vma,
 				 u64 addr, u64 end, bool last)
 {
-	u64 categories = p->cur_vma_category | PAGE_IS_WRITTEN;
+	u64 categories = p->cur_vma_category;
 	long err;
 	int ret;
+
+	if (userfaultfd_wp(vma))
+		categories |= PAGE_IS_WRITTEN;
 
 	if (!pagemap_scan_is_interesting_page(categories, p))
 		return 0;

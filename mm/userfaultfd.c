@@ -16,13 +16,19 @@
 #define UFFD_MODEL_FEATURES (UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED | \
 			     UFFD_FEATURE_WP_HUGETLBFS_SHMEM)
 
-/* UFFDIO_API: the features the context will have. */
+/*
+ * UFFDIO_API: the features the context will have.  WP_ASYNC brings
+ * WP_UNPOPULATED with it, as in the kernel: an anonymous async VMA then
+ * uses markers and is PAGE_IS_WPALLOWED whether or not the caller asked.
+ */
 int userfaultfd_api(struct mm_struct *mm, u64 features)
 {
 	if (mm->uffd.open)
 		return -EINVAL;
 	if ((features & ~UFFD_MODEL_FEATURES) || !(features & UFFD_FEATURE_WP_ASYNC))
 		return -EINVAL;		/* not modelled; the kernel has more */
+	if (features & UFFD_FEATURE_WP_ASYNC)
+		features |= UFFD_FEATURE_WP_UNPOPULATED;
 	mm->uffd.features = features;
 	mm->uffd.open = true;
 	return 0;

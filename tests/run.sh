@@ -80,6 +80,32 @@ for m in $(./build/adsim vs-kernel --list-mutations | cut -d' ' -f1); do
 		bad "vs-kernel misses $m (exit $rc)"; echo "$out" | tail -20
 	fi
 done
+# --replay: a printed disagreement is a scenario file; replayed, it
+# disagrees again under its mutation and agrees without it
+for mm in anon:mut_read_fault=protects memfd:mut_zap_marker=drop; do
+	map=${mm%%:*} m=${mm#*:} f="$tmp/dis-$map.adsim"
+	./build/adsim vs-kernel --seed 7 --sequences 2000 --mapping "$map" --set "$m" >"$f" 2>/dev/null; rc=$?
+	out1=$(./build/adsim vs-kernel --replay "$f" --set "$m" 2>&1); r1=$?
+	out2=$(./build/adsim vs-kernel --replay "$f" 2>&1); r2=$?
+	if [ $rc -eq 1 ] && grep -q -- "--replay FILE --set $m\"" "$f" &&
+	   [ $r1 -eq 1 ] && echo "$out1" | grep -q "^$f:[0-9]*:[0-9]*: DISAGREE" &&
+	   echo "$out1" | tail -1 | grep -q "operations disagree, the first at $f:[0-9]*:[0-9]*$" &&
+	   [ $r2 -eq 0 ] && echo "$out2" | tail -1 | grep -q "^all [0-9]* operations agree$"; then
+		ok "vs-kernel --replay ($map, $m): 1 with the mutation, 0 without"
+	else
+		bad "vs-kernel --replay ($map, $m): printed $rc, replayed $r1 / $r2"
+		tail -20 "$f"; echo "$out1" | tail -10; echo "$out2" | tail -5
+	fi
+done
+# --replay of a file vs-kernel cannot run: file:line:col, exit 2, nothing run
+printf 'scenario x\nprocess p\nmmap p 0x200000000 pages 4 private write\nsetup {\n\tuffd_register p 0x200000000 0x4000\n}\nactor t cpu p {\n\twrite 0x200000000\n\treclaim p 0x200000000\n}\n' > "$tmp/bad-replay.adsim"
+out=$(./build/adsim vs-kernel --replay "$tmp/bad-replay.adsim" 2>&1); rc=$?
+[ $rc -eq 2 ] && echo "$out" | grep -q "bad-replay.adsim:9:2: expected read, write, uffd_wp, .* found 'reclaim'" &&
+	! echo "$out" | grep -q agree && ok "vs-kernel --replay bad input" || bad "vs-kernel --replay bad input ($rc: $out)"
+printf 'scenario x\nprocess p\nmmap p 0x200001000 pages 4 private write\nactor t cpu p {\n}\n' > "$tmp/bad-replay2.adsim"
+out=$(./build/adsim vs-kernel --replay "$tmp/bad-replay2.adsim" 2>&1); rc=$?
+[ $rc -eq 2 ] && echo "$out" | grep -q "bad-replay2.adsim:3:8: address 0x200001000: expected a user address on a 2 MiB boundary" &&
+	ok "vs-kernel --replay misplaced mapping" || bad "vs-kernel --replay misplaced mapping ($rc: $out)"
 
 # adsim sim: the JSON a script reads, the lost-write verdict, bad usage
 j=$(./build/adsim sim --accesses 300K --pages 4096 --aging 100K --writeback 150K --json); rc=$?

@@ -18,7 +18,7 @@ int vsk_model_open(struct vsk_model *m, enum vsk_mapping mapping, u32 pages,
 	/* data frames: the mapping's pages, their replacements, the zero page */
 	u32 nr_frames = 3 * pages + 64, nr_pt = pages / 512 + 8;
 	size_t size = (size_t)nr_frames * (sizeof(struct hw_frame) + sizeof(struct folio)) +
-		      (size_t)nr_pt * (PAGE_SIZE + 1) + (size_t)pages * 8 + (1u << 20);
+		      (size_t)nr_pt * (PAGE_SIZE + 8) + (size_t)pages * 8 + (1u << 20);
 	struct address_space *file = NULL;
 	u64 flags = VM_READ | VM_WRITE;
 

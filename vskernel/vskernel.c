@@ -5,13 +5,17 @@
  * (vskernel/model.c); every operation's result is compared: return value,
  * errno, UFFDIO_COPY/ZEROPAGE progress, the page faults an access took,
  * and each PAGEMAP_SCAN's regions, categories and walk_end.  A
- * disagreement is shrunk to a minimal sequence and printed as a scenario.
+ * disagreement is shrunk to a minimal sequence and printed as a scenario,
+ * which --replay runs on both sides again, operation by operation.
  *
- * Exit status: 0 all agree, 1 a disagreement, 2 usage, 77 the kernel or
- * the user cannot run the comparison (the reason is printed).
+ * Exit status: 0 all agree, 1 a disagreement, 2 usage or a bad --replay
+ * file, 77 the kernel or the user cannot run the comparison (the reason
+ * is printed).
  */
 #include "vskernel.h"
 
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +33,8 @@ struct vsk_opts {
 	u32 ops, pages;
 	bool anon, memfd, json;
 	struct variant_cfg cfg;
+	bool cfg_set[NR_VARIANTS];	/* --set given for this variant */
+	const char *replay;		/* --replay FILE */
 };
 
 struct vsk_seq {
@@ -347,15 +353,22 @@ static void print_categories(FILE *f, u64 c)
 		fprintf(f, "0");
 }
 
-static void print_result(FILE *f, const char *side, const struct vsk_result *r)
+/*
+ * One side's result; every line starts with lead, "#" where the output
+ * must stay a scenario file.
+ */
+static void print_result(FILE *f, const char *lead, const char *side,
+			 const struct vsk_result *r)
 {
-	fprintf(f, "  %-7s ret %lld", side, (long long)r->ret);
+	fprintf(f, "%s  %-7s ret %lld", lead, side, (long long)r->ret);
 	if (r->ret < 0)
 		fprintf(f, " (%s)", strerror(r->err));
 	fprintf(f, " count %lld walk_end %llu", (long long)r->count,
 		(unsigned long long)r->walk_end);
 	for (u32 i = 0; i < r->nr_regions; i++) {
-		fprintf(f, "%s[%llu, %llu) ", i ? " " : "\n           regions ",
+		if (i == 0)
+			fprintf(f, "\n%s           regions ", lead);
+		fprintf(f, "%s[%llu, %llu) ", i ? " " : "",
 			(unsigned long long)r->regions[i].start,
 			(unsigned long long)r->regions[i].end);
 		print_categories(f, r->regions[i].categories);
@@ -430,11 +443,30 @@ static void print_scenario(FILE *f, const struct vsk_seq *q, const char *origin)
 	fprintf(f, "}\n");
 }
 
+/* " --set NAME=VALUE" for each variant not at its default, or "". */
+static void format_sets(const struct variant_cfg *cfg, char *buf, size_t n)
+{
+	size_t l = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < NR_VARIANTS && l < n; i++) {
+		const struct variant_desc *d = &variant_table[i];
+
+		if (cfg->v[i] != d->dflt)
+			l += (size_t)snprintf(buf + l, n - l, " --set %s=%s", d->name,
+					      d->values[cfg->v[i]]);
+	}
+}
+
+/*
+ * Everything printed is a scenario file: the disagreeing operation and
+ * both results are comments, and the description says how to replay it.
+ */
 static void report(const struct vsk_opts *o, struct vsk_seq *q, u64 index, int bad)
 {
 	struct vsk_sides sd;
 	struct vsk_result k, m;
-	char origin[160], why[256];
+	char origin[400], sets[256], why[256];
 
 	fprintf(stderr, "adsim vs-kernel: %s mapping, sequence %llu (--seed %llu): operation %d disagrees; shrinking\n",
 		q->mapping == VSK_MEMFD ? "memfd" : "anon", (unsigned long long)index,
@@ -446,14 +478,15 @@ static void report(const struct vsk_opts *o, struct vsk_seq *q, u64 index, int b
 		if (bad >= 0) {
 			printf("# the last operation disagrees:\n#   ");
 			print_op(stdout, &q->op[bad]);
-			print_result(stdout, "kernel", &k);
-			print_result(stdout, "model", &m);
+			print_result(stdout, "#", "kernel", &k);
+			print_result(stdout, "#", "model", &m);
 		}
 	}
+	format_sets(&o->cfg, sets, sizeof(sets));
 	snprintf(origin, sizeof(origin),
-		 "adsim vs-kernel --seed %llu: %s sequence %llu, shrunk",
-		 (unsigned long long)o->seed, q->mapping == VSK_MEMFD ? "memfd" : "anon",
-		 (unsigned long long)index);
+		 "adsim vs-kernel --seed %llu%s: %s sequence %llu, shrunk; rerun with adsim vs-kernel --replay FILE%s",
+		 (unsigned long long)o->seed, sets, q->mapping == VSK_MEMFD ? "memfd" : "anon",
+		 (unsigned long long)index, sets);
 	print_scenario(stdout, q, origin);
 }
 
@@ -503,11 +536,428 @@ static int run_mapping(const struct vsk_opts *o, enum vsk_mapping mapping, doubl
 	return 0;
 }
 
+/* ---- --replay FILE: one scenario on both sides ---- */
+
+/*
+ * The scenario shape print_scenario() writes, and the only one replay
+ * accepts, since both sides must build the same mapping from it:
+ *
+ *   scenario NAME ["description"]
+ *   [file F pages N shmem]
+ *   process P
+ *   mmap P ADDR pages N private write          (anon)
+ *   mmap P ADDR pages N shared write file F    (memfd; F of N pages)
+ *   setup {
+ *           uffd_register P ADDR N*4096
+ *   }
+ *   actor A cpu P {
+ *           read, write, uffd_wp, uffd_unwp, uffd_copy, uffd_zeropage,
+ *           madvise_dontneed, mprotect (of the whole mapping), pagemap_scan
+ *   }
+ *
+ * ADDR lies on a 2 MiB boundary, as both sides place the mapping, so the
+ * file's pages share PTE tables as they do on both sides.  `param`, `set`
+ * (which pins the model's variants) and `consumer` lines may appear;
+ * `expect` lines, other declarations and other operations may not.
+ */
+_Static_assert(SCN_MAX_OPS <= VSK_MAX_OPS, "a scenario actor's operations fit a sequence");
+
+struct vsk_replay {
+	struct vsk_seq q;
+	int line[VSK_MAX_OPS], col[VSK_MAX_OPS];
+	struct variant_cfg cfg;
+};
+
+static int replay_err(char *err, size_t n, const char *path, int line, int col,
+		      const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static int replay_err(char *err, size_t n, const char *path, int line, int col,
+		      const char *fmt, ...)
+{
+	va_list ap;
+	int l = snprintf(err, n, "%s:%d:%d: ", path, line, col);
+
+	if (l >= 0 && (size_t)l < n) {
+		va_start(ap, fmt);
+		vsnprintf(err + l, n - (size_t)l, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+#define REPLAY_MAX_SIZE (1u << 20)	/* as scn_parse() takes */
+
+/* The file as a string, or NULL with the reason in err. */
+static char *replay_read(const char *path, char *err, size_t n)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	size_t len;
+
+	if (!f) {
+		snprintf(err, n, "%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	buf = malloc(REPLAY_MAX_SIZE + 2);
+	if (!buf) {
+		snprintf(err, n, "%s: out of memory", path);
+		fclose(f);
+		return NULL;
+	}
+	len = fread(buf, 1, REPLAY_MAX_SIZE + 1, f);
+	if (ferror(f)) {
+		snprintf(err, n, "%s: cannot read: %s", path, strerror(errno));
+	} else if (len > REPLAY_MAX_SIZE) {
+		replay_err(err, n, path, 1, 1, "expected a scenario of at most 1 MiB");
+	} else if (memchr(buf, 0, len)) {
+		replay_err(err, n, path, 1, 1, "expected text, found a NUL byte");
+	} else {
+		fclose(f);
+		buf[len] = 0;
+		return buf;
+	}
+	fclose(f);
+	free(buf);
+	return NULL;
+}
+
+/* Where an expression stands, or its declaration when it has none. */
+static void expr_at(const struct scn_expr *e, const struct scn_decl *d, int *line, int *col)
+{
+	*line = e ? e->line : d->line;
+	*col = e ? e->col : d->col;
+}
+
+/* The one mapping: its kind, place and size, checked against both sides. */
+static int replay_mapping(const struct scn *s, const struct scn_inst *in, int map,
+			  struct vsk_replay *r, u64 *base, char *err, size_t n)
+{
+	const struct scn_decl *d = &s->decls[map];
+	int file = d->file[0] ? scn_decl_index(s, D_FILE, d->file) : -1;
+	int line, col;
+
+	if (!d->write)
+		return replay_err(err, n, s->path, d->line, d->col,
+				  "expected a 'write' mapping: the sequence runs on read-write memory");
+	if (d->shared && file < 0)
+		return replay_err(err, n, s->path, d->line, d->col,
+				  "expected 'private write' (anonymous) or 'shared write file F' of a shmem file: the kernel side maps no shared anonymous memory");
+	if (!d->shared && file >= 0)
+		return replay_err(err, n, s->path, d->line, d->col,
+				  "expected 'private write' without a file (anonymous) or 'shared write file F' of a shmem file");
+	expr_at(d->pages, d, &line, &col);
+	if (in->pages[map] < 1 || in->pages[map] > (1 << 20))
+		return replay_err(err, n, s->path, line, col,
+				  "pages %lld: expected from 1 to %u pages",
+				  (long long)in->pages[map], 1u << 20);
+	expr_at(d->addr, d, &line, &col);
+	if (in->addr[map] < 0 || in->addr[map] > (1LL << 46) ||
+	    in->addr[map] & ((1LL << 21) - 1))
+		return replay_err(err, n, s->path, line, col,
+				  "address %#llx: expected a user address on a 2 MiB boundary, where both sides map",
+				  (unsigned long long)in->addr[map]);
+	if (file >= 0) {
+		const struct scn_decl *fd = &s->decls[file];
+
+		if (!fd->shmem)
+			return replay_err(err, n, s->path, fd->line, fd->col,
+					  "expected 'file %s pages N shmem': the kernel side maps a memfd",
+					  fd->name);
+		if (in->pgoff[map]) {
+			expr_at(d->pgoff, d, &line, &col);
+			return replay_err(err, n, s->path, line, col,
+					  "expected offset 0: the mapping covers its memfd from the start");
+		}
+		if (in->pages[file] != in->pages[map]) {
+			expr_at(fd->pages, fd, &line, &col);
+			return replay_err(err, n, s->path, line, col,
+					  "file %s of %lld pages: expected the mapping's size, %lld pages",
+					  fd->name, (long long)in->pages[file],
+					  (long long)in->pages[map]);
+		}
+	}
+	r->q.mapping = file >= 0 ? VSK_MEMFD : VSK_ANON;
+	r->q.pages = (u32)in->pages[map];
+	*base = (u64)in->addr[map];
+	return 0;
+}
+
+/*
+ * [ADDR, ADDR + LEN) of a range operation as pages of the mapping: both
+ * page-aligned and inside it, since a vs-kernel operation is whole pages.
+ */
+static int replay_range(const struct scn *s, const struct scn_op *sop, u64 base, u32 pages,
+			struct vsk_op *op, char *err, size_t n)
+{
+	u64 size = (u64)pages << PAGE_SHIFT, off;
+	const char *name = scn_ops[sop->code].name;
+
+	if (sop->a[0] < 0 || (u64)sop->a[0] < base || (u64)sop->a[0] - base > size ||
+	    (sop->a[0] & (PAGE_SIZE - 1)))
+		return replay_err(err, n, s->path, sop->line, sop->col,
+				  "%s at %#llx: expected a page-aligned address inside the mapping [%#llx, %#llx)",
+				  name, (unsigned long long)sop->a[0], (unsigned long long)base,
+				  (unsigned long long)(base + size));
+	off = (u64)sop->a[0] - base;
+	if (sop->a[1] < 0 || (sop->a[1] & (PAGE_SIZE - 1)) || (u64)sop->a[1] > size - off)
+		return replay_err(err, n, s->path, sop->line, sop->col,
+				  "%s of %#llx bytes at %#llx: expected a length in whole pages that ends inside the mapping [%#llx, %#llx)",
+				  name, (unsigned long long)sop->a[1],
+				  (unsigned long long)sop->a[0], (unsigned long long)base,
+				  (unsigned long long)(base + size));
+	op->page = (u32)(off >> PAGE_SHIFT);
+	op->nr = (u32)((u64)sop->a[1] >> PAGE_SHIFT);
+	return 0;
+}
+
+/* One actor operation as a vs-kernel operation. */
+static int replay_op(const struct scn *s, const struct scn_op *sop, u64 base, u32 pages,
+		     struct vsk_op *op, char *err, size_t n)
+{
+	const s64 *k = &sop->a[2];
+
+	memset(op, 0, sizeof(*op));
+	switch (sop->code) {
+	case OPC_READ:
+	case OPC_WRITE:
+		if (sop->a[0] < 0 || (u64)sop->a[0] < base ||
+		    (u64)sop->a[0] - base >= (u64)pages << PAGE_SHIFT)
+			return replay_err(err, n, s->path, sop->line, sop->col,
+					  "%s %#llx: expected an address inside the mapping [%#llx, %#llx)",
+					  scn_ops[sop->code].name, (unsigned long long)sop->a[0],
+					  (unsigned long long)base,
+					  (unsigned long long)(base + ((u64)pages << PAGE_SHIFT)));
+		op->code = sop->code == OPC_READ ? VSK_READ : VSK_WRITE;
+		op->page = (u32)(((u64)sop->a[0] - base) >> PAGE_SHIFT);
+		op->nr = 1;
+		return 0;
+	case OPC_UFFD_WP:
+		op->code = VSK_WP;
+		break;
+	case OPC_UFFD_UNWP:
+		op->code = VSK_UNWP;
+		break;
+	case OPC_UFFD_COPY:
+		op->code = VSK_COPY;
+		op->mode = sop->a[2] ? VSK_UFFDIO_COPY_MODE_WP : 0;
+		break;
+	case OPC_UFFD_ZEROPAGE:
+		op->code = VSK_ZEROPAGE;
+		break;
+	case OPC_MADV_DONTNEED:
+		op->code = VSK_DONTNEED;
+		break;
+	case OPC_MPROTECT:
+		op->code = VSK_MPROTECT;
+		op->prot = (int)sop->a[2];
+		if ((u64)sop->a[0] != base || (u64)sop->a[1] != (u64)pages << PAGE_SHIFT)
+			return replay_err(err, n, s->path, sop->line, sop->col,
+					  "expected mprotect of the whole mapping (%#llx %#llx): the model does not split VMAs",
+					  (unsigned long long)base,
+					  (unsigned long long)pages << PAGE_SHIFT);
+		break;
+	case OPC_PAGEMAP_SCAN:
+		op->code = VSK_SCAN;
+		op->scan = (struct vsk_scan){
+			.flags = (u64)k[SCAN_FLAGS],
+			.category_inverted = (u64)k[SCAN_INVERTED],
+			.category_mask = (u64)k[SCAN_MASK],
+			.category_anyof_mask = (u64)k[SCAN_ANYOF],
+			.return_mask = (u64)k[SCAN_RETURN],
+			.max_pages = (u64)k[SCAN_MAX_PAGES],
+			.vec_len = (u32)k[SCAN_VEC],	/* scn_instantiate(): 0 .. 64 */
+		};
+		break;
+	default:
+		return replay_err(err, n, s->path, sop->line, sop->col,
+				  "expected read, write, uffd_wp, uffd_unwp, uffd_copy, uffd_zeropage, madvise_dontneed, mprotect or pagemap_scan, found '%s'",
+				  scn_ops[sop->code].name);
+	}
+	return replay_range(s, sop, base, pages, op, err, n);
+}
+
+static const char *const decl_names[] = {
+	[D_FILE] = "file", [D_PROCESS] = "process", [D_MMAP] = "mmap",
+	[D_VM] = "vm", [D_MEMSLOT] = "memslot", [D_ACTOR] = "actor",
+};
+
+/* Checks the shape of s (see above) and converts it into r. */
+static int replay_convert(const struct scn *s, const struct scn_inst *in, struct vsk_replay *r,
+			  char *err, size_t n)
+{
+	int count[D_ACTOR + 1] = { 0 }, map = -1, actor_decl = -1;
+	const struct scn_actor_inst *a;
+	const struct scn_op *reg;
+	u64 base = 0;
+
+	if (s->nr_expects)
+		return replay_err(err, n, s->path, s->expects[0].line, 1,
+				  "expect lines are for adsim check: expected none in a vs-kernel replay");
+	for (int i = 0; i < s->nr_decls; i++) {
+		const struct scn_decl *d = &s->decls[i];
+
+		if (d->kind == D_VM || d->kind == D_MEMSLOT)
+			return replay_err(err, n, s->path, d->line, d->col,
+					  "expected file, process, mmap, setup or actor, found a %s: vs-kernel replays one process's mapping",
+					  decl_names[d->kind]);
+		if (count[d->kind]++)
+			return replay_err(err, n, s->path, d->line, d->col,
+					  "a second %s: expected one %s in a vs-kernel replay",
+					  decl_names[d->kind], decl_names[d->kind]);
+		if (d->kind == D_MMAP)
+			map = i;
+		if (d->kind == D_ACTOR)
+			actor_decl = i;
+	}
+	if (map < 0)
+		return replay_err(err, n, s->path, 1, 1,
+				  "expected an mmap declaration: vs-kernel replays one mapping");
+	if (count[D_FILE] && !s->decls[map].file[0])
+		for (int i = 0; i < s->nr_decls; i++)
+			if (s->decls[i].kind == D_FILE)
+				return replay_err(err, n, s->path, s->decls[i].line,
+						  s->decls[i].col,
+						  "file %s is not mapped: expected the mmap to map it, or no file",
+						  s->decls[i].name);
+	if (scn_decl_index(s, D_PROCESS, s->decls[map].ref) < 0)
+		return replay_err(err, n, s->path, s->decls[map].line, s->decls[map].col,
+				  "unknown process '%s'", s->decls[map].ref);
+	if (replay_mapping(s, in, map, r, &base, err, n))
+		return -1;
+
+	/* the set-up: exactly the registration of the whole mapping */
+	reg = in->nr_setup ? &in->setup[0] : NULL;
+	if (!reg || reg->code != OPC_UFFD_REGISTER)
+		return replay_err(err, n, s->path, reg ? reg->line : s->decls[map].line,
+				  reg ? reg->col : s->decls[map].col,
+				  "expected 'setup { uffd_register %s %#llx %#llx }' registering the whole mapping%s%s%s",
+				  s->decls[map].ref, (unsigned long long)base,
+				  (unsigned long long)r->q.pages << PAGE_SHIFT,
+				  reg ? ", found '" : "", reg ? scn_ops[reg->code].name : "",
+				  reg ? "'" : "");
+	if ((u64)reg->a[0] != base || (u64)reg->a[1] != (u64)r->q.pages << PAGE_SHIFT)
+		return replay_err(err, n, s->path, reg->line, reg->col,
+				  "expected uffd_register of the whole mapping (%#llx %#llx)",
+				  (unsigned long long)base,
+				  (unsigned long long)r->q.pages << PAGE_SHIFT);
+	if (in->nr_setup > 1)
+		return replay_err(err, n, s->path, in->setup[1].line, in->setup[1].col,
+				  "expected uffd_register alone in setup, found '%s'",
+				  scn_ops[in->setup[1].code].name);
+
+	/* one CPU of that process */
+	a = &in->actors[0];
+	if (in->nr_actors != 1 || a->kind != 'c' ||
+	    a->ref != scn_decl_index(s, D_PROCESS, s->decls[map].ref))
+		return replay_err(err, n, s->path, s->decls[actor_decl].line,
+				  s->decls[actor_decl].col,
+				  "expected one actor 'actor NAME cpu %s { ... }'%s",
+				  s->decls[map].ref,
+				  in->nr_actors != 1 ? ", found a replicated actor" : "");
+	r->q.n = 0;
+	for (int i = 0; i < a->nr_ops; i++) {
+		if (replay_op(s, &a->ops[i], base, r->q.pages, &r->q.op[i], err, n))
+			return -1;
+		r->line[i] = a->ops[i].line;
+		r->col[i] = a->ops[i].col;
+		r->q.n++;
+	}
+	return 0;
+}
+
+/*
+ * Parses and converts path; the model's variants are the file's `set`
+ * lines, then the command line's --set.  0, or -1 with
+ * "file:line:col: ..." in err.
+ */
+static int replay_load(const char *path, const struct vsk_opts *o, struct vsk_replay *r,
+		       char *err, size_t n)
+{
+	struct scn *s = calloc(1, sizeof(*s));
+	struct scn_inst *in = calloc(1, sizeof(*in));
+	char *src = NULL;
+	int ret = -1;
+
+	if (!s || !in) {
+		snprintf(err, n, "%s: out of memory", path);
+		goto out;
+	}
+	src = replay_read(path, err, n);
+	if (!src || scn_parse(s, path, src, err, n) || scn_instantiate(s, in, err, n) ||
+	    replay_convert(s, in, r, err, n))
+		goto out;
+	r->cfg = s->cfg;
+	for (int i = 0; i < NR_VARIANTS; i++)
+		if (o->cfg_set[i])
+			r->cfg.v[i] = o->cfg.v[i];
+	ret = 0;
+out:
+	if (s)
+		scn_free(s);
+	free(s);
+	free(in);
+	free(src);
+	return ret;
+}
+
+/*
+ * Runs the scenario's operations on both sides and prints each with its
+ * verdict: an agreeing one with the common result, a disagreeing one
+ * with both.  Every operation runs, whatever came before.
+ */
+static int replay(const struct vsk_opts *o)
+{
+	static struct vsk_replay r;
+	struct vsk_result k, m;
+	struct vsk_sides sd;
+	char err[512], sets[256];
+	u32 bad = 0, first_bad = 0;
+	int ret;
+
+	memset(&r, 0, sizeof(r));
+	if (replay_load(o->replay, o, &r, err, sizeof(err))) {
+		fprintf(stderr, "adsim vs-kernel: %s\n", err);
+		return 2;
+	}
+	ret = sides_open(&sd, r.q.mapping, r.q.pages, &r.cfg, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "adsim vs-kernel: %s\n", err);
+		return ret == HOST_SKIP ? 77 : 2;
+	}
+	format_sets(&r.cfg, sets, sizeof(sets));
+	printf("# adsim vs-kernel --replay %s%s: %s mapping of %u pages, %u operations\n",
+	       o->replay, sets, r.q.mapping == VSK_MEMFD ? "memfd" : "anon", r.q.pages, r.q.n);
+	for (u32 i = 0; i < r.q.n; i++) {
+		bool same;
+
+		host_run(sd.host, &r.q.op[i], &k);
+		vsk_model_run(&sd.model, &r.q.op[i], &m);
+		same = result_equal(&k, &m);
+		printf("%s:%d:%d: %s", o->replay, r.line[i], r.col[i], same ? "agree" : "DISAGREE");
+		print_op(stdout, &r.q.op[i]);
+		if (same) {
+			print_result(stdout, "", "both", &k);
+			continue;
+		}
+		print_result(stdout, "", "kernel", &k);
+		print_result(stdout, "", "model", &m);
+		if (!bad++)
+			first_bad = i;
+	}
+	sides_close(&sd);
+	if (bad)
+		printf("%u of %u operations disagree, the first at %s:%d:%d\n", bad, r.q.n,
+		       o->replay, r.line[first_bad], r.col[first_bad]);
+	else
+		printf("all %u operations agree\n", r.q.n);
+	return bad ? 1 : 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: adsim vs-kernel [--seed N] [--sequences N] [--ops N] [--pages N]\n"
 		"                       [--mapping anon|memfd|both] [--set NAME=VALUE]... [--json]\n"
+		"       adsim vs-kernel --replay FILE [--set NAME=VALUE]...\n"
 		"       adsim vs-kernel --list-mutations\n"
 		"\n"
 		"Runs random operation sequences (reads, writes, UFFDIO_WRITEPROTECT,\n"
@@ -517,8 +967,14 @@ static void usage(FILE *f)
 		"--pages 1536 --mapping both.  Needs userfaultfd (root, or\n"
 		"vm.unprivileged_userfaultfd=1) with UFFD_FEATURE_WP_ASYNC and PAGEMAP_SCAN.\n"
 		"\n"
+		"--replay FILE runs the operations of a scenario in the shape a disagreement\n"
+		"is printed in (one process, one anonymous private or shmem-file shared\n"
+		"mapping registered in setup, one cpu actor) on both sides and reports each\n"
+		"operation's agreement; --set overrides the file's set lines.\n"
+		"\n"
 		"exit status: 0 all agree, 1 a disagreement (shrunk and printed as a\n"
-		"scenario), 2 bad usage, 77 the kernel or the user cannot run it\n");
+		"scenario file), 2 bad usage or input (file:line:col), 77 the kernel or the\n"
+		"user cannot run it\n");
 }
 
 static int parse_u64(const char *s, u64 lo, u64 hi, u64 *v)
@@ -557,6 +1013,7 @@ int vskernel_main(int argc, char **argv)
 	double secs[2] = { 0 };
 	u64 done[2] = { 0 };
 	int status = 0;
+	const char *sequence_opt = NULL;	/* an option --replay does not take */
 
 	variant_defaults(&o.cfg);
 	for (int i = 0; i < argc; i++) {
@@ -570,7 +1027,10 @@ int vskernel_main(int argc, char **argv)
 			return list_mutations();
 		} else if (!strcmp(a, "--json")) {
 			o.json = true;
+			sequence_opt = a;
 			continue;
+		} else if (!strcmp(a, "--replay") && v) {
+			o.replay = v;
 		} else if (!strcmp(a, "--seed") && !parse_u64(v, 0, ~0ULL, &x)) {
 			o.seed = x;
 		} else if (!strcmp(a, "--sequences") && !parse_u64(v, 1, 1ULL << 40, &x)) {
@@ -596,6 +1056,7 @@ int vskernel_main(int argc, char **argv)
 					val = variant_value_lookup(id, eq + 1);
 				if (val >= 0) {
 					o.cfg.v[id] = (u8)val;
+					o.cfg_set[id] = true;
 					i++;
 					continue;
 				}
@@ -609,8 +1070,16 @@ int vskernel_main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+		if (strcmp(a, "--replay"))
+			sequence_opt = a;
 		i++;
 	}
+	if (o.replay && sequence_opt) {
+		fprintf(stderr, "adsim vs-kernel: --replay takes only --set, not %s\n", sequence_opt);
+		return 2;
+	}
+	if (o.replay)
+		return replay(&o);
 	for (int mi = 0; mi < 2 && !status; mi++) {
 		if (!(mi == 0 ? o.anon : o.memfd))
 			continue;
