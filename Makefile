@@ -9,7 +9,7 @@ CFLAGS_asan := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-
 CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS_$(MODE)) $(EXTRA_CFLAGS)
 LDFLAGS := $(CFLAGS_$(MODE))
 
-LAYERS := exec variant hw mm kvm kvm/mmu check host vskernel cli
+LAYERS := exec variant hw mm kvm kvm/mmu check host vskernel sim cli
 SRCS := $(foreach d,$(LAYERS),$(wildcard $(d)/*.c)) exec/ctx_x86_64.S
 LIBSRCS := $(filter-out cli/main.c,$(SRCS))
 LIBOBJS := $(patsubst %,$(OBJ)/%.o,$(LIBSRCS))

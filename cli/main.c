@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "../check/explore.h"
+#include "../sim/trace.h"
 #include "../vskernel/vskernel.h"
 #include "scn.h"
 
@@ -508,6 +509,8 @@ int main(int argc, char **argv)
 	struct opts o = { .por = EXPLORE_DPOR, .eo = { .mode = EXPLORE_DPOR, .max_depth = 20000, .bound = 3 } };
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc >= 2 && !strcmp(argv[1], "trace"))
+		return trace_main(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "vs-kernel"))	/* its own --help */
 		return vskernel_main(argc - 2, argv + 2);
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
