@@ -27,9 +27,11 @@
  *     index below nr_pages occurs and a trace has one binary encoding;
  *  3. writes == the number of records with TRACE_WRITE set.
  *
- * Cost: the lackey parser does one memchr() per line and one hash probe
- * per data access whose page differs from the previous access's; the
- * binary loader maps the file and makes one pass over the records.
+ * Cost: the lackey parser makes one pass over the text (trace_load()
+ * reads it in 1 MiB chunks, so only the records stay in memory) and one
+ * hash probe per data access whose page differs from the previous
+ * access's; the binary loader maps the file and makes one pass over the
+ * records.
  */
 #include "trace.h"
 
@@ -610,20 +612,28 @@ int trace_parse_lackey(struct trace *t, const char *name, const char *buf, size_
 	return lackey_finish(&lk, t, lackey_feed(&lk, buf, len, true) < 0 ? -1 : 0);
 }
 
+#define LACKEY_CHUNK ((size_t)1 << 20)
+
 /*
- * Parse lackey text from fd in chunks, so the text is never all in memory
- * (nor needs to be a file: a pipe from valgrind works); the first plen
- * bytes were already read into prefix.
+ * Parse lackey text from fd in chunks of the given size, so the text is
+ * never all in memory (nor needs to be a file: a pipe from valgrind
+ * works); the first plen bytes were already read into prefix.  A chunk
+ * holds at least one line of LACKEY_MAX_LINE bytes and its "\r\n" plus one
+ * byte, so lackey_feed() consumes something from every full buffer.
  */
 static int lackey_read(struct trace *t, const char *path, int fd, const char *prefix,
-		       size_t plen, size_t size_hint, char *err, size_t n)
+		       size_t plen, size_t size_hint, size_t chunk, char *err, size_t n)
 {
-	const size_t chunk = (size_t)1 << 20;
 	struct lackey lk;
 	size_t have = plen;
 	char *buf;
 	int ret = -1;
 
+	trace_init(t);
+	if (chunk < LACKEY_MAX_LINE + 3)
+		chunk = LACKEY_MAX_LINE + 3;
+	if (chunk < plen)
+		chunk = plen;
 	if (lackey_init(&lk, path, size_hint, err, n))
 		return -1;
 	buf = malloc(chunk);
@@ -924,7 +934,8 @@ int trace_load(struct trace *t, const char *path, char *err, size_t n)
 	}
 	if ((size_t)plen < mlen || memcmp(prefix, TRACE_BIN_MAGIC, mlen)) {
 		ret = lackey_read(t, path, fd, prefix, (size_t)plen,
-				  S_ISREG(st.st_mode) ? (size_t)st.st_size : 0, err, n);
+				  S_ISREG(st.st_mode) ? (size_t)st.st_size : 0, LACKEY_CHUNK,
+				  err, n);
 		close(fd);
 		return ret;
 	}
