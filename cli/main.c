@@ -19,6 +19,7 @@
 
 #include "../check/explore.h"
 #include "../sim/sim.h"
+#include "../sim/trace.h"
 #include "../vskernel/vskernel.h"
 #include "scn.h"
 
@@ -35,6 +36,7 @@ static void usage(FILE *f)
 		"       adsim variants [--markdown]       list the modelled kernel policies\n"
 		"       adsim sim [options]               measure what the policies cost on a workload\n"
 		"                                         (adsim sim --help)\n"
+		"       adsim trace convert IN OUT | info FILE   memory traces for sim (docs/traces.md)\n"
 		"       adsim vs-kernel [options]         compare the model with the running kernel\n"
 		"                                         (adsim vs-kernel --help)\n"
 		"\n"
@@ -513,6 +515,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc >= 2 && !strcmp(argv[1], "sim"))	/* its own --help */
 		return sim_main(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "trace"))
+		return trace_main(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "vs-kernel"))	/* its own --help */
 		return vskernel_main(argc - 2, argv + 2);
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||

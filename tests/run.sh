@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The test suite: unit tests of every layer, scenario verdicts (every expect
 # line), CLI error handling, the unit tests and scenario verdicts again under
-# ASan+UBSan, and the scenario-parser fuzz target for a bounded time.
+# ASan+UBSan, adsim trace on real traces (tests/trace.sh), and the fuzz
+# targets for a bounded time (scenario parser: FUZZ_SECONDS, default 60;
+# trace readers: FUZZ_TRACE_SECONDS, default 20).
 # Prints "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
@@ -63,6 +65,8 @@ if make -s MODE=asan all unit; then
 else
 	bad "asan build"
 fi
+# adsim trace on real traces (tests/trace.sh): its ok/FAIL lines count here
+while IFS= read -r l; do case $l in "ok   "*) ok "${l#ok   }";; "FAIL "*) bad "${l#FAIL }";; *" passed, "*" failed") ;; *) echo "$l";; esac; done < <(bash tests/trace.sh 2>&1)
 # adsim vs-kernel: the model against the running kernel (needs userfaultfd;
 # 77 means this machine cannot run it, which is reported, not passed)
 out=$(./build/adsim vs-kernel --seed 7 --sequences 1000 --mapping both 2>&1); rc=$?
@@ -129,6 +133,12 @@ if [ -x tests/fuzz/run.sh ] || [ -f tests/fuzz/run.sh ]; then
 		ok "fuzz scn ($(echo "$out" | tail -1))"
 	else
 		bad "fuzz scn"; echo "$out" | tail -30
+	fi
+	# the trace readers (lackey text and the binary format) likewise
+	if out=$(bash tests/fuzz/run.sh "${FUZZ_TRACE_SECONDS:-20}" trace 2>&1); then
+		ok "fuzz trace ($(echo "$out" | tail -1))"
+	else
+		bad "fuzz trace"; echo "$out" | tail -30
 	fi
 fi
 
