@@ -581,6 +581,29 @@ static u64 hw_page_pfn(const struct hw_tlb_entry *e, u64 addr)
 	return e->pfn + ((addr >> PAGE_SHIFT) & (hw_level_pages(hw_tlb_entry_level(e)) - 1));
 }
 
+/*
+ * A write through cached entry e whose D was 0 sets D in the in-memory
+ * leaf and in the TLB's copies: the completed D-bit assist of both arch
+ * variants ("how" names which, for traces).
+ */
+static void hw_dirty_assist(struct hw *hw, struct hw_tlb *t, struct hw_tlb_entry *e,
+			    u64 *leaf, const char *kind, u64 addr, const char *how)
+{
+	u64 old = *leaf;
+
+	*leaf |= hw_entry_ad(hw, t->space, true);
+	hw_tlb_set_dirty(t, e);
+	hw->stats.tlb_hits++;
+	hw->stats.dirty_assists++;
+	if (exec_tracing()) {
+		char b[96];
+
+		hw_format_entry(hw, t->space, old, b, sizeof(b));
+		exec_note("%s write %#llx via %s: %s %s)", kind, (unsigned long long)addr,
+			  t->name, how, b);
+	}
+}
+
 int hw_access(struct hw *hw, int tlb, u64 addr, bool write, struct hw_fault *f)
 {
 	struct hw_tlb *t = &hw->tlbs[tlb];
@@ -630,44 +653,19 @@ int hw_access(struct hw *hw, int tlb, u64 addr, bool write, struct hw_fault *f)
 		/* write through a cached writable entry whose D is 0 */
 		hw_walk(hw, space, addr, &w);
 		if (variant(hw->cfg, arch) == arch__blind_dirty) {
-			u64 old;
-
 			if (!w.leaf) {
 				hw_tlb_drop(t, e);
 				goto fault_walk;
 			}
-			old = *w.leaf;
-			*w.leaf |= hw_entry_ad(hw, space, true);
-			hw_tlb_set_dirty(t, e);
-			hw->stats.tlb_hits++;
-			hw->stats.dirty_assists++;
-			if (exec_tracing()) {
-				char b[96];
-
-				hw_format_entry(hw, space, old, b, sizeof(b));
-				exec_note("%s write %#llx via %s: D set blindly in entry (was %s)",
-					  kind, (unsigned long long)addr,
-					  t->name, b);
-			}
+			hw_dirty_assist(hw, t, e, w.leaf, kind, addr,
+					"D set blindly in entry (was");
 			hw_observe(hw, space, addr, pfn, write, true,
 				   e->fill_time);
 			return 0;
 		}
 		if (w.present && hw_entry_writable(hw, space, w.val)) {
-			u64 old = *w.leaf;
-
-			*w.leaf |= hw_entry_ad(hw, space, true);
-			hw_tlb_set_dirty(t, e);
-			hw->stats.tlb_hits++;
-			hw->stats.dirty_assists++;
-			if (exec_tracing()) {
-				char b[96];
-
-				hw_format_entry(hw, space, old, b, sizeof(b));
-				exec_note("%s write %#llx via %s: locked RMW sets D (entry was %s)",
-					  kind, (unsigned long long)addr,
-					  t->name, b);
-			}
+			hw_dirty_assist(hw, t, e, w.leaf, kind, addr,
+					"locked RMW sets D (entry was");
 			hw_observe(hw, space, addr,
 				   ((w.val & PTE_PFN_MASK) >> PAGE_SHIFT) +
 					   ((addr >> PAGE_SHIFT) &
