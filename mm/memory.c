@@ -39,6 +39,37 @@ int mm_world_init(struct mm_world *mw, struct arena *ar, struct hw *hw,
 	return mw->zero_pfn ? 0 : -1;
 }
 
+int mm_direct_world_init(struct mm_direct_world *d, u64 nr_frames, u32 nr_pt, size_t extra,
+			 const struct variant_cfg *cfg, const struct obs_ops *ops, void *ctx)
+{
+	size_t size = (size_t)nr_frames * (sizeof(struct hw_frame) + sizeof(struct folio)) +
+		      (size_t)nr_pt * (PAGE_SIZE + sizeof(u64)) + extra + (1u << 20);
+
+	memset(d, 0, sizeof(*d));
+	d->cfg = *cfg;
+	d->obs.ops = ops;
+	d->obs.ctx = ctx;
+	exec_engine = NULL;
+	if (nr_frames > 0xffffffffULL || arena_init(&d->arena, size))
+		return -1;
+	d->hw = arena_alloc(&d->arena, sizeof(*d->hw));
+	d->mw = arena_alloc(&d->arena, sizeof(*d->mw));
+	if (!d->hw || !d->mw || hw_init(d->hw, &d->arena, (u32)nr_frames, nr_pt, &d->cfg, &d->obs) ||
+	    mm_world_init(d->mw, &d->arena, d->hw, &d->cfg, &d->obs)) {
+		mm_direct_world_fini(d);
+		return -1;
+	}
+	d->hw->tlb_evict = false;	/* nothing to choose: no explorer */
+	return 0;
+}
+
+void mm_direct_world_fini(struct mm_direct_world *d)
+{
+	arena_fini(&d->arena);
+	d->hw = NULL;
+	d->mw = NULL;
+}
+
 /* Adds a new folio for index to the page cache; its pfn or 0. */
 u64 filemap_add_new_folio(struct mm_world *mw, struct address_space *m,
 			  pgoff_t index)

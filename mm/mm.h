@@ -21,6 +21,7 @@
 #ifndef ADSIM_MM_MM_H
 #define ADSIM_MM_MM_H
 
+#include "../exec/arena.h"
 #include "../exec/exec.h"
 #include "../exec/obs.h"
 #include "../hw/hw.h"
@@ -226,6 +227,26 @@ struct mmu_gather {
 struct arena;
 int mm_world_init(struct mm_world *mw, struct arena *ar, struct hw *hw,
 		  const struct variant_cfg *cfg, struct obs *obs);
+/*
+ * A world driven in direct mode (exec_engine == NULL: every primitive acts
+ * at once), as sim, vs-kernel and tests drive it: one arena holding the
+ * hardware and the mm layer, with the variants and the observer they read.
+ */
+struct mm_direct_world {
+	struct arena arena;
+	struct variant_cfg cfg;
+	struct obs obs;
+	struct hw *hw;
+	struct mm_world *mw;
+};
+/*
+ * Room for nr_frames frames, nr_pt page tables and extra bytes of the
+ * caller's; ops may be NULL.  0, or -1 when out of memory (d is then
+ * released).  d must not move afterwards: the world points into it.
+ */
+int mm_direct_world_init(struct mm_direct_world *d, u64 nr_frames, u32 nr_pt, size_t extra,
+			 const struct variant_cfg *cfg, const struct obs_ops *ops, void *ctx);
+void mm_direct_world_fini(struct mm_direct_world *d);
 struct address_space *mm_new_file(struct mm_world *mw, struct arena *ar,
 				  const char *name, u32 nrpages, bool shmem);
 u64 filemap_add_new_folio(struct mm_world *mw, struct address_space *m,

@@ -17,7 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../exec/arena.h"
 #include "../kvm/kvm.h"
 
 const char *const sim_memory_names[SIM_MEM_NR] = {
@@ -48,11 +47,7 @@ _Static_assert((int)SC_WRITEBACK == (int)CONS_WRITEBACK &&
 
 struct sim {
 	const struct sim_opts *o;
-	struct arena arena;
-	struct variant_cfg cfg;
-	struct obs obs;
-	struct hw *hw;
-	struct mm_world *mw;
+	struct mm_direct_world dw;
 	struct mm_struct *mm;
 	struct address_space *file;
 	struct kvm *kvm;
@@ -110,9 +105,9 @@ static s64 sim_page_of_pfn(struct sim *s, u64 pfn)
 {
 	struct folio *folio;
 
-	if (pfn == s->mw->zero_pfn || !hw_frame_is(s->hw, pfn, FRAME_DATA))
+	if (pfn == s->dw.mw->zero_pfn || !hw_frame_is(s->dw.hw, pfn, FRAME_DATA))
 		return -1;
-	folio = pfn_folio(s->mw, pfn);
+	folio = pfn_folio(s->dw.mw, pfn);
 	if (folio->mapping)
 		return folio->mapping == s->file && folio->index < s->pages ?
 			       (s64)folio->index : -1;
@@ -167,32 +162,22 @@ static int sim_build(struct sim *s, char *err, size_t n)
 	u64 pages = s->pages, tables = pages / 512 + 16;
 	u64 nr_frames = pages + 3 * tables + 64;
 	u32 nr_pt = (u32)(2 * tables + 16);
-	size_t size = (size_t)nr_frames * (sizeof(struct hw_frame) + sizeof(struct folio)) +
-		      (size_t)nr_pt * (PAGE_SIZE + 1) + (size_t)pages * 8 + (32u << 20);
 	u64 flags = VM_READ | VM_WRITE, len = pages << PAGE_SHIFT;
 	/* the vm workload's accesses are the vCPUs': no host CPU caches the mm */
 	u32 cpus = vm ? 0 : o->cpus;
 
 	if (nr_pt > 65535 || nr_frames > (1ULL << 31))
 		return sim_fail(err, n, "too many pages for the model (at most 2^24)");
-	exec_engine = NULL;
-	s->cfg = o->cfg;
-	s->obs.ops = &sim_obs_ops;
-	s->obs.ctx = s;
-	if (arena_init(&s->arena, size))
+	/* extra: the file's page cache index, the VM, the TLBs */
+	if (mm_direct_world_init(&s->dw, nr_frames, nr_pt, (size_t)pages * 8 + (32u << 20),
+				 &o->cfg, &sim_obs_ops, s))
 		return sim_fail(err, n, "out of memory");
-	s->hw = arena_alloc(&s->arena, sizeof(*s->hw));
-	s->mw = arena_alloc(&s->arena, sizeof(*s->mw));
-	if (!s->hw || !s->mw || hw_init(s->hw, &s->arena, (u32)nr_frames, nr_pt, &s->cfg, &s->obs) ||
-	    mm_world_init(s->mw, &s->arena, s->hw, &s->cfg, &s->obs))
-		return sim_fail(err, n, "out of memory");
-	s->hw->tlb_evict = false;
-	s->mm = mm_new(s->mw, "sim");
+	s->mm = mm_new(s->dw.mw, "sim");
 	if (!s->mm)
 		return sim_fail(err, n, "out of memory");
 	s->mm->lazy_pte_tables = true;
 	if (o->memory != SIM_MEM_ANON) {
-		s->file = mm_new_file(s->mw, &s->arena, o->memory == SIM_MEM_FILE ? "file" : "memfd",
+		s->file = mm_new_file(s->dw.mw, &s->dw.arena, o->memory == SIM_MEM_FILE ? "file" : "memfd",
 				      (u32)pages, o->memory == SIM_MEM_SHMEM);
 		if (!s->file)
 			return sim_fail(err, n, "out of memory for the file's pages");
@@ -204,15 +189,15 @@ static int sim_build(struct sim *s, char *err, size_t n)
 		char name[16];
 
 		snprintf(name, sizeof(name), "cpu%u", i);
-		s->cpu_tlb[i] = hw_new_tlb_geom(s->hw, &s->arena, s->mm->space, -1, &o->l1,
+		s->cpu_tlb[i] = hw_new_tlb_geom(s->dw.hw, &s->dw.arena, s->mm->space, -1, &o->l1,
 						o->l2.sets ? &o->l2 : NULL, name);
 		if (s->cpu_tlb[i] < 0)
 			return sim_fail(err, n, "cannot create the CPUs' TLBs");
 	}
 	s->proc_tlb = cpus ? s->cpu_tlb[0] : -1;
 	if (vm) {
-		s->kvm = arena_alloc(&s->arena, sizeof(*s->kvm));
-		if (!s->kvm || kvm_create_vm(s->kvm, s->hw, s->mm, &s->cfg, "vm") ||
+		s->kvm = arena_alloc(&s->dw.arena, sizeof(*s->kvm));
+		if (!s->kvm || kvm_create_vm(s->kvm, s->dw.hw, s->mm, &s->dw.cfg, "vm") ||
 		    kvm_set_memory_region(s->kvm, 0, pages, SIM_BASE))
 			return sim_fail(err, n, "cannot create the VM");
 		for (u32 i = 0; i < o->vcpus; i++) {
@@ -221,7 +206,7 @@ static int sim_build(struct sim *s, char *err, size_t n)
 			snprintf(name, sizeof(name), "vcpu%u", i);
 			s->vcpus[i].kvm = s->kvm;
 			s->vcpus[i].id = (int)i;
-			s->vcpus[i].tlb = hw_new_tlb_geom(s->hw, &s->arena, s->kvm->space, -1,
+			s->vcpus[i].tlb = hw_new_tlb_geom(s->dw.hw, &s->dw.arena, s->kvm->space, -1,
 							  &o->l1, o->l2.sets ? &o->l2 : NULL,
 							  name);
 			if (s->vcpus[i].tlb < 0)
@@ -255,7 +240,7 @@ static void sim_destroy(struct sim *s)
 {
 	free(s->gt);
 	free(s->last_write);
-	arena_fini(&s->arena);
+	mm_direct_world_fini(&s->dw);
 }
 
 /* ---- accesses ---- */
@@ -270,18 +255,18 @@ static inline void sim_access(struct sim *s, const struct wl_access *a)
 	if (s->kvm) {
 		struct kvm_vcpu *v = &s->vcpus[a->actor];
 
-		if (!hw_access_hit(s->hw, v->tlb, a->page << PAGE_SHIFT, a->write)) {
-			s->hw->direct_tlb = v->tlb;	/* the fault runs on the vCPU's CPU */
+		if (!hw_access_hit(s->dw.hw, v->tlb, a->page << PAGE_SHIFT, a->write)) {
+			s->dw.hw->direct_tlb = v->tlb;	/* the fault runs on the vCPU's CPU */
 			kvm_vcpu_access(v, a->page, a->write);
-			s->hw->direct_tlb = -1;
+			s->dw.hw->direct_tlb = -1;
 		}
 	} else {
 		int tlb = s->cpu_tlb[a->actor];
 
-		if (!hw_access_hit(s->hw, tlb, sim_addr(a->page), a->write)) {
-			s->hw->direct_tlb = tlb;	/* the fault runs on this CPU */
+		if (!hw_access_hit(s->dw.hw, tlb, sim_addr(a->page), a->write)) {
+			s->dw.hw->direct_tlb = tlb;	/* the fault runs on this CPU */
 			mm_user_access(s->mm, tlb, sim_addr(a->page), a->write);
-			s->hw->direct_tlb = -1;
+			s->dw.hw->direct_tlb = -1;
 		}
 	}
 	gt_access(s, a->page, a->write);
@@ -292,12 +277,12 @@ static inline void sim_access(struct sim *s, const struct wl_access *a)
 /* The data folio the page's PTE maps, or NULL (none, zero page). */
 static struct folio *sim_mapped_folio(struct sim *s, u64 page)
 {
-	u64 *p = hw_lookup(s->hw, s->mm->space, sim_addr(page), PG_LEVEL_4K);
+	u64 *p = hw_lookup(s->dw.hw, s->mm->space, sim_addr(page), PG_LEVEL_4K);
 	pte_t pte = { p ? *p : 0 };
 
-	if (!(pte.pte & _PAGE_PRESENT) || pte_pfn(pte) == s->mw->zero_pfn)
+	if (!(pte.pte & _PAGE_PRESENT) || pte_pfn(pte) == s->dw.mw->zero_pfn)
 		return NULL;
-	return pfn_folio(s->mw, pte_pfn(pte));
+	return pfn_folio(s->dw.mw, pte_pfn(pte));
 }
 
 /* The page's folio: the page cache's for a file, else the mapped one. */
@@ -306,7 +291,7 @@ static struct folio *sim_folio(struct sim *s, u64 page)
 	if (s->file) {
 		u64 pfn = s->file->pages[page];
 
-		return pfn ? pfn_folio(s->mw, pfn) : NULL;
+		return pfn ? pfn_folio(s->dw.mw, pfn) : NULL;
 	}
 	return sim_mapped_folio(s, page);
 }
@@ -322,7 +307,7 @@ static void act_aging(struct sim *s)
 {
 	struct sim_metrics *m = s->m;
 
-	s->hw->direct_tlb = -1;
+	s->dw.hw->direct_tlb = -1;
 	for (u64 page = 0; page < s->pages; page++) {
 		struct folio *folio = sim_folio(s, page);
 		bool referenced, accessed = s->gt[page] & GT_ACCESSED;
@@ -341,9 +326,9 @@ static void act_aging(struct sim *s)
 /* The flusher: every page of the file written back if dirty. */
 static void act_writeback(struct sim *s)
 {
-	s->hw->direct_tlb = -1;
+	s->dw.hw->direct_tlb = -1;
 	for (u64 page = 0; page < s->pages; page++)
-		mm_writeback_folio(s->mw, s->file, page);
+		mm_writeback_folio(s->dw.mw, s->file, page);
 }
 
 /*
@@ -359,7 +344,7 @@ static void act_clean(struct sim *s)
 
 	if (!bitmap)
 		return;
-	s->hw->direct_tlb = s->proc_tlb;
+	s->dw.hw->direct_tlb = s->proc_tlb;
 	clean_record_shared_mapping_range(s->file, 0, s->pages, 0, bitmap, &start, &end);
 	for (pgoff_t i = start; i < end && i < s->pages; i++)
 		if (bitmap[i / 64] & BIT_ULL(i % 64))
@@ -370,12 +355,12 @@ static void act_clean(struct sim *s)
 /* Reclaim (kswapd) of the chunk an earlier MADV_FREE made lazyfree. */
 static void sim_reclaim_range(struct sim *s, u64 first, u64 nr)
 {
-	s->hw->direct_tlb = -1;
+	s->dw.hw->direct_tlb = -1;
 	for (u64 page = first; page < first + nr && page < s->pages; page++) {
 		struct folio *folio = sim_mapped_folio(s, page);
 
 		if (folio)
-			mm_reclaim_folio(s->mw, folio->pfn);
+			mm_reclaim_folio(s->dw.mw, folio->pfn);
 	}
 }
 
@@ -395,7 +380,7 @@ static void act_madv_free(struct sim *s)
 	}
 	if (first + nr > s->pages)
 		nr = s->pages - first;
-	s->hw->direct_tlb = s->proc_tlb;
+	s->dw.hw->direct_tlb = s->proc_tlb;
 	do_madvise(s->mm, sim_addr(first), nr << PAGE_SHIFT, MADV_FREE);
 	s->madv_pending = true;
 	s->madv_next = first + nr >= s->pages ? 0 : first + nr;
@@ -411,7 +396,7 @@ static void act_pagemap_scan(struct sim *s)
 	static struct page_region vec[SIM_SCAN_VEC];
 	u64 start = SIM_BASE, end = sim_addr(s->pages);
 
-	s->hw->direct_tlb = s->proc_tlb;
+	s->dw.hw->direct_tlb = s->proc_tlb;
 	while (start < end) {
 		struct pm_scan_arg arg = {
 			.size = sizeof(arg),
@@ -454,7 +439,7 @@ static void sim_activity(struct sim *s, enum sim_activity act)
 	case ACT_NR:
 		break;
 	}
-	s->hw->direct_tlb = -1;
+	s->dw.hw->direct_tlb = -1;
 }
 
 /*
@@ -463,9 +448,9 @@ static void sim_activity(struct sim *s, enum sim_activity act)
  */
 static void sim_final_collect(struct sim *s)
 {
-	s->hw->direct_tlb = -1;
-	for (int sp = 0; sp < s->hw->nr_spaces; sp++)
-		hw_flush_tlb(s->hw, sp, 0, 0, true);
+	s->dw.hw->direct_tlb = -1;
+	for (int sp = 0; sp < s->dw.hw->nr_spaces; sp++)
+		hw_flush_tlb(s->dw.hw, sp, 0, 0, true);
 	if (s->consumers & (1u << SC_LAZYFREE)) {
 		if (s->madv_pending)
 			sim_reclaim_range(s, 0, s->pages);
@@ -479,14 +464,14 @@ static void sim_final_collect(struct sim *s)
 		act_pagemap_scan(s);
 	if (s->consumers & (1u << SC_WRITEBACK))
 		act_writeback(s);
-	s->hw->direct_tlb = -1;
+	s->dw.hw->direct_tlb = -1;
 }
 
 /* ---- metrics ---- */
 
 static void sim_count(struct sim *s, struct sim_metrics *m)
 {
-	struct hw *hw = s->hw;
+	struct hw *hw = s->dw.hw;
 
 	m->tlb_hits = hw->stats.tlb_hits;
 	m->tlb_l2_hits = hw->stats.tlb_l2_hits;
@@ -507,7 +492,7 @@ static void sim_count(struct sim *s, struct sim_metrics *m)
 	}
 	m->tlb_flushes = m->flush_cpu_range + m->flush_cpu_full + m->flush_ept_range +
 			 m->flush_ept_full;
-	memcpy(m->events, s->mw->events, sizeof(m->events));
+	memcpy(m->events, s->dw.mw->events, sizeof(m->events));
 	m->fault_missing = m->events[PGFAULT_MISSING];
 	m->fault_wp = m->events[PGFAULT_WP];
 	m->fault_uffd_wp = m->events[PGFAULT_UFFD_WP];
@@ -692,7 +677,7 @@ int sim_run(const struct sim_opts *o, struct sim_metrics *m, char *err, size_t n
 			m->lost_writes++;
 		}
 	}
-	m->model_bytes = s.arena.used;
+	m->model_bytes = s.dw.arena.used;
 	getrusage(RUSAGE_SELF, &ru);
 	m->peak_rss_bytes = (u64)ru.ru_maxrss * 1024;
 	sim_destroy(&s);

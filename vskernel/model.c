@@ -4,51 +4,32 @@
 #include <stdio.h>
 #include <string.h>
 
-static void vsk_obs_access(void *ctx, const struct obs_access *a)
-{
-	(void)ctx;
-	(void)a;
-}
-
-static const struct obs_ops vsk_obs_ops = { .access = vsk_obs_access };
-
 int vsk_model_open(struct vsk_model *m, enum vsk_mapping mapping, u32 pages,
 		   const struct variant_cfg *cfg, char *err, size_t n)
 {
 	/* data frames: the mapping's pages, their replacements, the zero page */
 	u32 nr_frames = 3 * pages + 64, nr_pt = pages / 512 + 8;
-	size_t size = (size_t)nr_frames * (sizeof(struct hw_frame) + sizeof(struct folio)) +
-		      (size_t)nr_pt * (PAGE_SIZE + 8) + (size_t)pages * 8 + (1u << 20);
 	struct address_space *file = NULL;
 	u64 flags = VM_READ | VM_WRITE;
 
 	memset(m, 0, sizeof(*m));
-	m->cfg = *cfg;
 	m->pages = pages;
 	m->mapping = mapping;
-	m->obs.ops = &vsk_obs_ops;
-	exec_engine = NULL;	/* direct mode: every primitive acts at once */
-	if (arena_init(&m->arena, size))
+	if (mm_direct_world_init(&m->dw, nr_frames, nr_pt, (size_t)pages * 8, cfg, NULL, NULL))
 		goto nomem;
-	m->hw = arena_alloc(&m->arena, sizeof(*m->hw));
-	m->mw = arena_alloc(&m->arena, sizeof(*m->mw));
-	if (!m->hw || !m->mw || hw_init(m->hw, &m->arena, nr_frames, nr_pt, &m->cfg, &m->obs) ||
-	    mm_world_init(m->mw, &m->arena, m->hw, &m->cfg, &m->obs))
-		goto nomem;
-	m->hw->tlb_evict = false;
-	m->mm = mm_new(m->mw, "vs");
+	m->mm = mm_new(m->dw.mw, "vs");
 	if (!m->mm)
 		goto nomem;
 	m->mm->lazy_pte_tables = true;
 	if (mapping == VSK_MEMFD) {
-		file = mm_new_file(m->mw, &m->arena, "memfd", pages, true);
+		file = mm_new_file(m->dw.mw, &m->dw.arena, "memfd", pages, true);
 		if (!file)
 			goto nomem;
 		flags |= VM_SHARED;
 	}
 	if (!mm_mmap(m->mm, VSK_MODEL_BASE, (u64)pages << PAGE_SHIFT, flags, file, 0))
 		goto nomem;
-	m->tlb = hw_new_tlb(m->hw, &m->arena, m->mm->space, 0, 64, "cpu");
+	m->tlb = hw_new_tlb(m->dw.hw, &m->dw.arena, m->mm->space, 0, 64, "cpu");
 	if (m->tlb < 0)
 		goto nomem;
 	if (userfaultfd_api(m->mm, UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED |
@@ -57,7 +38,7 @@ int vsk_model_open(struct vsk_model *m, enum vsk_mapping mapping, u32 pages,
 		snprintf(err, n, "the model refused UFFDIO_API or UFFDIO_REGISTER");
 		return -1;
 	}
-	arena_snapshot(&m->arena, m->arena.used, 0, 0);
+	arena_snapshot(&m->dw.arena, m->dw.arena.used, 0, 0);
 	return 0;
 nomem:
 	snprintf(err, n, "cannot build a model of %u pages: out of memory", pages);
@@ -66,7 +47,7 @@ nomem:
 
 void vsk_model_reset(struct vsk_model *m)
 {
-	arena_reset(&m->arena);
+	arena_reset(&m->dw.arena);
 }
 
 static u64 vsk_addr(u64 page)
@@ -84,12 +65,12 @@ static void vsk_ret(struct vsk_result *r, long ret)
 static void vsk_model_access(struct vsk_model *m, const struct vsk_op *op,
 			     struct vsk_result *r)
 {
-	u64 faults = m->hw->stats.faults;
+	u64 faults = m->dw.hw->stats.faults;
 	int ret = mm_user_access(m->mm, m->tlb, vsk_addr(op->page), op->code == VSK_WRITE);
 
 	vsk_ret(r, ret);
 	/* compared for completed accesses only, as host/ measures them */
-	r->count = ret ? 0 : (s64)(m->hw->stats.faults - faults);
+	r->count = ret ? 0 : (s64)(m->dw.hw->stats.faults - faults);
 }
 
 static void vsk_model_scan(struct vsk_model *m, const struct vsk_op *op,
@@ -159,5 +140,5 @@ void vsk_model_run(struct vsk_model *m, const struct vsk_op *op, struct vsk_resu
 
 void vsk_model_close(struct vsk_model *m)
 {
-	arena_fini(&m->arena);
+	mm_direct_world_fini(&m->dw);
 }

@@ -19,11 +19,7 @@
 #define VSK_MODEL_BASE 0x200000000ULL
 
 struct vsk_model {
-	struct arena arena;
-	struct variant_cfg cfg;
-	struct obs obs;
-	struct hw *hw;
-	struct mm_world *mw;
+	struct mm_direct_world dw;
 	struct mm_struct *mm;
 	int tlb;
 	u32 pages;

@@ -27,8 +27,6 @@
 
 #include <string.h>
 
-#include "../../exec/arena.h"
-#include "../../exec/obs.h"
 #include "../../hw/hw.h"
 #include "../../mm/mm.h"
 
@@ -48,26 +46,13 @@
 #define ZP PAGE_IS_PFNZERO
 
 struct pm_world {
-	struct arena arena;
-	struct variant_cfg cfg;
-	struct obs obs;
-	struct hw *hw;
-	struct mm_world *mw;
+	struct mm_direct_world dw;	/* dw.hw == NULL: not built */
 	struct mm_struct *mm;
 	struct vm_area_struct *vma;	/* the registered mapping */
 	struct address_space *file;	/* its memfd, or NULL */
-	bool ok;
 };
 
 enum pm_kind { PM_NONE, PM_WRITTEN, PM_WRITTEN_WP, PM_MARKER, PM_ZERO, PM_ZERO_WP };
-
-static void pm_obs_access(void *ctx, const struct obs_access *a)
-{
-	(void)ctx;
-	(void)a;
-}
-
-static const struct obs_ops pm_obs_ops = { .access = pm_obs_access };
 
 static u64 pm_addr(u64 page)
 {
@@ -88,27 +73,18 @@ static u64 pm_page(u64 addr)
 static bool pm_open(struct pm_world *w, bool shmem, u32 other_pages, u64 features)
 {
 	u32 pages = PM_PAGES + other_pages, nr_frames = 2 * pages + 64, nr_pt = pages / 512 + 16;
-	size_t size = (size_t)nr_frames * (sizeof(struct hw_frame) + sizeof(struct folio)) +
-		      (size_t)nr_pt * (PAGE_SIZE + 8) + (size_t)pages * 8 + (1u << 20);
+	struct variant_cfg cfg;
 
 	memset(w, 0, sizeof(*w));
-	variant_defaults(&w->cfg);
-	w->obs.ops = &pm_obs_ops;
-	exec_engine = NULL;	/* direct mode: every primitive acts at once */
-	if (arena_init(&w->arena, size))
+	variant_defaults(&cfg);
+	if (mm_direct_world_init(&w->dw, nr_frames, nr_pt, (size_t)pages * 8, &cfg, NULL, NULL))
 		goto fail;
-	w->ok = true;
-	w->hw = arena_alloc(&w->arena, sizeof(*w->hw));
-	w->mw = arena_alloc(&w->arena, sizeof(*w->mw));
-	if (!w->hw || !w->mw || hw_init(w->hw, &w->arena, nr_frames, nr_pt, &w->cfg, &w->obs) ||
-	    mm_world_init(w->mw, &w->arena, w->hw, &w->cfg, &w->obs))
-		goto fail;
-	w->mm = mm_new(w->mw, "pm");
+	w->mm = mm_new(w->dw.mw, "pm");
 	if (!w->mm)
 		goto fail;
 	w->mm->lazy_pte_tables = true;
 	if (shmem) {
-		w->file = mm_new_file(w->mw, &w->arena, "memfd", PM_PAGES, true);
+		w->file = mm_new_file(w->dw.mw, &w->dw.arena, "memfd", PM_PAGES, true);
 		if (!w->file)
 			goto fail;
 	}
@@ -120,7 +96,7 @@ static bool pm_open(struct pm_world *w, bool shmem, u32 other_pages, u64 feature
 				    VM_READ | VM_WRITE, NULL, 0))
 		goto fail;
 	/* one CPU's TLB, so that flush_tlb_range() is counted in hw->stats */
-	if (hw_new_tlb(w->hw, &w->arena, w->mm->space, 0, 64, "cpu") < 0)
+	if (hw_new_tlb(w->dw.hw, &w->dw.arena, w->mm->space, 0, 64, "cpu") < 0)
 		goto fail;
 	if (userfaultfd_api(w->mm, features) ||
 	    userfaultfd_register(w->mm, PM_BASE, (u64)PM_PAGES << PAGE_SHIFT))
@@ -129,23 +105,19 @@ static bool pm_open(struct pm_world *w, bool shmem, u32 other_pages, u64 feature
 fail:
 	printf("    cannot build the pagemap test world\n");
 	unit_failures++;
-	if (w->ok)
-		arena_fini(&w->arena);
-	w->ok = false;
+	mm_direct_world_fini(&w->dw);
 	return false;
 }
 
 static void pm_close(struct pm_world *w)
 {
-	if (w->ok)
-		arena_fini(&w->arena);
-	w->ok = false;
+	mm_direct_world_fini(&w->dw);
 }
 
 /* The PTE of page, or NULL where no PTE table covers it. */
 static pte_t *pm_ptep(struct pm_world *w, u64 page)
 {
-	return (pte_t *)hw_lookup(w->hw, w->mm->space, pm_addr(page), PG_LEVEL_4K);
+	return (pte_t *)hw_lookup(w->dw.hw, w->mm->space, pm_addr(page), PG_LEVEL_4K);
 }
 
 static struct vm_area_struct *pm_vma(struct pm_world *w, u64 page)
@@ -175,7 +147,7 @@ static bool pm_set(struct pm_world *w, u64 page, enum pm_kind kind)
 	case PM_WRITTEN:
 	case PM_WRITTEN_WP:
 		if (vma->vm_file) {
-			pfn = filemap_add_new_folio(w->mw, vma->vm_file, page);
+			pfn = filemap_add_new_folio(w->dw.mw, vma->vm_file, page);
 		} else {
 			struct folio *folio = folio_prealloc(vma, addr);
 
@@ -195,7 +167,7 @@ static bool pm_set(struct pm_world *w, u64 page, enum pm_kind kind)
 		break;
 	case PM_ZERO:
 	case PM_ZERO_WP:
-		pte = pfn_pte(w->mw->zero_pfn, vma->vm_page_prot);
+		pte = pfn_pte(w->dw.mw->zero_pfn, vma->vm_page_prot);
 		if (kind == PM_ZERO_WP)
 			pte = pte_mkuffd_wp(pte);
 		break;
@@ -568,7 +540,7 @@ TEST(pagemap_scan_wp_matching)
 	CHECK(pm_is_protected(&w, 0, pfn0));
 	CHECK(pte_dirty(ptep_get(pm_ptep(&w, 0))));
 	CHECK(pm_is_marker(&w, 3));
-	CHECK(pm_is_protected(&w, 4, w.mw->zero_pfn));
+	CHECK(pm_is_protected(&w, 4, w.dw.mw->zero_pfn));
 	for (u64 page = 6; page < PM_PAGES; page++)
 		markers &= pm_is_marker(&w, page);
 	CHECK(markers);		/* the hole got a PTE table of markers */
@@ -603,14 +575,14 @@ TEST(pagemap_scan_wp_matching_generic_path)
 		return;
 	before1 = ptep_get(pm_ptep(&w, 1));
 	before3 = ptep_get(pm_ptep(&w, 3));
-	flushes = w.hw->stats.flush_local + w.hw->stats.flush_remote;
+	flushes = w.dw.hw->stats.flush_local + w.dw.hw->stats.flush_remote;
 	n = pm_scan(&w, 0, PM_PAGES, (struct pm_scan_arg){ .vec_len = 64,
 		    .flags = PM_SCAN_WP_MATCHING, .category_mask = PR, .return_mask = PR | WR },
 		    vec, &end);
 	CHECK_REGIONS(n, vec, { 0, 1, WR | PR }, { 1, 2, PR }, { 4, 5, WR | PR }, { 5, 6, PR });
-	CHECK(w.hw->stats.flush_local + w.hw->stats.flush_remote > flushes);
+	CHECK(w.dw.hw->stats.flush_local + w.dw.hw->stats.flush_remote > flushes);
 	CHECK(pm_is_protected(&w, 0, pte_pfn(ptep_get(pm_ptep(&w, 0)))));
-	CHECK(pm_is_protected(&w, 4, w.mw->zero_pfn));
+	CHECK(pm_is_protected(&w, 4, w.dw.mw->zero_pfn));
 	CHECK_EQ(ptep_get(pm_ptep(&w, 1)).pte, before1.pte);
 	CHECK_EQ(ptep_get(pm_ptep(&w, 3)).pte, before3.pte);
 	CHECK(!pm_ptep(&w, 512));	/* the hole did not match */
@@ -619,12 +591,12 @@ TEST(pagemap_scan_wp_matching_generic_path)
 	CHECK_REGIONS(n, vec, { 0, 2, WPA | PR }, { 2, 3, WPA | SW }, { 3, 4, WPA | WR },
 		      { 4, 6, WPA | PR | ZP }, { 6, 1024, WPA | WR });
 	/* again: the same pages match, none is written, nothing changes or is flushed */
-	flushes = w.hw->stats.flush_local + w.hw->stats.flush_remote;
+	flushes = w.dw.hw->stats.flush_local + w.dw.hw->stats.flush_remote;
 	n = pm_scan(&w, 0, PM_PAGES, (struct pm_scan_arg){ .vec_len = 64,
 		    .flags = PM_SCAN_WP_MATCHING, .category_mask = PR, .return_mask = PR | WR },
 		    vec, &end);
 	CHECK_REGIONS(n, vec, { 0, 2, PR }, { 4, 6, PR });
-	CHECK_EQ(w.hw->stats.flush_local + w.hw->stats.flush_remote, flushes);
+	CHECK_EQ(w.dw.hw->stats.flush_local + w.dw.hw->stats.flush_remote, flushes);
 	pm_close(&w);
 }
 
@@ -644,7 +616,7 @@ TEST(pagemap_scan_wp_matching_max_pages)
 	CHECK_EQ(end, 4);
 	CHECK(pm_is_protected(&w, 0, pte_pfn(ptep_get(pm_ptep(&w, 0)))));
 	CHECK(pm_is_marker(&w, 3));
-	CHECK(!pm_is_protected(&w, 4, w.mw->zero_pfn));
+	CHECK(!pm_is_protected(&w, 4, w.dw.mw->zero_pfn));
 	n = pm_scan(&w, 0, PM_PAGES, (struct pm_scan_arg){ .vec_len = 64,
 		    .category_mask = WR, .return_mask = WR }, vec, &end);
 	CHECK_REGIONS(n, vec, { 4, 5, WR }, { 6, 1024, WR });
@@ -678,11 +650,11 @@ TEST(pagemap_scan_wp_matching_without_vector)
 		    .return_mask = PM_SCAN_CATEGORIES }, vec, &end);
 	CHECK_REGIONS(n, vec, { 0, 1, WPA | PR }, { 1, 512, WPA | SW }, { 512, 1024, WPA | WR });
 	/* again: everything in the table is protected already, so nothing is flushed */
-	flushes = w.hw->stats.flush_local + w.hw->stats.flush_remote;
+	flushes = w.dw.hw->stats.flush_local + w.dw.hw->stats.flush_remote;
 	n = pm_scan(&w, 0, 512, (struct pm_scan_arg){ .flags = PM_SCAN_WP_MATCHING,
 		    .category_mask = WR, .return_mask = WR }, vec, &end);
 	CHECK_EQ(n, 0);
-	CHECK_EQ(w.hw->stats.flush_local + w.hw->stats.flush_remote, flushes);
+	CHECK_EQ(w.dw.hw->stats.flush_local + w.dw.hw->stats.flush_remote, flushes);
 out:
 	pm_close(&w);
 }
