@@ -577,8 +577,6 @@ static int sim_check_opts(const struct sim_opts *o, char *err, size_t n)
 		return snprintf(err, n, "MADV_FREE needs --memory anon"), -1;
 	if (o->every[ACT_PAGEMAP_SCAN] && o->memory == SIM_MEM_FILE)
 		return snprintf(err, n, "uffd-wp needs --memory anon or shmem"), -1;
-	if (o->wl.kind == WL_TRACE && o->wl.pages > (1ULL << 24))
-		return snprintf(err, n, "the trace touches more than 2^24 pages"), -1;
 	return 0;
 }
 

@@ -271,34 +271,34 @@ struct sim_row {
 	u64 (*get)(const struct sim_metrics *m);
 };
 
-#define ROW(label, field)                                                  \
+#define GETTER(field) \
 	static u64 get_##field(const struct sim_metrics *m) { return m->field; }
-ROW("", accesses)
-ROW("", writes)
-ROW("", tlb_hits)
-ROW("", tlb_l2_hits)
-ROW("", walks)
-ROW("", dirty_assists)
-ROW("", flush_cpu_range)
-ROW("", flush_cpu_full)
-ROW("", flush_ept_range)
-ROW("", flush_ept_full)
-ROW("", ipis)
-ROW("", page_faults)
-ROW("", fault_missing)
-ROW("", fault_wp)
-ROW("", fault_uffd_wp)
-ROW("", fault_spurious)
-ROW("", kvm_pf_taken)
-ROW("", kvm_pf_fast)
-ROW("", kvm_pf_fixed)
-ROW("", notifier_calls)
-ROW("", spte_zaps)
-ROW("", kvm_tlb_flushes)
-ROW("", lost_writes)
-ROW("", resident_pages)
-ROW("", peak_rss_bytes)
-#undef ROW
+GETTER(accesses)
+GETTER(writes)
+GETTER(tlb_hits)
+GETTER(tlb_l2_hits)
+GETTER(walks)
+GETTER(dirty_assists)
+GETTER(flush_cpu_range)
+GETTER(flush_cpu_full)
+GETTER(flush_ept_range)
+GETTER(flush_ept_full)
+GETTER(ipis)
+GETTER(page_faults)
+GETTER(fault_missing)
+GETTER(fault_wp)
+GETTER(fault_uffd_wp)
+GETTER(fault_spurious)
+GETTER(kvm_pf_taken)
+GETTER(kvm_pf_fast)
+GETTER(kvm_pf_fixed)
+GETTER(notifier_calls)
+GETTER(spte_zaps)
+GETTER(kvm_tlb_flushes)
+GETTER(lost_writes)
+GETTER(resident_pages)
+GETTER(peak_rss_bytes)
+#undef GETTER
 static u64 get_accessed(const struct sim_metrics *m) { return m->events[PGACCESSED]; }
 static u64 get_dirtied(const struct sim_metrics *m) { return m->events[NR_DIRTIED]; }
 static u64 get_written(const struct sim_metrics *m) { return m->events[NR_WRITTEN]; }
