@@ -35,6 +35,8 @@ typedef u64 pgoff_t;
 /* Kernel error codes the model returns, with the kernel's values. */
 #define EPERM 1
 #define ENOENT 2
+#define ENXIO 6
+#define E2BIG 7
 #define EAGAIN 11
 #define ENOMEM 12
 #define EFAULT 14

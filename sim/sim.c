@@ -26,11 +26,17 @@ const char *const sim_memory_names[SIM_MEM_NR] = {
 const char *const sim_activity_names[ACT_NR] = {
 	[ACT_AGING] = "aging", [ACT_WRITEBACK] = "writeback", [ACT_CLEAN] = "clean",
 	[ACT_MADV_FREE] = "madv-free", [ACT_PAGEMAP_SCAN] = "pagemap-scan",
+	[ACT_DIRTY_LOG] = "dirty-log",
 };
 
 const char *const sim_consumer_names[SC_NR] = {
 	[SC_WRITEBACK] = "writeback", [SC_CLEAN_RECORD] = "clean_record",
 	[SC_LAZYFREE] = "lazyfree", [SC_PAGEMAP_SCAN] = "pagemap_scan",
+	[SC_DIRTY_LOG] = "dirty_log",
+};
+
+const char *const sim_dirty_log_mode_names[SIM_DL_NR] = {
+	[SIM_DL_GET] = "get", [SIM_DL_CLEAR] = "clear", [SIM_DL_RING] = "ring",
 };
 
 _Static_assert((int)SC_WRITEBACK == (int)CONS_WRITEBACK &&
@@ -61,6 +67,8 @@ struct sim {
 	u64 now;		/* accesses done */
 	u64 madv_chunk, madv_next;
 	bool madv_pending;
+	u64 *dl_bitmap;		/* the migration thread's copy of the dirty bitmap */
+	u32 ring_fetch[KVM_MAX_VCPUS];	/* its next ring entry to harvest, per vCPU */
 	struct sim_metrics *m;
 };
 
@@ -84,6 +92,8 @@ void sim_default_opts(struct sim_opts *o)
 	o->every[ACT_AGING] = 1000000;
 	o->every[ACT_WRITEBACK] = 2500000;
 	o->samples = 100;
+	o->dirty_log_mode = SIM_DL_CLEAR;
+	o->dirty_ring_entries = 4096;
 	variant_defaults(&o->cfg);
 }
 
@@ -155,6 +165,35 @@ static int sim_fail(char *err, size_t n, const char *what)
 	return -1;
 }
 
+/*
+ * Dirty logging for ACT_DIRTY_LOG, set up as QEMU does before migration:
+ * KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 (clear mode) or KVM_CAP_DIRTY_LOG_RING
+ * (ring mode, before the vCPUs' rings), then KVM_MEM_LOG_DIRTY_PAGES on
+ * the memslot, which write-protects it; the log is on from the start.
+ */
+static int sim_dirty_log_setup(struct sim *s)
+{
+	const struct sim_opts *o = s->o;
+
+	if (o->dirty_log_mode == SIM_DL_CLEAR &&
+	    kvm_vm_ioctl_enable_cap_generic(s->kvm, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2,
+					    KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE))
+		return -1;
+	if (o->dirty_log_mode == SIM_DL_RING) {
+		if (kvm_vm_ioctl_enable_cap_generic(s->kvm, KVM_CAP_DIRTY_LOG_RING,
+						    (u64)o->dirty_ring_entries *
+							    sizeof(struct kvm_dirty_gfn)))
+			return -1;
+		for (u32 i = 0; i < o->vcpus; i++)
+			if (kvm_vcpu_create_dirty_ring(&s->vcpus[i], &s->dw.arena))
+				return -1;
+	}
+	s->dl_bitmap = calloc((s->pages + 63) / 64, sizeof(u64));
+	if (!s->dl_bitmap)
+		return -1;
+	return kvm_set_memslot_flags(s->kvm, &s->dw.arena, 0, KVM_MEM_LOG_DIRTY_PAGES);
+}
+
 static int sim_build(struct sim *s, char *err, size_t n)
 {
 	const struct sim_opts *o = s->o;
@@ -213,6 +252,8 @@ static int sim_build(struct sim *s, char *err, size_t n)
 				return sim_fail(err, n, "cannot create the vCPUs' TLBs");
 		}
 	}
+	if (o->every[ACT_DIRTY_LOG] && sim_dirty_log_setup(s))
+		return sim_fail(err, n, "the model refused the dirty-log set-up");
 	if (o->every[ACT_PAGEMAP_SCAN]) {
 		if (userfaultfd_api(s->mm, UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED |
 						   UFFD_FEATURE_WP_HUGETLBFS_SHMEM) ||
@@ -232,18 +273,37 @@ static int sim_build(struct sim *s, char *err, size_t n)
 		s->consumers |= 1u << SC_LAZYFREE;
 	if (o->every[ACT_PAGEMAP_SCAN])
 		s->consumers |= 1u << SC_PAGEMAP_SCAN;
+	if (o->every[ACT_DIRTY_LOG])
+		s->consumers |= 1u << SC_DIRTY_LOG;
 	s->madv_chunk = pages >= 16 ? pages / 16 : 1;
 	return 0;
 }
 
 static void sim_destroy(struct sim *s)
 {
+	free(s->dl_bitmap);
 	free(s->gt);
 	free(s->last_write);
 	mm_direct_world_fini(&s->dw);
 }
 
 /* ---- accesses ---- */
+
+static void sim_dirty_log_collect(struct sim *s);
+
+/*
+ * The vCPU exited with KVM_EXIT_DIRTY_RING_FULL: the access did not
+ * happen.  Its thread harvests every ring and resets them (QEMU's
+ * kvm_dirty_ring_reap()), then the access runs again.
+ */
+static void sim_dirty_ring_full(struct sim *s, struct kvm_vcpu *v)
+{
+	int tlb = s->dw.hw->direct_tlb;
+
+	(void)v;
+	sim_dirty_log_collect(s);
+	s->dw.hw->direct_tlb = tlb;
+}
 
 static u64 sim_addr(u64 page)
 {
@@ -257,7 +317,8 @@ static inline void sim_access(struct sim *s, const struct wl_access *a)
 
 		if (!hw_access_hit(s->dw.hw, v->tlb, a->page << PAGE_SHIFT, a->write)) {
 			s->dw.hw->direct_tlb = v->tlb;	/* the fault runs on the vCPU's CPU */
-			kvm_vcpu_access(v, a->page, a->write);
+			while (kvm_vcpu_access(v, a->page, a->write) == KVM_EXIT_DIRTY_RING_FULL)
+				sim_dirty_ring_full(s, v);
 			s->dw.hw->direct_tlb = -1;
 		}
 	} else {
@@ -417,6 +478,54 @@ static void act_pagemap_scan(struct sim *s)
 	}
 }
 
+/*
+ * The migration thread reading the dirty log of the guest's memslot
+ * (QEMU's log_sync and log_clear, or its dirty-ring reaper): each page the
+ * log names is reported.
+ */
+static void sim_dirty_log_collect(struct sim *s)
+{
+	u64 words = (s->pages + 63) / 64;
+
+	s->dw.hw->direct_tlb = -1;
+	if (s->o->dirty_log_mode == SIM_DL_RING) {
+		for (int i = 0; i < s->kvm->nr_ring_vcpus; i++) {
+			struct kvm_dirty_ring *ring = &s->kvm->vcpu_array[i]->dirty_ring;
+
+			for (;;) {
+				struct kvm_dirty_gfn *e =
+					&ring->dirty_gfns[s->ring_fetch[i] & (ring->size - 1)];
+
+				if (!(e->flags & KVM_DIRTY_GFN_F_DIRTY))
+					break;
+				if (e->slot == 0 && e->offset < s->pages)
+					sim_reported(s, SC_DIRTY_LOG, e->offset);
+				e->flags = KVM_DIRTY_GFN_F_RESET;
+				s->ring_fetch[i]++;
+			}
+		}
+		kvm_vm_ioctl_reset_dirty_pages(s->kvm);
+		return;
+	}
+	{
+		struct kvm_dirty_log log = { .slot = 0, .dirty_bitmap = s->dl_bitmap };
+
+		if (kvm_vm_ioctl_get_dirty_log(s->kvm, &log))
+			return;
+	}
+	for (u64 w = 0; w < words; w++)
+		for (u64 b = s->dl_bitmap[w]; b; b &= b - 1)
+			sim_reported(s, SC_DIRTY_LOG, w * 64 + (u64)__builtin_ctzll(b));
+	if (s->o->dirty_log_mode == SIM_DL_CLEAR) {
+		struct kvm_clear_dirty_log clear = {
+			.slot = 0, .num_pages = (u32)s->pages, .first_page = 0,
+			.dirty_bitmap = s->dl_bitmap,
+		};
+
+		kvm_vm_ioctl_clear_dirty_log(s->kvm, &clear);
+	}
+}
+
 static void sim_activity(struct sim *s, enum sim_activity act)
 {
 	s->m->activity_runs[act]++;
@@ -435,6 +544,9 @@ static void sim_activity(struct sim *s, enum sim_activity act)
 		break;
 	case ACT_PAGEMAP_SCAN:
 		act_pagemap_scan(s);
+		break;
+	case ACT_DIRTY_LOG:
+		sim_dirty_log_collect(s);
 		break;
 	case ACT_NR:
 		break;
@@ -464,6 +576,8 @@ static void sim_final_collect(struct sim *s)
 		act_pagemap_scan(s);
 	if (s->consumers & (1u << SC_WRITEBACK))
 		act_writeback(s);
+	if (s->consumers & (1u << SC_DIRTY_LOG))
+		sim_dirty_log_collect(s);
 	s->dw.hw->direct_tlb = -1;
 }
 
@@ -508,6 +622,9 @@ static void sim_count(struct sim *s, struct sim_metrics *m)
 		m->kvm_pf_spurious = s->kvm->stat.pf_spurious;
 		m->spte_zaps = s->kvm->stat.spte_zapped;
 		m->kvm_tlb_flushes = s->kvm->stat.remote_tlb_flush;
+		m->kvm_dirty_marked = s->kvm->stat.dirty_marked;
+		m->kvm_dirty_wrprot = s->kvm->stat.dirty_wrprot;
+		m->kvm_ring_full_exits = s->kvm->stat.dirty_ring_full;
 		m->page_faults += m->kvm_pf_taken;
 	}
 }
@@ -577,6 +694,13 @@ static int sim_check_opts(const struct sim_opts *o, char *err, size_t n)
 		return snprintf(err, n, "MADV_FREE needs --memory anon"), -1;
 	if (o->every[ACT_PAGEMAP_SCAN] && o->memory == SIM_MEM_FILE)
 		return snprintf(err, n, "uffd-wp needs --memory anon or shmem"), -1;
+	if (o->every[ACT_DIRTY_LOG] && !vm)
+		return snprintf(err, n, "the KVM dirty log needs --workload vm"), -1;
+	if (o->every[ACT_DIRTY_LOG] && o->dirty_log_mode == SIM_DL_RING &&
+	    (o->dirty_ring_entries < 256 || o->dirty_ring_entries > KVM_DIRTY_RING_MAX_ENTRIES ||
+	     (o->dirty_ring_entries & (o->dirty_ring_entries - 1))))
+		return snprintf(err, n, "--dirty-ring-size %u: expected a power of two from 256 to %d",
+				o->dirty_ring_entries, KVM_DIRTY_RING_MAX_ENTRIES), -1;
 	return 0;
 }
 

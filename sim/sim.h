@@ -43,6 +43,7 @@ enum sim_activity {
 	ACT_CLEAN,		/* clean_record_shared_mapping_range() */
 	ACT_MADV_FREE,		/* reclaim the last chunk, MADV_FREE the next */
 	ACT_PAGEMAP_SCAN,	/* PAGEMAP_SCAN with PM_SCAN_WP_MATCHING */
+	ACT_DIRTY_LOG,		/* a migration thread reads KVM's dirty log */
 	ACT_NR
 };
 extern const char *const sim_activity_names[ACT_NR];
@@ -53,9 +54,19 @@ enum sim_consumer {
 	SC_CLEAN_RECORD,	/* = CONS_CLEAN_RECORD */
 	SC_LAZYFREE,		/* = CONS_LAZYFREE */
 	SC_PAGEMAP_SCAN,
+	SC_DIRTY_LOG,		/* KVM's dirty bitmap or dirty ring */
 	SC_NR
 };
 extern const char *const sim_consumer_names[SC_NR];
+
+/* How ACT_DIRTY_LOG reads the log (QEMU's choices). */
+enum sim_dirty_log_mode {
+	SIM_DL_GET,	/* KVM_GET_DIRTY_LOG, which re-protects what it returns */
+	SIM_DL_CLEAR,	/* manual protect: KVM_GET_DIRTY_LOG then KVM_CLEAR_DIRTY_LOG */
+	SIM_DL_RING,	/* harvest each vCPU's dirty ring, KVM_RESET_DIRTY_RINGS */
+	SIM_DL_NR
+};
+extern const char *const sim_dirty_log_mode_names[SIM_DL_NR];
 
 struct sim_opts {
 	struct wl_params wl;	/* pages, write ratio, seed, ...; actors set by sim */
@@ -65,6 +76,8 @@ struct sim_opts {
 	u64 accesses;
 	u64 every[ACT_NR];
 	u64 samples;		/* interval samples to keep (for plots) */
+	enum sim_dirty_log_mode dirty_log_mode;
+	u32 dirty_ring_entries;	/* per vCPU, ring mode */
 	struct variant_cfg cfg;
 	bool progress;		/* show progress on stderr */
 };
@@ -93,6 +106,7 @@ struct sim_metrics {
 	/* mm and kvm */
 	u64 events[NR_MM_EVENTS];
 	u64 notifier_calls, spte_zaps, kvm_tlb_flushes;
+	u64 kvm_dirty_marked, kvm_dirty_wrprot, kvm_ring_full_exits;
 	u64 reported[SC_NR];
 	u64 activity_runs[ACT_NR];
 	/* aging */

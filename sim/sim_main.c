@@ -47,6 +47,10 @@ static void sim_usage(FILE *f)
 		"  --clean N            a driver's clean_record_shared_mapping_range() (file or shmem)\n"
 		"  --madv-free N        MADV_FREE a sixteenth, reclaim the one before (--memory anon)\n"
 		"  --pagemap-scan N     uffd-wp async PAGEMAP_SCAN with WP_MATCHING (anon or shmem)\n"
+		"  --dirty-log N        a migration thread reads KVM's dirty log (--workload vm)\n"
+		"  --dirty-log-mode M   get (KVM_GET_DIRTY_LOG) | clear (manual protect: get, then\n"
+		"                       KVM_CLEAR_DIRTY_LOG; default) | ring (dirty ring, reset)\n"
+		"  --dirty-ring-size N  entries per vCPU ring, a power of two, 256..65536 (default 4096)\n"
 		"\n"
 		"policies and output:\n"
 		"  --set NAME=VALUE     select a variant (repeatable; adsim variants lists them)\n"
@@ -174,6 +178,7 @@ static const struct {
 } sim_act_flags[] = {
 	{ "--aging", ACT_AGING }, { "--writeback", ACT_WRITEBACK }, { "--clean", ACT_CLEAN },
 	{ "--madv-free", ACT_MADV_FREE }, { "--pagemap-scan", ACT_PAGEMAP_SCAN },
+	{ "--dirty-log", ACT_DIRTY_LOG },
 };
 
 static int sim_parse(struct sim_cli *c, int argc, char **argv, char *err, size_t n)
@@ -227,6 +232,18 @@ static int sim_parse(struct sim_cli *c, int argc, char **argv, char *err, size_t
 					break;
 			NEED(k < SIM_MEM_NR, "file, shmem or anon");
 			o->memory = (enum sim_memory)k;
+		} else if (!strcmp(a, "--dirty-log-mode")) {
+			int k;
+
+			for (k = 0; k < SIM_DL_NR && v; k++)
+				if (!strcmp(v, sim_dirty_log_mode_names[k]))
+					break;
+			NEED(k < SIM_DL_NR, "get, clear or ring");
+			o->dirty_log_mode = (enum sim_dirty_log_mode)k;
+		} else if (!strcmp(a, "--dirty-ring-size")) {
+			NEED(!parse_count(v, 256, 65536, &x) && !(x & (x - 1)),
+			     "a power of two from 256 to 65536");
+			o->dirty_ring_entries = (u32)x;
 		} else if (!strcmp(a, "--seed")) {
 			NEED(!parse_count(v, 0, ~0ULL, &o->wl.seed), "a number");
 		} else if (!strcmp(a, "--tlb-l1")) {
@@ -295,6 +312,9 @@ GETTER(kvm_pf_fixed)
 GETTER(notifier_calls)
 GETTER(spte_zaps)
 GETTER(kvm_tlb_flushes)
+GETTER(kvm_dirty_marked)
+GETTER(kvm_dirty_wrprot)
+GETTER(kvm_ring_full_exits)
 GETTER(lost_writes)
 GETTER(resident_pages)
 GETTER(peak_rss_bytes)
@@ -307,6 +327,7 @@ static u64 get_rep_wb(const struct sim_metrics *m) { return m->reported[SC_WRITE
 static u64 get_rep_cr(const struct sim_metrics *m) { return m->reported[SC_CLEAN_RECORD]; }
 static u64 get_rep_lf(const struct sim_metrics *m) { return m->reported[SC_LAZYFREE]; }
 static u64 get_rep_ps(const struct sim_metrics *m) { return m->reported[SC_PAGEMAP_SCAN]; }
+static u64 get_rep_dl(const struct sim_metrics *m) { return m->reported[SC_DIRTY_LOG]; }
 
 static const struct sim_row sim_rows[] = {
 	{ "accesses", get_accesses },
@@ -331,6 +352,9 @@ static const struct sim_row sim_rows[] = {
 	{ "mmu_notifier calls", get_notifier_calls },
 	{ "SPTEs zapped", get_spte_zaps },
 	{ "KVM remote TLB flushes", get_kvm_tlb_flushes },
+	{ "KVM dirty log: gfns logged", get_kvm_dirty_marked },
+	{ "KVM dirty log: SPTEs wrprot", get_kvm_dirty_wrprot },
+	{ "KVM dirty ring full exits", get_kvm_ring_full_exits },
 	{ "folios marked accessed", get_accessed },
 	{ "folios dirtied", get_dirtied },
 	{ "folios written back", get_written },
@@ -339,6 +363,7 @@ static const struct sim_row sim_rows[] = {
 	{ "pages reported: clean_record", get_rep_cr },
 	{ "pages reported: lazyfree kept", get_rep_lf },
 	{ "pages reported: pagemap_scan", get_rep_ps },
+	{ "pages reported: dirty_log", get_rep_dl },
 	{ "resident pages", get_resident_pages },
 	{ "LOST WRITES", get_lost_writes },
 	{ "peak RSS (bytes)", get_peak_rss_bytes },
@@ -369,8 +394,9 @@ static void sim_describe(FILE *f, const struct sim_opts *o)
 				      o->l1.repl == TLB_REPL_FIFO ? "fifo" : "random");
 	for (int a = 0, any = 0; a < ACT_NR; a++)
 		if (o->every[a])
-			fprintf(f, "%s %s every %llu", any++ ? "," : "", sim_activity_names[a],
-				(unsigned long long)o->every[a]);
+			fprintf(f, "%s %s every %llu%s%s", any++ ? "," : "", sim_activity_names[a],
+				(unsigned long long)o->every[a], a == ACT_DIRTY_LOG ? " mode " : "",
+				a == ACT_DIRTY_LOG ? sim_dirty_log_mode_names[o->dirty_log_mode] : "");
 	fputc('\n', f);
 }
 
@@ -480,8 +506,13 @@ static void sim_print_json(FILE *f, const struct sim_opts *o, const struct sim_m
 	for (int e = MN_INVALIDATE_RANGE_START; e <= MN_RELEASE; e++)
 		fprintf(f, "%s\"%s\": %llu", e > MN_INVALIDATE_RANGE_START ? ", " : "",
 			mm_event_names[e], (unsigned long long)m->events[e]);
-	fprintf(f, "}, \"spte_zaps\": %llu, \"kvm_tlb_flushes\": %llu, \"mm_events\": {",
+	fprintf(f, "}, \"spte_zaps\": %llu, \"kvm_tlb_flushes\": %llu, ",
 		(unsigned long long)m->spte_zaps, (unsigned long long)m->kvm_tlb_flushes);
+	fprintf(f, "\"dirty_log\": {\"mode\": \"%s\", \"gfns_logged\": %llu, "
+		"\"sptes_write_protected\": %llu, \"ring_full_exits\": %llu}, \"mm_events\": {",
+		o->every[ACT_DIRTY_LOG] ? sim_dirty_log_mode_names[o->dirty_log_mode] : "off",
+		(unsigned long long)m->kvm_dirty_marked, (unsigned long long)m->kvm_dirty_wrprot,
+		(unsigned long long)m->kvm_ring_full_exits);
 	for (int e = 0; e < NR_MM_EVENTS; e++)
 		fprintf(f, "%s\"%s\": %llu", e ? ", " : "", mm_event_names[e],
 			(unsigned long long)m->events[e]);

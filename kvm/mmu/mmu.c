@@ -64,6 +64,17 @@ static bool spte_has_volatile_bits(struct kvm *kvm, u64 spte)
 	return false;
 }
 
+/*
+ * kvm_tdp_mmu_spte_need_atomic_write() (tdp_iter.h): a present leaf whose
+ * bits can change outside mmu_lock.
+ */
+bool kvm_tdp_mmu_spte_need_atomic_write(struct kvm *kvm, u64 old_spte, int level);
+bool kvm_tdp_mmu_spte_need_atomic_write(struct kvm *kvm, u64 old_spte, int level)
+{
+	return is_shadow_present_pte(old_spte) && is_last_spte(old_spte, level) &&
+	       spte_has_volatile_bits(kvm, old_spte);
+}
+
 /* The pre-v6.13 marking on an SPTE change; see kvm_folio_marking. */
 void kvm_mark_changed_spte(struct kvm *kvm, u64 old_spte, u64 new_spte,
 			   bool zap);
@@ -166,6 +177,36 @@ bool kvm_mmu_slot_gfn_write_protect(struct kvm *kvm, gfn_t gfn)
 	return spte_write_protect(kvm, sptep, true);
 }
 
+/*
+ * kvm_mmu_slot_remove_write_access() (v6.18), TDP MMU only: the model has
+ * no shadow pages, so no rmaps to walk (kvm_memslots_have_rmaps() false).
+ * The caller flushes.
+ */
+void kvm_mmu_slot_remove_write_access(struct kvm *kvm,
+				      const struct kvm_memory_slot *memslot,
+				      int start_level)
+{
+	EXEC_FN();
+	read_lock(&kvm->mmu_lock);
+	kvm_tdp_mmu_wrprot_slot(kvm, memslot, start_level);
+	read_unlock(&kvm->mmu_lock);
+}
+
+/*
+ * kvm_arch_mmu_enable_log_dirty_pt_masked() (v6.18) without PML: re-arm
+ * logging of the gfns in mask by write-protecting their 4K SPTEs
+ * (kvm_mmu_write_protect_pt_masked() -> kvm_tdp_mmu_clear_dirty_pt_masked()
+ * with wrprot).  Called with mmu_lock held for write; the caller flushes.
+ */
+void kvm_arch_mmu_enable_log_dirty_pt_masked(struct kvm *kvm,
+					     const struct kvm_memory_slot *slot,
+					     gfn_t gfn_offset, u64 mask)
+{
+	EXEC_FN();
+	lockdep_assert_held_write_rw(&kvm->mmu_lock);
+	kvm_tdp_mmu_clear_dirty_pt_masked(kvm, slot, slot->base_gfn + gfn_offset, mask, true);
+}
+
 void kvm_flush_remote_tlbs(struct kvm *kvm)
 {
 	EXEC_FN();
@@ -177,6 +218,7 @@ void kvm_flush_remote_tlbs(struct kvm *kvm)
 
 struct kvm_page_fault {
 	gfn_t gfn;
+	struct kvm_memory_slot *slot;
 	bool write;
 	bool present;
 	kvm_pfn_t pfn;
@@ -227,12 +269,22 @@ static int fast_page_fault(struct kvm_vcpu *vcpu, struct kvm_page_fault *fault)
 			break;
 		}
 		new_spte = spte;
-		if (fault->write && is_mmu_writable_spte(spte))
+		if (fault->write && is_mmu_writable_spte(spte)) {
 			new_spte |= PT_WRITABLE_MASK;
+			/* a huge page in a logged slot is split by the slow path */
+			if (level > PG_LEVEL_4K && fault->slot &&
+			    (fault->slot->flags & KVM_MEM_LOG_DIRTY_PAGES))
+				break;
+		}
 		if (new_spte == spte || !is_access_allowed(fault, new_spte))
 			break;
-		/* fast_pf_fix_direct_spte() */
+		/*
+		 * fast_pf_fix_direct_spte(): the gfn is logged when W is
+		 * restored, which a write-protected (logged) page needs.
+		 */
 		if (try_cmpxchg64(sptep, &spte, new_spte)) {
+			if (is_writable_pte(new_spte) && !is_writable_pte(spte))
+				mark_page_dirty_in_slot(kvm, vcpu, fault->slot, fault->gfn);
 			ret = RET_PF_FIXED;
 			break;
 		}
@@ -267,8 +319,8 @@ static u64 kvm_gfn_to_hva(struct kvm *kvm, gfn_t gfn)
 	return 0;
 }
 
-int kvm_tdp_mmu_map(struct kvm_vcpu *vcpu, gfn_t gfn, kvm_pfn_t pfn,
-		    bool map_writable, bool write);
+int kvm_tdp_mmu_map(struct kvm_vcpu *vcpu, struct kvm_memory_slot *slot, gfn_t gfn,
+		    kvm_pfn_t pfn, bool map_writable, bool write);
 
 /*
  * kvm_release_faultin_page() (v6.13+): with mmu_lock held, the folio is
@@ -318,7 +370,7 @@ static int kvm_tdp_mmu_page_fault(struct kvm_vcpu *vcpu,
 	if (mmu_invalidate_retry_gfn(kvm, fault->mmu_seq, fault->gfn))
 		r = RET_PF_RETRY;	/* is_page_fault_stale() */
 	else
-		r = kvm_tdp_mmu_map(vcpu, fault->gfn, fault->pfn,
+		r = kvm_tdp_mmu_map(vcpu, fault->slot, fault->gfn, fault->pfn,
 				    fault->map_writable, fault->write);
 	if (r == RET_PF_FIXED || r == RET_PF_EMULATE)
 		kvm->stat.pf_fixed++;
@@ -343,8 +395,18 @@ int kvm_vcpu_access(struct kvm_vcpu *vcpu, gfn_t gfn, bool write)
 	struct hw_fault f;
 
 	for (int tries = 0; tries < 64; tries++) {
-		struct kvm_page_fault fault = { .gfn = gfn, .write = write };
+		struct kvm_page_fault fault = {
+			.gfn = gfn, .slot = gfn_to_memslot(kvm, gfn), .write = write
+		};
 		int r;
+
+		/*
+		 * vcpu_enter_guest() checks requests before entering: a ring
+		 * the last fault left soft-full exits to userspace, and the
+		 * access is retried after KVM_RESET_DIRTY_RINGS.
+		 */
+		if (kvm_dirty_ring_check_request(vcpu))
+			return KVM_EXIT_DIRTY_RING_FULL;
 
 		if (!hw_access(kvm->hw, vcpu->tlb, gfn << PAGE_SHIFT, write, &f))
 			return 0;

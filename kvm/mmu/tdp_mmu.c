@@ -61,8 +61,14 @@ static int tdp_mmu_set_spte_atomic(struct kvm *kvm, u64 *sptep, u64 *old_spte,
 	return 0;
 }
 
-/* make_spte(): A pre-set on a real fault; a writable SPTE is born dirty. */
-static u64 make_spte(kvm_pfn_t pfn, bool host_writable)
+/*
+ * make_spte(): A pre-set on a real fault; a writable SPTE is born dirty,
+ * and in a dirty-logged slot its gfn is logged (spte.c, v6.18: before the
+ * SPTE is installed, so a lost cmpxchg logs a gfn it did not map).
+ * vcpu and slot are NULL for set-up mappings.
+ */
+static u64 make_spte(struct kvm_vcpu *vcpu, const struct kvm_memory_slot *slot,
+		     gfn_t gfn, kvm_pfn_t pfn, bool host_writable)
 {
 	u64 spte = SPTE_MMU_PRESENT_MASK | VMX_EPT_READABLE_MASK |
 		   VMX_EPT_EXECUTABLE_MASK | VMX_EPT_MT_WB | shadow_accessed_mask;
@@ -71,18 +77,20 @@ static u64 make_spte(kvm_pfn_t pfn, bool host_writable)
 	if (host_writable)
 		spte |= shadow_host_writable_mask | PT_WRITABLE_MASK |
 			shadow_mmu_writable_mask | shadow_dirty_mask;
+	if ((spte & PT_WRITABLE_MASK) && slot && (slot->flags & KVM_MEM_LOG_DIRTY_PAGES))
+		mark_page_dirty_in_slot(vcpu->kvm, vcpu, slot, gfn);
 	return spte;
 }
 
 enum { RET_PF_CONTINUE, RET_PF_RETRY, RET_PF_EMULATE, RET_PF_INVALID,
        RET_PF_FIXED, RET_PF_SPURIOUS };
 
-int kvm_tdp_mmu_map(struct kvm_vcpu *vcpu, gfn_t gfn, kvm_pfn_t pfn,
-		    bool map_writable, bool write);
+int kvm_tdp_mmu_map(struct kvm_vcpu *vcpu, struct kvm_memory_slot *slot, gfn_t gfn,
+		    kvm_pfn_t pfn, bool map_writable, bool write);
 
 /* kvm_tdp_mmu_map() [mmu_lock held for read, under RCU]. */
-int kvm_tdp_mmu_map(struct kvm_vcpu *vcpu, gfn_t gfn, kvm_pfn_t pfn,
-		    bool map_writable, bool write)
+int kvm_tdp_mmu_map(struct kvm_vcpu *vcpu, struct kvm_memory_slot *slot, gfn_t gfn,
+		    kvm_pfn_t pfn, bool map_writable, bool write)
 {
 	EXEC_FN();
 	struct kvm *kvm = vcpu->kvm;
@@ -108,7 +116,7 @@ int kvm_tdp_mmu_map(struct kvm_vcpu *vcpu, gfn_t gfn, kvm_pfn_t pfn,
 				ret = RET_PF_SPURIOUS;
 				break;
 			}
-			new_spte = make_spte(pfn, map_writable);
+			new_spte = make_spte(vcpu, slot, gfn, pfn, map_writable);
 			if (new_spte == old_spte) {
 				ret = RET_PF_SPURIOUS;
 				break;
@@ -281,6 +289,88 @@ int kvm_tdp_mmu_map_huge(struct kvm *kvm, gfn_t gfn, kvm_pfn_t pfn)
 		pt_pfn = spte_to_pfn(*e);
 	}
 	hw_pt_page(kvm->hw, pt_pfn)[hw_index(gpa, PG_LEVEL_2M)] =
-		make_spte(pfn, true) | PT_PAGE_SIZE_MASK;
+		make_spte(NULL, NULL, gfn, pfn, true) | PT_PAGE_SIZE_MASK;
 	return 0;
+}
+
+/* ---- dirty logging (v6.18, write-protect mode: no PML) ---- */
+
+bool kvm_tdp_mmu_spte_need_atomic_write(struct kvm *kvm, u64 old_spte, int level);
+
+/*
+ * kvm_tdp_mmu_wrprot_slot() -> wrprot_gfn_range() [mmu_lock held for
+ * read]: clear W on every writable leaf at or above min_level, keeping
+ * MMU-writable so fast page fault may restore it; -EBUSY from the cmpxchg
+ * re-reads the SPTE and tries again.  Returns whether any SPTE changed;
+ * the caller flushes.  Bound: one walk per gfn of the slot, plus a retry
+ * per concurrent change.
+ */
+bool kvm_tdp_mmu_wrprot_slot(struct kvm *kvm, const struct kvm_memory_slot *slot,
+			     int min_level)
+{
+	EXEC_FN();
+	gfn_t start = slot->base_gfn, end = slot->base_gfn + slot->npages;
+	bool spte_set = false;
+
+	lockdep_assert_held_read_rw(&kvm->mmu_lock);
+	rcu_read_lock();
+	for (gfn_t gfn = start; gfn < end;) {
+		int level;
+		u64 spte;
+		u64 *sptep = kvm_tdp_mmu_walk(kvm, gfn, &level, &spte);
+		gfn_t next = (gfn | (hw_level_pages(sptep ? level : 1) - 1)) + 1;
+
+		while (sptep && is_shadow_present_pte(spte) && is_last_spte(spte, level) &&
+		       level >= min_level && is_writable_pte(spte)) {
+			if (!tdp_mmu_set_spte_atomic(kvm, sptep, &spte, spte & ~PT_WRITABLE_MASK)) {
+				kvm->stat.dirty_wrprot++;
+				spte_set = true;
+				break;
+			}
+		}
+		gfn = next;
+	}
+	rcu_read_unlock();
+	return spte_set;
+}
+
+/*
+ * kvm_tdp_mmu_clear_dirty_pt_masked() -> clear_dirty_pt_masked()
+ * [mmu_lock held for write]: for each gfn of mask (bit i: gfn + i) with a
+ * 4K leaf, clear W when wrprot (no PML) or else D, atomically if the CPU
+ * or fast page fault may change the SPTE meanwhile
+ * (tdp_mmu_clear_spte_bits()).  The caller flushes.
+ */
+void kvm_tdp_mmu_clear_dirty_pt_masked(struct kvm *kvm,
+				       const struct kvm_memory_slot *slot,
+				       gfn_t gfn, u64 mask, bool wrprot)
+{
+	EXEC_FN();
+	u64 dbit = wrprot ? PT_WRITABLE_MASK : shadow_dirty_mask;
+
+	(void)slot;
+	lockdep_assert_held_write_rw(&kvm->mmu_lock);
+	rcu_read_lock();
+	for (int i = 0; i < 64 && mask; i++) {
+		int level;
+		u64 spte;
+		u64 *sptep;
+
+		if (!(mask & (1ULL << i)))
+			continue;
+		mask &= ~(1ULL << i);
+		sptep = kvm_tdp_mmu_walk(kvm, gfn + (gfn_t)i, &level, &spte);
+		if (!sptep || !is_shadow_present_pte(spte) || !is_last_spte(spte, level) ||
+		    level > PG_LEVEL_4K)
+			continue;
+		if (!(spte & dbit))
+			continue;
+		if (kvm_tdp_mmu_spte_need_atomic_write(kvm, spte, level))
+			atomic64_fetch_and(~dbit, sptep);
+		else
+			WRITE_ONCE(*sptep, spte & ~dbit);
+		if (wrprot)
+			kvm->stat.dirty_wrprot++;
+	}
+	rcu_read_unlock();
 }
