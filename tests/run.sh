@@ -127,6 +127,22 @@ for args in "--pages 0" "--workload zipf:s=0" "--set nope=1" "--memory anon --wr
 	if [ $rc -eq 2 ] && echo "$out" | grep -q "^adsim sim: .*expected\|^adsim sim: .*needs\|^adsim sim: unknown"; then ok "sim rejects $args"; else bad "sim rejects $args (exit $rc: $out)"; fi
 done
 
+# adsim sim --dirty-log: KVM's dirty log as a consumer, in each mode; the
+# flush-skipping mutation loses writes; bad usage is rejected
+for mode in get clear ring; do
+	j=$(./build/adsim sim --workload vm --memory anon --writeback 0 --pages 1024 --accesses 200K --dirty-log 20K --dirty-log-mode $mode --dirty-ring-size 256 --compare mut_dirty_log_flush=kernel,skip --json); rc=$?
+	if [ $rc -eq 1 ] && python3 -c 'import json,sys; d=json.loads(sys.argv[1]); a,b=d["runs"]; m=sys.argv[2]
+assert a["dirty_log"]["mode"]==m and a["activity_runs"]["dirty-log"]==10
+assert a["lost_writes"]==0 and 0<a["reported"]["dirty_log"]<=a["dirty_log"]["gfns_logged"]
+assert (a["dirty_log"]["ring_full_exits"]>0)==(m=="ring")
+assert b["lost_writes"]>0 and b["lost"][0]["consumer"]=="dirty_log"' "$j" $mode; then ok "sim --dirty-log-mode $mode"; else bad "sim --dirty-log-mode $mode (exit $rc)"; fi
+done
+./build/adsim sim --help | grep -q -- "--dirty-log-mode M   get" && ok "sim --help lists --dirty-log-mode" || bad "sim --help lists --dirty-log-mode"
+for args in "--dirty-log 1K" "--workload vm --dirty-log 1K --dirty-log-mode bitmap" "--workload vm --dirty-ring-size 300"; do
+	out=$(./build/adsim sim $args 2>&1); rc=$?
+	if [ $rc -eq 2 ] && echo "$out" | grep -q "^adsim sim: .*expected\|^adsim sim: .*needs"; then ok "sim rejects $args"; else bad "sim rejects $args (exit $rc: $out)"; fi
+done
+
 # the scenario parser under libFuzzer, for a bounded time
 if [ -x tests/fuzz/run.sh ] || [ -f tests/fuzz/run.sh ]; then
 	if out=$(bash tests/fuzz/run.sh "${FUZZ_SECONDS:-60}" 2>&1); then
