@@ -8,7 +8,8 @@
  * legacy shadow MMU's rmap for a gfn is a walk of the same EPT table (the
  * "rmap" functions of mmu.c operate on that SPTE); guest paging is off, so
  * a vCPU accesses guest-physical addresses directly; AD bits are enabled
- * (no access-tracked SPTEs), no PML.
+ * (no access-tracked SPTEs), no PML: dirty logging (bitmap, manual
+ * protect, dirty ring; kvm_main.c, dirty_ring.c) write-protects.
  */
 #ifndef ADSIM_KVM_KVM_H
 #define ADSIM_KVM_KVM_H
