@@ -122,6 +122,24 @@ j=$(./build/adsim sim --memory shmem --writeback 0 --clean 20K --accesses 200K -
 if [ $rc -eq 1 ] && python3 -c 'import json,sys; d=json.loads(sys.argv[1]); a,b=d["runs"]
 assert a["lost_writes"]==0 and b["lost_writes"]>0 and b["lost"][0]["consumer"]=="clean_record"
 assert a["tlb_flushes"]>b["tlb_flushes"]' "$j"; then ok "sim --compare finds clean_flush=none losing writes"; else bad "sim --compare (exit $rc)"; fi
+# --trace: the recorded program decides accesses, writes and pages; every
+# page faults in once (file memory, nothing unmaps it) and no write is lost
+want=$(./build/adsim trace info --json tests/data/lackey-ls.txt)
+j=$(./build/adsim sim --trace tests/data/lackey-ls.txt --aging 0 --writeback 1K --json); rc=$?
+if [ $rc -eq 0 ] && python3 -c 'import json,sys; d=json.loads(sys.argv[1]); t=json.loads(sys.argv[2])
+assert d["workload"]=="trace" and d["trace"]=="tests/data/lackey-ls.txt" and d["cpus"]==1
+assert d["accesses"]==t["records"] and d["writes"]==t["writes"] and d["pages"]==t["pages"]
+assert d["resident_pages"]==t["pages"] and d["page_faults_by_kind"]["not_present"]==t["pages"]
+assert d["written_back"]>0 and d["lost_writes"]==0' "$j" "$want"; then ok "sim --trace"; else bad "sim --trace (exit $rc)"; fi
+j=$(./build/adsim sim --trace tests/data/lackey-ls.txt --accesses 10K --memory anon --json)
+python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["accesses"]==10000 and d["page_faults_by_kind"]["not_present"]==d["pages"]' "$j" && ok "sim --trace wraps around" || bad "sim --trace wraps around"
+printf 'I  0400d7d4,8\n S 7ff000398,8\n L 7ff00039z,8\n' > "$tmp/bad-trace.txt"
+out=$(./build/adsim sim --trace "$tmp/bad-trace.txt" 2>&1); rc=$?
+[ $rc -eq 2 ] && echo "$out" | grep -q "bad-trace.txt:3:.*expected" && ok "sim --trace bad input" || bad "sim --trace bad input (exit $rc: $out)"
+for args in "--trace tests/data/lackey-ls.txt --pages 64" "--trace tests/data/lackey-ls.txt --workload seq" "--trace tests/data/lackey-ls.txt --write-ratio 0.5"; do
+	out=$(./build/adsim sim $args 2>&1); rc=$?
+	[ $rc -eq 2 ] && echo "$out" | grep -q "the trace decides this" && ok "sim rejects $args" || bad "sim rejects $args (exit $rc: $out)"
+done
 for args in "--pages 0" "--workload zipf:s=0" "--set nope=1" "--memory anon --writeback 1K" "--tlb-l1 48:4"; do
 	out=$(./build/adsim sim $args 2>&1); rc=$?
 	if [ $rc -eq 2 ] && echo "$out" | grep -q "^adsim sim: .*expected\|^adsim sim: .*needs\|^adsim sim: unknown"; then ok "sim rejects $args"; else bad "sim rejects $args (exit $rc: $out)"; fi
