@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sim.h"
+#include "svg.h"
 #include "trace.h"
 #include "../cli/json.h"
 
@@ -22,6 +23,7 @@ struct sim_cli {
 	const char *trace_path;	/* --trace FILE */
 	struct trace trace;
 	const char *svg_path;	/* --svg OUT */
+	u32 plot_mask;		/* --plot: bit i = sim_plot_metrics[i] */
 	bool json;
 	/* options a trace decides, to refuse them next to --trace */
 	const char *workload_opt, *pages_opt, *ratio_opt, *cpus_opt;
@@ -66,6 +68,10 @@ static void sim_usage(FILE *f)
 		"  --compare NAME=A,B   run the same workload with NAME=A and NAME=B, side by side\n"
 		"  --json               one JSON object on stdout\n"
 		"  --samples N          interval samples kept for plots (default 100)\n"
+		"  --svg OUT            write the samples as an SVG plot: per interval, one line\n"
+		"                       per run (per value under --compare)\n"
+		"  --plot M[,M...]      the metrics it shows (default all): page_faults,\n"
+		"                       tlb_flushes, ipis, notifier_calls, spte_zaps\n"
 		"\n"
 		"N accepts the suffixes K, M and G (thousands, millions, billions).\n"
 		"exit status: 0 no write lost, 1 a write was lost, 2 bad usage or input\n",
@@ -189,6 +195,23 @@ static const struct {
 	{ "--madv-free", ACT_MADV_FREE }, { "--pagemap-scan", ACT_PAGEMAP_SCAN },
 };
 
+/* M[,M...] of sim_plot_metrics into a mask */
+static int parse_plot(const char *s, u32 *mask)
+{
+	char buf[256], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	*mask = 0;
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		int i = sim_plot_metric_lookup(t);
+
+		if (i < 0)
+			return -1;
+		*mask |= 1u << i;
+	}
+	return *mask ? 0 : -1;
+}
+
 static int sim_parse(struct sim_cli *c, int argc, char **argv, char *err, size_t n)
 {
 	struct sim_opts *o = &c->o;
@@ -272,6 +295,12 @@ static int sim_parse(struct sim_cli *c, int argc, char **argv, char *err, size_t
 		} else if (!strcmp(a, "--compare")) {
 			NEED(v && strchr(v, '=') && strchr(v, ','), "NAME=A,B");
 			c->compare = v;
+		} else if (!strcmp(a, "--svg")) {
+			NEED(v && *v, "an output file");
+			c->svg_path = v;
+		} else if (!strcmp(a, "--plot")) {
+			NEED(v && !parse_plot(v, &c->plot_mask), "metrics from page_faults, "
+			     "tlb_flushes, ipis, notifier_calls, spte_zaps, separated by commas");
 		} else if (!strcmp(a, "--json")) {
 			c->json = true;
 		} else {
@@ -280,6 +309,12 @@ static int sim_parse(struct sim_cli *c, int argc, char **argv, char *err, size_t
 		}
 #undef NEED
 	}
+	if (c->svg_path && !c->o.samples) {
+		snprintf(err, n, "--svg needs interval samples: --samples at least 1");
+		return -1;
+	}
+	if (!c->plot_mask)
+		c->plot_mask = (1u << sim_nr_plot_metrics) - 1;
 	/* Default writeback is the file's flusher: not for other memory, nor
 	 * next to a driver's clean cycle that consumes the same dirty bits. */
 	if (!c->every_given[ACT_WRITEBACK] &&
@@ -594,6 +629,39 @@ static void sim_print_json(FILE *f, const struct sim_cli *c, const struct sim_op
 	fprintf(f, "]}");
 }
 
+/* The plot's title is the workload line of the table; a run is named by
+ * its --compare value, or by the variants --set chose. */
+static int sim_svg(const struct sim_cli *c, const struct sim_opts *runs,
+		   const struct sim_metrics *m, int nr, const char *const *names,
+		   char *err, size_t n)
+{
+	char *title = NULL, sets[512] = "", label[2][600];
+	const char *shown[2];
+	size_t len = 0, tl;
+	FILE *f = open_memstream(&title, &tl);
+	int ret;
+
+	if (!f)
+		return snprintf(err, n, "--svg: out of memory"), -1;
+	sim_describe(f, &runs[0]);
+	fclose(f);
+	title[strcspn(title, "\n")] = 0;
+	for (int i = 0; i < c->nr_sets; i++)
+		len += (size_t)snprintf(sets + len, len < sizeof(sets) ? sizeof(sets) - len : 0,
+					"%s%s", i ? " " : "", c->sets[i]);
+	for (int i = 0; i < nr; i++) {
+		if (nr == 2)
+			snprintf(label[i], sizeof(label[i]), "%.*s=%s",
+				 (int)strcspn(c->compare, "="), c->compare, names[i]);
+		else
+			snprintf(label[i], sizeof(label[i]), "%s", *sets ? sets : "v6.18 defaults");
+		shown[i] = label[i];
+	}
+	ret = sim_write_svg(c->svg_path, title, c->plot_mask, nr, shown, m, err, n);
+	free(title);
+	return ret;
+}
+
 int sim_main(int argc, char **argv)
 {
 	struct sim_cli c = { 0 };
@@ -639,6 +707,12 @@ int sim_main(int argc, char **argv)
 			goto out;
 		}
 		lost |= m[i].lost_writes != 0;
+	}
+	if (c.svg_path && sim_svg(&c, runs, m, nr, names, err, sizeof(err))) {
+		fprintf(stderr, "adsim sim: %s\n", err);
+		for (int i = 0; i < nr; i++)
+			sim_metrics_free(&m[i]);
+		goto out;
 	}
 	if (c.json) {
 		if (nr == 2) {

@@ -140,7 +140,25 @@ for args in "--trace tests/data/lackey-ls.txt --pages 64" "--trace tests/data/la
 	out=$(./build/adsim sim $args 2>&1); rc=$?
 	[ $rc -eq 2 ] && echo "$out" | grep -q "the trace decides this" && ok "sim rejects $args" || bad "sim rejects $args (exit $rc: $out)"
 done
-for args in "--pages 0" "--workload zipf:s=0" "--set nope=1" "--memory anon --writeback 1K" "--tlb-l1 48:4"; do
+# --svg: well-formed XML, a panel per metric, a line per run with a point per
+# sample whose heights are the intervals' counts; no file when it cannot write
+j=$(./build/adsim sim --memory shmem --clean 20K --accesses 200K --pages 2048 --samples 20 --compare clean_flush=after_unlock,under_ptl --svg "$tmp/p.svg" --json); rc=$?
+if [ $rc -eq 0 ] && python3 -c 'import json,sys,xml.dom.minidom as X
+d=json.loads(sys.argv[1]); doc=X.parse(sys.argv[2]); ns="http://www.w3.org/2000/svg"
+assert doc.documentElement.namespaceURI==ns
+lines=doc.getElementsByTagName("polyline"); assert len(lines)==5*2, len(lines)
+texts=[t.firstChild.data for t in doc.getElementsByTagName("text") if t.firstChild]
+assert "clean_flush=after_unlock" in texts and "clean_flush=under_ptl" in texts and "TLB flushes per interval" in texts
+pts=[tuple(map(float,p.split(","))) for p in lines[2].getAttribute("points").split()]
+s=d["runs"][0]["samples"]; assert len(pts)==len(s)==20
+fl=[b["tlb_flushes"]-(s[i-1]["tlb_flushes"] if i else 0) for i,b in enumerate(s)]
+ys=[y for x,y in pts]; assert max(fl)>0 and fl[ys.index(min(ys))]==max(fl)
+assert all((y1<y2)==(f>g) for y1,y2,f,g in zip(ys,ys[1:],fl,fl[1:]) if f!=g)' "$j" "$tmp/p.svg"; then ok "sim --svg"; else bad "sim --svg (exit $rc)"; fi
+./build/adsim sim --accesses 50K --pages 512 --svg "$tmp/q.svg" --plot ipis,spte_zaps >/dev/null &&
+	[ "$(grep -c '<polyline' "$tmp/q.svg")" = 2 ] && grep -q "shootdown IPIs per interval" "$tmp/q.svg" && ok "sim --plot" || bad "sim --plot"
+out=$(./build/adsim sim --accesses 50K --pages 512 --svg "$tmp/nodir/r.svg" 2>&1); rc=$?
+[ $rc -eq 2 ] && echo "$out" | grep -q "^adsim sim: --svg $tmp/nodir/r.svg: " && [ ! -e "$tmp/nodir" ] && ok "sim --svg unwritable" || bad "sim --svg unwritable (exit $rc: $out)"
+for args in "--pages 0" "--workload zipf:s=0" "--set nope=1" "--memory anon --writeback 1K" "--tlb-l1 48:4" "--plot faults" "--svg x.svg --samples 0"; do
 	out=$(./build/adsim sim $args 2>&1); rc=$?
 	if [ $rc -eq 2 ] && echo "$out" | grep -q "^adsim sim: .*expected\|^adsim sim: .*needs\|^adsim sim: unknown"; then ok "sim rejects $args"; else bad "sim rejects $args (exit $rc: $out)"; fi
 done
