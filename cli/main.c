@@ -22,6 +22,7 @@
 #include "../sim/trace.h"
 #include "../vskernel/vskernel.h"
 #include "scn.h"
+#include "json.h"
 
 #define EXIT_OK 0
 #define EXIT_VIOLATION 1
@@ -117,20 +118,6 @@ static int load(const char *path, struct scn *s, const struct opts *o, char *err
 }
 
 /* ---- output ---- */
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
 
 /* Word-wraps s into lines of at most w characters. */
 static int wrap(const char *s, int w, char lines[][128], int max)

@@ -11,13 +11,24 @@
 #include <string.h>
 
 #include "sim.h"
+#include "svg.h"
+#include "trace.h"
+#include "../cli/json.h"
 
 struct sim_cli {
 	struct sim_opts o;
 	const char *sets[32];
 	int nr_sets;
 	const char *compare;	/* NAME=A,B */
+	const char *trace_path;	/* --trace FILE */
+	struct trace trace;
+	const char *svg_path;	/* --svg OUT */
+	u32 plot_mask;		/* --plot: bit i = sim_plot_metrics[i] */
 	bool json;
+	/* options a trace decides, to refuse them next to --trace */
+	const char *workload_opt, *pages_opt, *ratio_opt, *cpus_opt;
+	bool accesses_given;
+	bool every_given[ACT_NR];
 };
 
 static void sim_usage(FILE *f)
@@ -28,6 +39,9 @@ static void sim_usage(FILE *f)
 		"workload:\n"
 		"  --workload KIND      uniform | zipf[:s=S] | seq | hotcold[:hot=F,share=F,phase=N]\n"
 		"                       | vm   (default zipf:s=1)\n"
+		"  --trace FILE         replay a recorded trace instead (lackey text or adsim's\n"
+		"                       binary, docs/traces.md): one CPU, its pages, its writes;\n"
+		"                       --accesses defaults to its length and wraps around it\n"
 		"  --pages N            pages of memory, or of the guest memslot (default 65536)\n"
 		"  --accesses N         accesses to simulate (default 10M)\n"
 		"  --write-ratio R      share of accesses that write, 0..1 (default 0.3)\n"
@@ -43,7 +57,8 @@ static void sim_usage(FILE *f)
 		"\n"
 		"kernel activity, every N accesses (0: off):\n"
 		"  --aging N            folio_referenced() over every resident folio (default 1M)\n"
-		"  --writeback N        write back the file's dirty folios (default 2.5M; --memory file)\n"
+		"  --writeback N        write back the file's dirty folios (--memory file;\n"
+		"                       default 2.5M unless --clean is given)\n"
 		"  --clean N            a driver's clean_record_shared_mapping_range() (file or shmem)\n"
 		"  --madv-free N        MADV_FREE a sixteenth, reclaim the one before (--memory anon)\n"
 		"  --pagemap-scan N     uffd-wp async PAGEMAP_SCAN with WP_MATCHING (anon or shmem)\n"
@@ -57,6 +72,10 @@ static void sim_usage(FILE *f)
 		"  --compare NAME=A,B   run the same workload with NAME=A and NAME=B, side by side\n"
 		"  --json               one JSON object on stdout\n"
 		"  --samples N          interval samples kept for plots (default 100)\n"
+		"  --svg OUT            write the samples as an SVG plot: per interval, one line\n"
+		"                       per run (per value under --compare)\n"
+		"  --plot M[,M...]      the metrics it shows (default all): page_faults,\n"
+		"                       tlb_flushes, ipis, notifier_calls, spte_zaps\n"
 		"\n"
 		"N accepts the suffixes K, M and G (thousands, millions, billions).\n"
 		"exit status: 0 no write lost, 1 a write was lost, 2 bad usage or input\n",
@@ -181,6 +200,23 @@ static const struct {
 	{ "--dirty-log", ACT_DIRTY_LOG },
 };
 
+/* M[,M...] of sim_plot_metrics into a mask */
+static int parse_plot(const char *s, u32 *mask)
+{
+	char buf[256], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	*mask = 0;
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		int i = sim_plot_metric_lookup(t);
+
+		if (i < 0)
+			return -1;
+		*mask |= 1u << i;
+	}
+	return *mask ? 0 : -1;
+}
+
 static int sim_parse(struct sim_cli *c, int argc, char **argv, char *err, size_t n)
 {
 	struct sim_opts *o = &c->o;
@@ -204,21 +240,30 @@ static int sim_parse(struct sim_cli *c, int argc, char **argv, char *err, size_t
 			if (!strcmp(a, sim_act_flags[k].flag)) {
 				NEED(!parse_count(v, 0, ~0ULL, &x), "an interval in accesses (0: off)");
 				o->every[sim_act_flags[k].act] = x;
+				c->every_given[sim_act_flags[k].act] = true;
 				done = true;
 			}
 		if (done)
 			continue;
 		if (!strcmp(a, "--workload")) {
+			c->workload_opt = a;
 			NEED(v, "a workload");
 			if (parse_workload(v, &o->wl, err, n))
 				return -1;
+		} else if (!strcmp(a, "--trace")) {
+			NEED(v && *v, "a trace file");
+			c->trace_path = v;
 		} else if (!strcmp(a, "--pages")) {
+			c->pages_opt = a;
 			NEED(!parse_count(v, 1, 1ULL << 24, &o->wl.pages), "1 to 16M pages");
 		} else if (!strcmp(a, "--accesses")) {
+			c->accesses_given = true;
 			NEED(!parse_count(v, 1, 1ULL << 40, &o->accesses), "a positive count");
 		} else if (!strcmp(a, "--write-ratio")) {
+			c->ratio_opt = a;
 			NEED(!parse_ratio(v, &o->wl.write_ratio), "a ratio from 0 to 1");
 		} else if (!strcmp(a, "--cpus")) {
+			c->cpus_opt = a;
 			NEED(!parse_count(v, 1, SIM_MAX_CPUS, &x), "1 to 8 CPUs");
 			o->cpus = (u32)x;
 		} else if (!strcmp(a, "--vcpus")) {
@@ -267,6 +312,12 @@ static int sim_parse(struct sim_cli *c, int argc, char **argv, char *err, size_t
 		} else if (!strcmp(a, "--compare")) {
 			NEED(v && strchr(v, '=') && strchr(v, ','), "NAME=A,B");
 			c->compare = v;
+		} else if (!strcmp(a, "--svg")) {
+			NEED(v && *v, "an output file");
+			c->svg_path = v;
+		} else if (!strcmp(a, "--plot")) {
+			NEED(v && !parse_plot(v, &c->plot_mask), "metrics from page_faults, "
+			     "tlb_flushes, ipis, notifier_calls, spte_zaps, separated by commas");
 		} else if (!strcmp(a, "--json")) {
 			c->json = true;
 		} else {
@@ -275,9 +326,53 @@ static int sim_parse(struct sim_cli *c, int argc, char **argv, char *err, size_t
 		}
 #undef NEED
 	}
+	if (c->svg_path && !c->o.samples) {
+		snprintf(err, n, "--svg needs interval samples: --samples at least 1");
+		return -1;
+	}
+	if (!c->plot_mask)
+		c->plot_mask = (1u << sim_nr_plot_metrics) - 1;
+	/* Default writeback is the file's flusher: not for other memory, nor
+	 * next to a driver's clean cycle that consumes the same dirty bits. */
+	if (!c->every_given[ACT_WRITEBACK] &&
+	    (o->memory != SIM_MEM_FILE || o->every[ACT_CLEAN]))
+		o->every[ACT_WRITEBACK] = 0;
 	for (int i = 0; i < c->nr_sets; i++)
 		if (variant_set(&o->cfg, c->sets[i], err, n))
 			return -1;
+	return 0;
+}
+
+/*
+ * --trace: the recorded program decides the workload, its pages, its
+ * read/write mix and that one CPU runs it, so options that would say
+ * otherwise are refused rather than silently ignored.
+ */
+static int sim_use_trace(struct sim_cli *c, char *err, size_t n)
+{
+	const char *clash = c->workload_opt ? c->workload_opt : c->pages_opt ? c->pages_opt :
+			    c->ratio_opt ? c->ratio_opt : c->cpus_opt;
+	struct wl_params *p = &c->o.wl;
+
+	if (clash) {
+		snprintf(err, n, "%s: the trace decides this; drop it or --trace", clash);
+		return -1;
+	}
+	if (trace_load(&c->trace, c->trace_path, err, n))
+		return -1;
+	if (c->trace.nr_pages > (1ULL << 24)) {
+		snprintf(err, n, "%s: the trace touches %llu pages; sim models at most %llu",
+			 c->trace_path, (unsigned long long)c->trace.nr_pages, 1ULL << 24);
+		return -1;
+	}
+	p->kind = WL_TRACE;
+	p->trace = c->trace.rec;
+	p->trace_len = c->trace.nr;
+	p->pages = c->trace.nr_pages;
+	p->write_ratio = c->trace.nr ? (double)c->trace.writes / (double)c->trace.nr : 0;
+	c->o.cpus = 1;
+	if (!c->accesses_given)
+		c->o.accesses = c->trace.nr;
 	return 0;
 }
 
@@ -374,6 +469,8 @@ static void sim_describe(FILE *f, const struct sim_opts *o)
 	const struct wl_params *p = &o->wl;
 
 	fprintf(f, "workload: %s", wl_names[p->kind]);
+	if (p->kind == WL_TRACE)
+		fprintf(f, " of %llu records", (unsigned long long)p->trace_len);
 	if (p->kind == WL_ZIPF)
 		fprintf(f, " s=%g", p->zipf_s);
 	if (p->kind == WL_HOTCOLD)
@@ -384,7 +481,7 @@ static void sim_describe(FILE *f, const struct sim_opts *o)
 	if (p->kind == WL_VM)
 		fprintf(f, "%u vCPUs, ", o->vcpus);
 	else
-		fprintf(f, "%u CPUs, ", o->cpus);
+		fprintf(f, "%u CPU%s, ", o->cpus, o->cpus == 1 ? "" : "s");
 	fprintf(f, "%llu accesses, %g%% writes, seed %llu\n", (unsigned long long)o->accesses,
 		100 * p->write_ratio, (unsigned long long)p->seed);
 	fprintf(f, "TLB: L1 %u x %u-way", o->l1.sets * o->l1.ways, o->l1.ways);
@@ -470,7 +567,8 @@ static void json_ratio(FILE *f, double v)
 		fprintf(f, "%.6f", v);
 }
 
-static void sim_print_json(FILE *f, const struct sim_opts *o, const struct sim_metrics *m)
+static void sim_print_json(FILE *f, const struct sim_cli *c, const struct sim_opts *o,
+			   const struct sim_metrics *m)
 {
 	const struct wl_params *p = &o->wl;
 	char vb[1024];
@@ -481,6 +579,11 @@ static void sim_print_json(FILE *f, const struct sim_opts *o, const struct sim_m
 		wl_names[p->kind], sim_memory_names[o->memory], (unsigned long long)p->pages,
 		p->kind == WL_VM ? 0 : o->cpus, p->kind == WL_VM ? o->vcpus : 0, p->write_ratio,
 		(unsigned long long)p->seed, vb);
+	if (c->trace_path) {
+		fprintf(f, "\"trace\": ");
+		json_str(f, c->trace_path);
+		fprintf(f, ", ");
+	}
 	fprintf(f, "\"accesses\": %llu, \"writes\": %llu, \"seconds\": %.6f, "
 		"\"accesses_per_second\": %.0f, ",
 		(unsigned long long)m->accesses, (unsigned long long)m->writes, m->seconds,
@@ -520,9 +623,9 @@ static void sim_print_json(FILE *f, const struct sim_opts *o, const struct sim_m
 		"\"written_back\": %llu, \"reported\": {",
 		(unsigned long long)m->events[PGACCESSED], (unsigned long long)m->events[NR_DIRTIED],
 		(unsigned long long)m->events[NR_WRITTEN]);
-	for (int c = 0; c < SC_NR; c++)
-		fprintf(f, "%s\"%s\": %llu", c ? ", " : "", sim_consumer_names[c],
-			(unsigned long long)m->reported[c]);
+	for (int k = 0; k < SC_NR; k++)
+		fprintf(f, "%s\"%s\": %llu", k ? ", " : "", sim_consumer_names[k],
+			(unsigned long long)m->reported[k]);
 	fprintf(f, "}, \"activity_runs\": {");
 	for (int a = 0; a < ACT_NR; a++)
 		fprintf(f, "%s\"%s\": %llu", a ? ", " : "", sim_activity_names[a],
@@ -557,6 +660,39 @@ static void sim_print_json(FILE *f, const struct sim_opts *o, const struct sim_m
 	fprintf(f, "]}");
 }
 
+/* The plot's title is the workload line of the table; a run is named by
+ * its --compare value, or by the variants --set chose. */
+static int sim_svg(const struct sim_cli *c, const struct sim_opts *runs,
+		   const struct sim_metrics *m, int nr, const char *const *names,
+		   char *err, size_t n)
+{
+	char *title = NULL, sets[512] = "", label[2][600];
+	const char *shown[2];
+	size_t len = 0, tl;
+	FILE *f = open_memstream(&title, &tl);
+	int ret;
+
+	if (!f)
+		return snprintf(err, n, "--svg: out of memory"), -1;
+	sim_describe(f, &runs[0]);
+	fclose(f);
+	title[strcspn(title, "\n")] = 0;
+	for (int i = 0; i < c->nr_sets; i++)
+		len += (size_t)snprintf(sets + len, len < sizeof(sets) ? sizeof(sets) - len : 0,
+					"%s%s", i ? " " : "", c->sets[i]);
+	for (int i = 0; i < nr; i++) {
+		if (nr == 2)
+			snprintf(label[i], sizeof(label[i]), "%.*s=%s",
+				 (int)strcspn(c->compare, "="), c->compare, names[i]);
+		else
+			snprintf(label[i], sizeof(label[i]), "%s", *sets ? sets : "v6.18 defaults");
+		shown[i] = label[i];
+	}
+	ret = sim_write_svg(c->svg_path, title, c->plot_mask, nr, shown, m, err, n);
+	free(title);
+	return ret;
+}
+
 int sim_main(int argc, char **argv)
 {
 	struct sim_cli c = { 0 };
@@ -564,16 +700,17 @@ int sim_main(int argc, char **argv)
 	struct sim_opts runs[2];
 	const char *names[2] = { "value", "" };
 	char err[256], nb[2][64];
-	int nr = 1, lost = 0;
+	int nr = 1, lost = 0, rc = 2;
 
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			sim_usage(stdout);
 			return 0;
 		}
-	if (sim_parse(&c, argc, argv, err, sizeof(err))) {
+	if (sim_parse(&c, argc, argv, err, sizeof(err)) ||
+	    (c.trace_path && sim_use_trace(&c, err, sizeof(err)))) {
 		fprintf(stderr, "adsim sim: %s\n", err);
-		return 2;
+		goto out;
 	}
 	runs[0] = runs[1] = c.o;
 	if (c.compare) {
@@ -587,7 +724,7 @@ int sim_main(int argc, char **argv)
 			snprintf(set[i], sizeof(set[i]), "%s=%s", name, nb[i]);
 			if (variant_set(&runs[i].cfg, set[i], err, sizeof(err))) {
 				fprintf(stderr, "adsim sim: --compare: %s\n", err);
-				return 2;
+				goto out;
 			}
 			names[i] = nb[i];
 		}
@@ -598,19 +735,25 @@ int sim_main(int argc, char **argv)
 			fprintf(stderr, "adsim sim: %s\n", err);
 			for (int j = 0; j < i; j++)
 				sim_metrics_free(&m[j]);
-			return 2;
+			goto out;
 		}
 		lost |= m[i].lost_writes != 0;
+	}
+	if (c.svg_path && sim_svg(&c, runs, m, nr, names, err, sizeof(err))) {
+		fprintf(stderr, "adsim sim: %s\n", err);
+		for (int i = 0; i < nr; i++)
+			sim_metrics_free(&m[i]);
+		goto out;
 	}
 	if (c.json) {
 		if (nr == 2) {
 			printf("{\"compare\": \"%s\", \"runs\": [", c.compare);
-			sim_print_json(stdout, &runs[0], &m[0]);
+			sim_print_json(stdout, &c, &runs[0], &m[0]);
 			printf(", ");
-			sim_print_json(stdout, &runs[1], &m[1]);
+			sim_print_json(stdout, &c, &runs[1], &m[1]);
 			printf("]}\n");
 		} else {
-			sim_print_json(stdout, &runs[0], &m[0]);
+			sim_print_json(stdout, &c, &runs[0], &m[0]);
 			printf("\n");
 		}
 	} else {
@@ -625,5 +768,8 @@ int sim_main(int argc, char **argv)
 	}
 	for (int i = 0; i < nr; i++)
 		sim_metrics_free(&m[i]);
-	return lost ? 1 : 0;
+	rc = lost ? 1 : 0;
+out:
+	trace_free(&c.trace);
+	return rc;
 }

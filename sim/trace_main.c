@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "trace.h"
+#include "../cli/json.h"
 
 #define EXIT_OK 0
 #define EXIT_WRITE 1
@@ -28,22 +29,6 @@ static void trace_usage(FILE *f)
 		"IN is the text of 'valgrind --tool=lackey --trace-mem=yes --log-file=IN PROGRAM'\n"
 		"or a binary trace; the format is detected from the first bytes (docs/traces.md).\n"
 		"exit status: 0 done, 1 the output could not be written, 2 usage or bad input\n");
-}
-
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
 }
 
 static double write_ratio(const struct trace *t)
@@ -62,7 +47,7 @@ static int trace_info(const char *path, bool json)
 	}
 	if (json) {
 		printf("{\"file\": ");
-		json_string(stdout, path);
+		json_str(stdout, path);
 		printf(", \"format\": \"%s\", \"records\": %llu, \"pages\": %llu, \"writes\": %llu, \"write_ratio\": %.6f}\n",
 		       trace_format_name(t.format), (unsigned long long)t.nr,
 		       (unsigned long long)t.nr_pages, (unsigned long long)t.writes, write_ratio(&t));

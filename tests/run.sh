@@ -122,7 +122,43 @@ j=$(./build/adsim sim --memory shmem --writeback 0 --clean 20K --accesses 200K -
 if [ $rc -eq 1 ] && python3 -c 'import json,sys; d=json.loads(sys.argv[1]); a,b=d["runs"]
 assert a["lost_writes"]==0 and b["lost_writes"]>0 and b["lost"][0]["consumer"]=="clean_record"
 assert a["tlb_flushes"]>b["tlb_flushes"]' "$j"; then ok "sim --compare finds clean_flush=none losing writes"; else bad "sim --compare (exit $rc)"; fi
-for args in "--pages 0" "--workload zipf:s=0" "--set nope=1" "--memory anon --writeback 1K" "--tlb-l1 48:4"; do
+# --trace: the recorded program decides accesses, writes and pages; every
+# page faults in once (file memory, nothing unmaps it) and no write is lost
+want=$(./build/adsim trace info --json tests/data/lackey-ls.txt)
+j=$(./build/adsim sim --trace tests/data/lackey-ls.txt --aging 0 --writeback 1K --json); rc=$?
+if [ $rc -eq 0 ] && python3 -c 'import json,sys; d=json.loads(sys.argv[1]); t=json.loads(sys.argv[2])
+assert d["workload"]=="trace" and d["trace"]=="tests/data/lackey-ls.txt" and d["cpus"]==1
+assert d["accesses"]==t["records"] and d["writes"]==t["writes"] and d["pages"]==t["pages"]
+assert d["resident_pages"]==t["pages"] and d["page_faults_by_kind"]["not_present"]==t["pages"]
+assert d["written_back"]>0 and d["lost_writes"]==0' "$j" "$want"; then ok "sim --trace"; else bad "sim --trace (exit $rc)"; fi
+j=$(./build/adsim sim --trace tests/data/lackey-ls.txt --accesses 10K --memory anon --json)
+python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["accesses"]==10000 and d["page_faults_by_kind"]["not_present"]==d["pages"]' "$j" && ok "sim --trace wraps around" || bad "sim --trace wraps around"
+printf 'I  0400d7d4,8\n S 7ff000398,8\n L 7ff00039z,8\n' > "$tmp/bad-trace.txt"
+out=$(./build/adsim sim --trace "$tmp/bad-trace.txt" 2>&1); rc=$?
+[ $rc -eq 2 ] && echo "$out" | grep -q "bad-trace.txt:3:.*expected" && ok "sim --trace bad input" || bad "sim --trace bad input (exit $rc: $out)"
+for args in "--trace tests/data/lackey-ls.txt --pages 64" "--trace tests/data/lackey-ls.txt --workload seq" "--trace tests/data/lackey-ls.txt --write-ratio 0.5"; do
+	out=$(./build/adsim sim $args 2>&1); rc=$?
+	[ $rc -eq 2 ] && echo "$out" | grep -q "the trace decides this" && ok "sim rejects $args" || bad "sim rejects $args (exit $rc: $out)"
+done
+# --svg: well-formed XML, a panel per metric, a line per run with a point per
+# sample whose heights are the intervals' counts; no file when it cannot write
+j=$(./build/adsim sim --memory shmem --clean 20K --accesses 200K --pages 2048 --samples 20 --compare clean_flush=after_unlock,under_ptl --svg "$tmp/p.svg" --json); rc=$?
+if [ $rc -eq 0 ] && python3 -c 'import json,sys,xml.dom.minidom as X
+d=json.loads(sys.argv[1]); doc=X.parse(sys.argv[2]); ns="http://www.w3.org/2000/svg"
+assert doc.documentElement.namespaceURI==ns
+lines=doc.getElementsByTagName("polyline"); assert len(lines)==5*2, len(lines)
+texts=[t.firstChild.data for t in doc.getElementsByTagName("text") if t.firstChild]
+assert "clean_flush=after_unlock" in texts and "clean_flush=under_ptl" in texts and "TLB flushes per interval" in texts
+pts=[tuple(map(float,p.split(","))) for p in lines[2].getAttribute("points").split()]
+s=d["runs"][0]["samples"]; assert len(pts)==len(s)==20
+fl=[b["tlb_flushes"]-(s[i-1]["tlb_flushes"] if i else 0) for i,b in enumerate(s)]
+ys=[y for x,y in pts]; assert max(fl)>0 and fl[ys.index(min(ys))]==max(fl)
+assert all((y1<y2)==(f>g) for y1,y2,f,g in zip(ys,ys[1:],fl,fl[1:]) if f!=g)' "$j" "$tmp/p.svg"; then ok "sim --svg"; else bad "sim --svg (exit $rc)"; fi
+./build/adsim sim --accesses 50K --pages 512 --svg "$tmp/q.svg" --plot ipis,spte_zaps >/dev/null &&
+	[ "$(grep -c '<polyline' "$tmp/q.svg")" = 2 ] && grep -q "shootdown IPIs per interval" "$tmp/q.svg" && ok "sim --plot" || bad "sim --plot"
+out=$(./build/adsim sim --accesses 50K --pages 512 --svg "$tmp/nodir/r.svg" 2>&1); rc=$?
+[ $rc -eq 2 ] && echo "$out" | grep -q "^adsim sim: --svg $tmp/nodir/r.svg: " && [ ! -e "$tmp/nodir" ] && ok "sim --svg unwritable" || bad "sim --svg unwritable (exit $rc: $out)"
+for args in "--pages 0" "--workload zipf:s=0" "--set nope=1" "--memory anon --writeback 1K" "--tlb-l1 48:4" "--plot faults" "--svg x.svg --samples 0"; do
 	out=$(./build/adsim sim $args 2>&1); rc=$?
 	if [ $rc -eq 2 ] && echo "$out" | grep -q "^adsim sim: .*expected\|^adsim sim: .*needs\|^adsim sim: unknown"; then ok "sim rejects $args"; else bad "sim rejects $args (exit $rc: $out)"; fi
 done
