@@ -710,6 +710,9 @@ fault:
 		u64 old = *w.leaf, pfn;
 
 		*w.leaf |= hw_entry_ad(hw, space, write);
+		/* the walker's locked A/D update: what a young/dirty entry saves */
+		hw->stats.accessed_sets += (*w.leaf & ~old & hw_entry_ad(hw, space, false)) != 0;
+		hw->stats.dirty_sets += write && (*w.leaf & ~old & ~hw_entry_ad(hw, space, false)) != 0;
 		hw_tlb_fill(hw, t, addr, w.level, *w.leaf, space);
 		pfn = ((w.val & PTE_PFN_MASK) >> PAGE_SHIFT) +
 		      ((addr >> PAGE_SHIFT) & (hw_level_pages(w.level) - 1));

@@ -112,6 +112,8 @@ struct hw_tlb {
 struct hw_stats {
 	u64 accesses, tlb_hits, tlb_l2_hits, walks, faults;
 	u64 dirty_assists;	/* writes through a cached entry whose D was 0 */
+	u64 accessed_sets;	/* filling walks that set A in an entry whose A was 0 */
+	u64 dirty_sets;		/* filling walks for a write that set D in an entry whose D was 0 */
 	u64 flush_local, flush_remote, ipis;
 };
 

@@ -5,9 +5,11 @@
  * mmu_gather helpers of arch/x86/mm/tlb.c and mm/mmu_gather.c, and the
  * set-up parts of mm/mmap.c and mm/filemap.c.  Read as of v6.14-v6.17.
  *
- * Simplified: page_mkwrite never blocks and is not modelled beyond taking
- * the folio lock; no COW of file pages (private file mappings are not
- * modelled); GUP is the slow path only.
+ * Simplified: page_mkwrite never blocks.  A file's own page_mkwrite
+ * (filemap_page_mkwrite(); shmem has none) only takes the folio lock; a
+ * driver's (vm_operations_struct, e.g. vmwgfx's vmw_bo_vm_mkwrite()) is
+ * called by do_page_mkwrite() as in v6.18.  No COW of file pages (private
+ * file mappings are not modelled); GUP is the slow path only.
  */
 #include "mm.h"
 
@@ -173,6 +175,8 @@ bool vma_wants_writenotify(struct vm_area_struct *vma, u64 vm_page_prot)
 {
 	if ((vma->vm_flags & (VM_WRITE | VM_SHARED)) != (VM_WRITE | VM_SHARED))
 		return false;
+	if (vma->vm_ops && vma->vm_ops->page_mkwrite)
+		return true;
 	if (vma->vm_file && !vma->vm_file->shmem)
 		return true;
 	if (vm_page_prot != vm_get_page_prot(vma->vm_flags))
@@ -187,6 +191,14 @@ void vma_set_page_prot(struct vm_area_struct *vma)
 	if (vma_wants_writenotify(vma, vm_get_page_prot(flags)))
 		flags &= ~VM_SHARED;
 	vma->vm_page_prot = vm_get_page_prot(flags);
+}
+
+void vma_set_vm_ops(struct vm_area_struct *vma, const struct vm_operations_struct *ops,
+		    void *private_data)
+{
+	vma->vm_ops = ops;
+	vma->vm_private_data = private_data;
+	vma_set_page_prot(vma);
 }
 
 /* mm/mprotect.c: may change_protection() make PTEs writable itself? */
@@ -596,15 +608,6 @@ void tlb_finish_mmu(struct mmu_gather *tlb)
 
 /* ---- faults ---- */
 
-struct vm_fault {
-	struct vm_area_struct *vma;
-	u64 address;
-	unsigned int flags;
-	pte_t *pte;
-	spinlock_t *ptl;
-	pte_t orig_pte;
-};
-
 /* vm_normal_folio(): NULL for the zero page and for frames without one. */
 static struct folio *vm_normal_folio(struct vm_area_struct *vma, pte_t pte)
 {
@@ -659,20 +662,59 @@ static int wp_page_reuse(struct vm_fault *vmf)
 }
 
 /*
- * wp_page_shared() + fault_dirty_shared_page().  A file system with
- * page_mkwrite gets the folio locked with the PT lock dropped, and the PTE
- * is re-checked; shmem has none and reuses at once.  Either way the folio
- * is dirtied under its lock.
+ * Does a write to a read-only page of this shared VMA go through
+ * page_mkwrite?  A driver's vm_ops, or a file system's own
+ * (filemap_page_mkwrite()); shmem has none.
+ */
+static bool vma_has_page_mkwrite(struct vm_area_struct *vma)
+{
+	if (vma->vm_ops && vma->vm_ops->page_mkwrite)
+		return true;
+	return vma->vm_file && !vma->vm_file->shmem;
+}
+
+/*
+ * do_page_mkwrite() (mm/memory.c, v6.18), called without the PT lock:
+ * the VMA's page_mkwrite() (a driver records the write, vmwgfx in its
+ * dirty bitmap), then the folio is returned locked, as it is when the
+ * hook does not lock it itself (VM_FAULT_LOCKED is not modelled: no hook
+ * locks).  A file's own hook is just that lock.
+ */
+static int do_page_mkwrite(struct vm_fault *vmf, struct folio *folio)
+{
+	EXEC_FN();
+	const struct vm_operations_struct *ops = vmf->vma->vm_ops;
+
+	if (ops && ops->page_mkwrite) {
+		int ret = ops->page_mkwrite(vmf);
+
+		if (ret & (VM_FAULT_SIGSEGV | VM_FAULT_RETRY))
+			return ret;
+	}
+	folio_lock(folio);
+	return 0;
+}
+
+/*
+ * wp_page_shared() + fault_dirty_shared_page().  With page_mkwrite the
+ * PT lock is dropped for do_page_mkwrite(), which returns the folio
+ * locked, and the PTE is re-checked (finish_mkwrite_fault()); without
+ * (shmem) the PTE is reused at once.  Either way the folio is dirtied
+ * under its lock.
  */
 static int wp_page_shared(struct vm_fault *vmf, struct folio *folio)
 {
 	EXEC_FN();
-	if (folio->mapping && folio->mapping->shmem) {
+	if (!vma_has_page_mkwrite(vmf->vma)) {
 		wp_page_reuse(vmf);
 		folio_lock(folio);
 	} else {
+		int ret;
+
 		pte_unmap_unlock(vmf->pte, vmf->ptl);
-		folio_lock(folio);	/* do_page_mkwrite() returns it locked */
+		ret = do_page_mkwrite(vmf, folio);
+		if (ret)
+			return ret;
 		vmf->pte = pte_offset_map_lock(vmf->vma->vm_mm, vmf->address, &vmf->ptl);
 		if (!pte_same(ptep_get(vmf->pte), vmf->orig_pte)) {
 			pte_unmap_unlock(vmf->pte, vmf->ptl);
@@ -800,6 +842,9 @@ static int do_anonymous_page(struct vm_fault *vmf)
 	pte_t entry;
 
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
+	/* both the zero-page and the new-folio paths ask the handler first */
+	if (userfaultfd_missing(vma))
+		return handle_userfault(vmf, VM_UFFD_MISSING);
 	if (!(vmf->flags & FAULT_FLAG_WRITE)) {
 		entry = pfn_pte(mw->zero_pfn, vma->vm_page_prot);	/* pte_mkspecial */
 	} else {
@@ -847,8 +892,13 @@ static int do_fault(struct vm_fault *vmf)
 	folio = filemap_fault_folio(mw, vma->vm_file, idx);
 	if (!folio)
 		return VM_FAULT_SIGSEGV;
-	if (write)
-		folio_lock(folio);
+	if (write) {
+		/* do_shared_fault(): page_mkwrite before the page is mapped */
+		int ret = do_page_mkwrite(vmf, folio);
+
+		if (ret)
+			return ret;
+	}
 	vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->address, &vmf->ptl);
 	if (vmf_pte_changed(vmf)) {
 		pte_unmap_unlock(vmf->pte, vmf->ptl);
@@ -890,6 +940,7 @@ int handle_mm_fault(struct vm_area_struct *vma, u64 address, unsigned int flags)
 {
 	EXEC_FN();
 	struct vm_fault vmf = { .vma = vma, .address = address & ~(PAGE_SIZE - 1),
+				.pgoff = vma->vm_pgoff + ((address - vma->vm_start) >> PAGE_SHIFT),
 				.flags = flags };
 	bool write = flags & FAULT_FLAG_WRITE;
 	struct mm_world *mw = vma->vm_mm->mw;
@@ -936,7 +987,8 @@ int handle_mm_fault(struct vm_area_struct *vma, u64 address, unsigned int flags)
 /*
  * A user access of the current CPU: the hardware walks or hits the TLB;
  * a fault enters do_user_addr_fault(): mmap_lock for read, find_vma,
- * handle_mm_fault(), retry.  Returns -EFAULT on SIGSEGV.
+ * handle_mm_fault(), retry.  Returns -EFAULT on SIGSEGV, -EAGAIN when a
+ * userfaultfd missing fault waits for its handler.
  */
 int mm_user_access(struct mm_struct *mm, int tlb, u64 addr, bool write)
 {
@@ -955,6 +1007,13 @@ int mm_user_access(struct mm_struct *mm, int tlb, u64 addr, bool write)
 		ret = vma ? handle_mm_fault(vma, addr, write ? FAULT_FLAG_WRITE : 0) :
 			    VM_FAULT_SIGSEGV;
 		up_read(&mm->mmap_lock);
+		/*
+		 * handle_userfault() queued a missing fault: the thread sleeps
+		 * until the handler's UFFDIO_COPY wakes it.  In direct mode the
+		 * caller is that handler: it resolves and repeats the access.
+		 */
+		if (ret & VM_FAULT_RETRY)
+			return -EAGAIN;
 		if (ret & VM_FAULT_SIGSEGV) {
 			if (exec_tracing())
 				exec_note("SIGSEGV at %#llx", (unsigned long long)addr);

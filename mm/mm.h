@@ -33,6 +33,10 @@
 #define MM_MAX_MMS 4
 #define MAPPING_MAX_VMAS 4
 
+typedef struct {
+	u64 pte;
+} pte_t;
+
 /* folio->flags bits (include/linux/page-flags.h names). */
 enum pageflags {
 	PG_locked,
@@ -79,6 +83,7 @@ struct address_space {
 #define VM_MAYREAD 0x10ULL
 #define VM_MAYWRITE 0x20ULL
 #define VM_MAYSHARE 0x80ULL
+#define VM_UFFD_MISSING 0x200ULL
 #define VM_UFFD_WP 0x1000ULL
 #define VM_IO 0x4000ULL
 #define VM_HUGETLB 0x400000ULL
@@ -97,6 +102,37 @@ struct address_space {
 struct userfaultfd_ctx {
 	u64 features;
 	bool open;
+	/*
+	 * A missing fault waiting for the handler (fault_pending_wqh, one
+	 * deep): the faulting thread sleeps until UFFDIO_COPY wakes it.
+	 */
+	bool msg_pending;
+	u64 msg_address;
+	u64 msg_flags;		/* UFFD_PAGEFAULT_FLAG_WRITE */
+};
+
+struct vm_area_struct;
+
+/* include/linux/mm.h struct vm_fault: what a fault handler is given. */
+struct vm_fault {
+	struct vm_area_struct *vma;
+	u64 address;
+	pgoff_t pgoff;			/* linear_page_index(vma, address) */
+	unsigned int flags;
+	pte_t *pte;
+	spinlock_t *ptl;
+	pte_t orig_pte;
+};
+
+/*
+ * include/linux/mm.h struct vm_operations_struct: the one hook the model
+ * calls.  page_mkwrite() is told that a read-only page of a shared
+ * mapping is about to become writable (do_shared_fault(),
+ * wp_page_shared()), with no PT lock held; it returns 0 or VM_FAULT_*.
+ * A mapping whose VMA has one is write-notified (vma_wants_writenotify()).
+ */
+struct vm_operations_struct {
+	int (*page_mkwrite)(struct vm_fault *vmf);
 };
 
 struct vm_area_struct {
@@ -107,6 +143,8 @@ struct vm_area_struct {
 	struct address_space *vm_file;
 	pgoff_t vm_pgoff;
 	struct userfaultfd_ctx *vm_userfaultfd_ctx;
+	const struct vm_operations_struct *vm_ops;	/* NULL: the file's own */
+	void *vm_private_data;
 };
 
 enum mmu_notifier_event {
@@ -209,9 +247,6 @@ struct mm_world {
 	int nr_mms;
 };
 
-typedef struct {
-	u64 pte;
-} pte_t;
 
 struct mmu_gather {
 	struct mm_struct *mm;
@@ -257,6 +292,12 @@ struct vm_area_struct *mm_mmap(struct mm_struct *mm, u64 addr, u64 len,
 			       u64 vm_flags, struct address_space *file,
 			       pgoff_t pgoff);
 struct vm_area_struct *find_vma(struct mm_struct *mm, u64 addr);
+/*
+ * A driver's ->mmap() installing its vm_operations on a new VMA; as in
+ * mmap_region(), vm_page_prot is derived after it (write-notify).
+ */
+void vma_set_vm_ops(struct vm_area_struct *vma, const struct vm_operations_struct *ops,
+		    void *private_data);
 struct vm_area_struct *find_vma_intersection(struct mm_struct *mm, u64 start, u64 end);
 
 /* ---- folios ---- */
@@ -334,6 +375,10 @@ static inline bool pte_swp_uffd_wp_any(pte_t p) { return pte_marker_uffd_wp(p); 
 static inline bool pte_none_mostly(pte_t p) { return pte_none(p) || is_pte_marker(p); }
 
 /* include/linux/userfaultfd_k.h */
+static inline bool userfaultfd_missing(struct vm_area_struct *vma)
+{
+	return vma->vm_flags & VM_UFFD_MISSING;
+}
 static inline bool userfaultfd_wp(struct vm_area_struct *vma)
 {
 	return vma->vm_flags & VM_UFFD_WP;
@@ -451,7 +496,23 @@ u64 clean_record_shared_mapping_range(struct address_space *mapping,
 
 /* ---- userfaultfd (fs/userfaultfd.c, mm/userfaultfd.c): 0 or -errno ---- */
 int userfaultfd_api(struct mm_struct *mm, u64 features);
+#define UFFDIO_REGISTER_MODE_MISSING (1ULL << 0)
+#define UFFDIO_REGISTER_MODE_WP (1ULL << 1)
+/* UFFDIO_REGISTER with mode; userfaultfd_register() is MODE_WP. */
+int userfaultfd_register_mode(struct mm_struct *mm, u64 start, u64 len, u64 mode);
 int userfaultfd_register(struct mm_struct *mm, u64 start, u64 len);
+/* uapi struct uffd_msg, UFFD_EVENT_PAGEFAULT only */
+#define UFFD_PAGEFAULT_FLAG_WRITE (1ULL << 0)
+struct uffd_msg {
+	u64 address, flags;
+};
+struct vm_fault;
+int handle_userfault(struct vm_fault *vmf, unsigned long reason);
+/*
+ * read() on the userfaultfd: 0 and the pending fault, or -EAGAIN.  The
+ * event stays pending until UFFDIO_COPY (without DONTWAKE) covers it.
+ */
+int userfaultfd_read(struct mm_struct *mm, struct uffd_msg *msg);
 int userfaultfd_writeprotect(struct mm_struct *mm, u64 start, u64 len, u64 mode);
 int userfaultfd_copy(struct mm_struct *mm, u64 dst, u64 len, u64 mode, s64 *copy);
 int userfaultfd_zeropage(struct mm_struct *mm, u64 dst, u64 len, u64 mode, s64 *zeropage);

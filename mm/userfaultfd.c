@@ -6,10 +6,15 @@
  * mm/userfaultfd.c behind them: mwriteprotect_range() -> uffd_wp_range()
  * -> change_protection(), and mfill_atomic() installing new pages.
  *
- * Simplified: one context per mm; write-protect mode only, and only with
- * UFFD_FEATURE_WP_ASYNC (no handler thread, so no events, no wake-ups and
- * no -EAGAIN from a changing mm); no hugetlb.  Return values are the
- * ioctl's: 0 or -errno.
+ * Simplified: one context per mm; write-protect mode only with
+ * UFFD_FEATURE_WP_ASYNC (no write-protect events); missing mode for
+ * anonymous memory, its one pending fault read by a handler that
+ * resolves it with UFFDIO_COPY in direct mode (sim); no -EAGAIN from a
+ * changing mm; no hugetlb.  Return values are the ioctl's: 0 or -errno.
+ *
+ * The uffd_copy_hint variant installs UFFDIO_COPY's PTE as mainline does
+ * or as the 2022 RFC did with the hint the handler passed (seeds/004):
+ * see mfill_atomic_install_pte().
  */
 #include "mm.h"
 
@@ -25,7 +30,7 @@ int userfaultfd_api(struct mm_struct *mm, u64 features)
 {
 	if (mm->uffd.open)
 		return -EINVAL;
-	if ((features & ~UFFD_MODEL_FEATURES) || !(features & UFFD_FEATURE_WP_ASYNC))
+	if (features & ~UFFD_MODEL_FEATURES)
 		return -EINVAL;		/* not modelled; the kernel has more */
 	if (features & UFFD_FEATURE_WP_ASYNC)
 		features |= UFFD_FEATURE_WP_UNPOPULATED;
@@ -47,14 +52,16 @@ static int validate_range(u64 start, u64 len)
 }
 
 /*
- * userfaultfd_register() for UFFDIO_REGISTER_MODE_WP.  With WP_ASYNC and
- * write-protect as the only mode, vma_can_userfault() accepts any VMA.
+ * userfaultfd_register().  MODE_WP needs WP_ASYNC here (synchronous
+ * write-protect events are not modelled); with it vma_can_userfault()
+ * accepts any VMA.  MODE_MISSING is modelled for anonymous memory only.
  * userfaultfd_set_vm_flags(): a shared VMA re-derives vm_page_prot, so
  * that uffd-wp's writenotify maps it read-only from now on.
  */
-int userfaultfd_register(struct mm_struct *mm, u64 start, u64 len)
+int userfaultfd_register_mode(struct mm_struct *mm, u64 start, u64 len, u64 mode)
 {
 	u64 end = start + len;
+	u64 vm_flags = 0;
 	bool found = false;
 	int ret = validate_range(start, len);
 
@@ -62,6 +69,14 @@ int userfaultfd_register(struct mm_struct *mm, u64 start, u64 len)
 		return ret;
 	if (!mm->uffd.open)
 		return -EINVAL;
+	if (!mode || (mode & ~(UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP)))
+		return -EINVAL;
+	if ((mode & UFFDIO_REGISTER_MODE_WP) && !(mm->uffd.features & UFFD_FEATURE_WP_ASYNC))
+		return -EINVAL;		/* not modelled */
+	if (mode & UFFDIO_REGISTER_MODE_MISSING)
+		vm_flags |= VM_UFFD_MISSING;
+	if (mode & UFFDIO_REGISTER_MODE_WP)
+		vm_flags |= VM_UFFD_WP;
 	down_write(&mm->mmap_lock);
 	for (int i = 0; i < mm->nr_vmas; i++) {
 		struct vm_area_struct *vma = &mm->vmas[i];
@@ -76,6 +91,10 @@ int userfaultfd_register(struct mm_struct *mm, u64 start, u64 len)
 			ret = -EBUSY;
 			break;
 		}
+		if ((vm_flags & VM_UFFD_MISSING) && vma->vm_file) {
+			ret = -EINVAL;	/* missing mode: anonymous only here */
+			break;
+		}
 		found = true;
 	}
 	if (!ret && !found)
@@ -87,12 +106,55 @@ int userfaultfd_register(struct mm_struct *mm, u64 start, u64 len)
 		if (vma->vm_start >= end || vma->vm_end <= start)
 			continue;
 		vma->vm_userfaultfd_ctx = &mm->uffd;
-		vma->vm_flags |= VM_UFFD_WP;
+		vma->vm_flags |= vm_flags;
+		wp_changed = wp_changed && userfaultfd_wp(vma);
 		if ((vma->vm_flags & VM_SHARED) && wp_changed)
 			vma_set_page_prot(vma);
 	}
 	up_write(&mm->mmap_lock);
 	return ret;
+}
+
+int userfaultfd_register(struct mm_struct *mm, u64 start, u64 len)
+{
+	return userfaultfd_register_mode(mm, start, len, UFFDIO_REGISTER_MODE_WP);
+}
+
+/*
+ * handle_userfault() (fs/userfaultfd.c) for VM_UFFD_MISSING: queue the
+ * event and return VM_FAULT_RETRY; the kernel's faulting thread then
+ * sleeps until woken and retries the fault.  Called without the PT lock.
+ */
+int handle_userfault(struct vm_fault *vmf, unsigned long reason)
+{
+	struct userfaultfd_ctx *ctx = vmf->vma->vm_userfaultfd_ctx;
+
+	if (MODEL_WARN_ON(!ctx || reason != VM_UFFD_MISSING))
+		return VM_FAULT_SIGSEGV;
+	ctx->msg_pending = true;
+	ctx->msg_address = vmf->address;
+	ctx->msg_flags = (vmf->flags & FAULT_FLAG_WRITE) ? UFFD_PAGEFAULT_FLAG_WRITE : 0;
+	return VM_FAULT_RETRY;
+}
+
+/* userfaultfd_read(): the pending UFFD_EVENT_PAGEFAULT, if any. */
+int userfaultfd_read(struct mm_struct *mm, struct uffd_msg *msg)
+{
+	if (!mm->uffd.open)
+		return -EINVAL;
+	if (!mm->uffd.msg_pending)
+		return -EAGAIN;
+	msg->address = mm->uffd.msg_address;
+	msg->flags = mm->uffd.msg_flags;
+	return 0;
+}
+
+/* wake_userfault(): the faults in [start, start + len) stop waiting. */
+static void wake_userfault(struct mm_struct *mm, u64 start, u64 len)
+{
+	if (mm->uffd.msg_pending && mm->uffd.msg_address >= start &&
+	    mm->uffd.msg_address < start + len)
+		mm->uffd.msg_pending = false;
 }
 
 /*
@@ -170,10 +232,39 @@ int userfaultfd_writeprotect(struct mm_struct *mm, u64 start, u64 len, u64 mode)
 }
 
 /*
- * mfill_atomic_install_pte(): the new PTE is always dirty, writable if
- * the VMA is (a page-cache page in a private mapping never is), uffd-wp
- * with MFILL_ATOMIC_WP.  It may replace a none PTE or a marker
- * (pte_none_mostly), else -EEXIST.  No flush: it was not present.
+ * The young and dirty bits of UFFDIO_COPY's PTE (uffd_copy_hint, seeds/004).
+ *
+ *   none           mainline v6.18: pte_mkdirty() always; young because
+ *                  every x86 vm_page_prot has _PAGE_ACCESSED.  This is
+ *                  also the RFC's answer when the handler passes both hints.
+ *   access_likely  RFC (Nadav Amit, Jun-Jul 2022) with
+ *                  UFFDIO_COPY_MODE_ACCESS_LIKELY only: young, clean.
+ *   write_likely   RFC with UFFDIO_COPY_MODE_WRITE_LIKELY only: dirty,
+ *                  old.
+ *
+ * The RFC made the PTE young only with ACCESS_LIKELY and dirty only with
+ * WRITE_LIKELY, so that a page never written is not written back and a
+ * page never accessed does not look hot to reclaim; the cost moves to
+ * the hardware, which sets A on the first walk and D on the first write.
+ */
+static pte_t mfill_atomic_pte_hint(struct vm_area_struct *dst_vma, pte_t entry)
+{
+	switch (variant(dst_vma->vm_mm->mw->cfg, uffd_copy_hint)) {
+	case uffd_copy_hint__access_likely:
+		return pte_mkyoung(entry);
+	case uffd_copy_hint__write_likely:
+		return pte_mkold(pte_mkdirty(entry));
+	default:
+		return pte_mkdirty(entry);
+	}
+}
+
+/*
+ * mfill_atomic_install_pte(): the new PTE is dirty (see
+ * mfill_atomic_pte_hint()), writable if the VMA is (a page-cache page in a
+ * private mapping never is), uffd-wp with MFILL_ATOMIC_WP.  It may replace
+ * a none PTE or a marker (pte_none_mostly), else -EEXIST.  No flush: it
+ * was not present.
  */
 static int mfill_atomic_install_pte(struct vm_area_struct *dst_vma, u64 dst_addr,
 				    struct folio *folio, bool wp)
@@ -184,7 +275,7 @@ static int mfill_atomic_install_pte(struct vm_area_struct *dst_vma, u64 dst_addr
 	pte_t entry, *ptep;
 	int ret = -EEXIST;
 
-	entry = pte_mkdirty(pfn_pte(folio->pfn, dst_vma->vm_page_prot));
+	entry = mfill_atomic_pte_hint(dst_vma, pfn_pte(folio->pfn, dst_vma->vm_page_prot));
 	if (folio->mapping && !(dst_vma->vm_flags & VM_SHARED))
 		writable = false;
 	if (writable)
@@ -335,6 +426,9 @@ static int userfaultfd_fill(struct mm_struct *mm, u64 dst, u64 len, u64 mode,
 		return -EINVAL;
 	done = mfill_atomic(mm, dst, len, zeropage, !zeropage && (mode & UFFDIO_COPY_MODE_WP));
 	*count = done;
+	/* wake_userfault() over what was filled, unless DONTWAKE */
+	if (done > 0 && !(mode & UFFDIO_COPY_MODE_DONTWAKE))
+		wake_userfault(mm, dst, (u64)done);
 	if (done < 0)
 		return (int)done;
 	return (u64)done == len ? 0 : -EAGAIN;

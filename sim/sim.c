@@ -23,6 +23,10 @@ const char *const sim_memory_names[SIM_MEM_NR] = {
 	[SIM_MEM_FILE] = "file", [SIM_MEM_SHMEM] = "shmem", [SIM_MEM_ANON] = "anon",
 };
 
+const char *const sim_populate_names[SIM_POP_NR] = {
+	[SIM_POP_FAULT] = "fault", [SIM_POP_UFFD_COPY] = "uffd-copy",
+};
+
 const char *const sim_activity_names[ACT_NR] = {
 	[ACT_AGING] = "aging", [ACT_WRITEBACK] = "writeback", [ACT_CLEAN] = "clean",
 	[ACT_MADV_FREE] = "madv-free", [ACT_PAGEMAP_SCAN] = "pagemap-scan",
@@ -69,6 +73,9 @@ struct sim {
 	bool madv_pending;
 	u64 *dl_bitmap;		/* the migration thread's copy of the dirty bitmap */
 	u32 ring_fetch[KVM_MAX_VCPUS];	/* its next ring entry to harvest, per vCPU */
+	/* the driver's dirty bitmap under dirty_track=wrprotect (vmw_bo_dirty) */
+	u64 *dirty_bitmap;
+	pgoff_t dirty_start, dirty_end;
 	struct sim_metrics *m;
 };
 
@@ -159,6 +166,33 @@ static const struct obs_ops sim_obs_ops = {
 
 /* ---- the world ---- */
 
+/*
+ * The driver's page_mkwrite(), as vmwgfx's vmw_bo_vm_mkwrite() under
+ * VMW_BO_DIRTY_MKWRITE (drivers/gpu/drm/vmwgfx/vmwgfx_page_dirty.c,
+ * v6.18): the first write of an interval to a write-protected page sets
+ * its bit and widens [start, end).  The buffer starts at file offset 0.
+ * Simplified: no buffer reservation lock (sim runs one step at a time).
+ */
+static int sim_vm_mkwrite(struct vm_fault *vmf)
+{
+	struct sim *s = vmf->vma->vm_private_data;
+	pgoff_t off = vmf->pgoff;
+
+	s->m->mkwrite_calls++;
+	if (off >= s->pages)
+		return VM_FAULT_SIGSEGV;	/* VM_FAULT_SIGBUS */
+	if (!(s->dirty_bitmap[off / 64] & BIT_ULL(off % 64))) {
+		s->dirty_bitmap[off / 64] |= BIT_ULL(off % 64);
+		s->dirty_start = min_t(pgoff_t, s->dirty_start, off);
+		s->dirty_end = max_t(pgoff_t, s->dirty_end, off + 1);
+	}
+	return 0;
+}
+
+static const struct vm_operations_struct sim_vm_ops = {
+	.page_mkwrite = sim_vm_mkwrite,
+};
+
 static int sim_fail(char *err, size_t n, const char *what)
 {
 	snprintf(err, n, "%s", what);
@@ -202,6 +236,7 @@ static int sim_build(struct sim *s, char *err, size_t n)
 	u64 nr_frames = pages + 3 * tables + 64;
 	u32 nr_pt = (u32)(2 * tables + 16);
 	u64 flags = VM_READ | VM_WRITE, len = pages << PAGE_SHIFT;
+	struct vm_area_struct *vma;
 	/* the vm workload's accesses are the vCPUs': no host CPU caches the mm */
 	u32 cpus = vm ? 0 : o->cpus;
 
@@ -222,8 +257,21 @@ static int sim_build(struct sim *s, char *err, size_t n)
 			return sim_fail(err, n, "out of memory for the file's pages");
 		flags |= VM_SHARED;
 	}
-	if (!mm_mmap(s->mm, SIM_BASE, len, flags, s->file, 0))
+	vma = mm_mmap(s->mm, SIM_BASE, len, flags, s->file, 0);
+	if (!vma)
 		return sim_fail(err, n, "out of memory for the mapping");
+	/*
+	 * vmw_bo_dirty_add() under VMW_BO_DIRTY_MKWRITE would write-protect
+	 * and clean the buffer now; it has no PTEs yet, so that finds nothing.
+	 */
+	if (o->every[ACT_CLEAN] && variant(&o->cfg, dirty_track) == dirty_track__wrprotect) {
+		s->dirty_bitmap = calloc((pages + 63) / 64, sizeof(u64));
+		if (!s->dirty_bitmap)
+			return sim_fail(err, n, "out of memory for the dirty bitmap");
+		s->dirty_start = pages;
+		s->dirty_end = 0;
+		vma_set_vm_ops(vma, &sim_vm_ops, s);
+	}
 	for (u32 i = 0; i < cpus; i++) {
 		char name[16];
 
@@ -254,6 +302,11 @@ static int sim_build(struct sim *s, char *err, size_t n)
 	}
 	if (o->every[ACT_DIRTY_LOG] && sim_dirty_log_setup(s))
 		return sim_fail(err, n, "the model refused the dirty-log set-up");
+	if (o->populate == SIM_POP_UFFD_COPY) {
+		if (userfaultfd_api(s->mm, 0) ||
+		    userfaultfd_register_mode(s->mm, SIM_BASE, len, UFFDIO_REGISTER_MODE_MISSING))
+			return sim_fail(err, n, "the model refused the userfaultfd set-up");
+	}
 	if (o->every[ACT_PAGEMAP_SCAN]) {
 		if (userfaultfd_api(s->mm, UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED |
 						   UFFD_FEATURE_WP_HUGETLBFS_SHMEM) ||
@@ -284,6 +337,7 @@ static void sim_destroy(struct sim *s)
 	free(s->dl_bitmap);
 	free(s->gt);
 	free(s->last_write);
+	free(s->dirty_bitmap);
 	mm_direct_world_fini(&s->dw);
 }
 
@@ -310,6 +364,27 @@ static u64 sim_addr(u64 page)
 	return SIM_BASE + (page << PAGE_SHIFT);
 }
 
+/*
+ * The userfaultfd handler thread (a postcopy live-migration destination):
+ * read the missing fault, fill the page with UFFDIO_COPY, which wakes the
+ * faulting thread; the access is then repeated.  Mode 0: no hint flags,
+ * whatever uffd_copy_hint says the kernel does with the PTE.
+ */
+static void sim_uffd_resolve(struct sim *s, int tlb, const struct wl_access *a)
+{
+	for (int tries = 0; tries < 4; tries++) {
+		struct uffd_msg msg;
+		s64 copied;
+
+		if (userfaultfd_read(s->mm, &msg))
+			return;
+		if (!userfaultfd_copy(s->mm, msg.address & ~(PAGE_SIZE - 1), PAGE_SIZE, 0, &copied))
+			s->m->uffd_copies++;
+		if (mm_user_access(s->mm, tlb, sim_addr(a->page), a->write) != -EAGAIN)
+			return;
+	}
+}
+
 static inline void sim_access(struct sim *s, const struct wl_access *a)
 {
 	if (s->kvm) {
@@ -326,7 +401,8 @@ static inline void sim_access(struct sim *s, const struct wl_access *a)
 
 		if (!hw_access_hit(s->dw.hw, tlb, sim_addr(a->page), a->write)) {
 			s->dw.hw->direct_tlb = tlb;	/* the fault runs on this CPU */
-			mm_user_access(s->mm, tlb, sim_addr(a->page), a->write);
+			if (mm_user_access(s->mm, tlb, sim_addr(a->page), a->write) == -EAGAIN)
+				sim_uffd_resolve(s, tlb, a);
 			s->dw.hw->direct_tlb = -1;
 		}
 	}
@@ -393,16 +469,59 @@ static void act_writeback(struct sim *s)
 }
 
 /*
+ * vmw_bo_dirty_scan_mkwrite() followed by the harvest that
+ * vmw_bo_dirty_transfer_to_res() makes: re-arm the pages written since
+ * the last scan (only [start, end): nothing written, nothing to do), then
+ * report the bitmap page_mkwrite() filled and clear it.
+ *
+ * The order is what keeps every write.  A page's bit is set by the fault
+ * that made its PTE writable, and the PTE stays writable (and cached in
+ * TLBs) until it is write-protected again:
+ *  1. wp_shared_mapping_range() first: a write that lands before its
+ *     flush goes through a PTE that is still writable, so its page's bit
+ *     is already set and is reported below;
+ *  2. then take and clear the bitmap: a write after the flush faults into
+ *     page_mkwrite() and sets the bit afresh for the next scan (vmwgfx
+ *     holds the buffer's reservation over both steps, which the hook also
+ *     takes, so such a fault waits until the bitmap is cleared).
+ * Clearing first would lose a write made between the clear and the
+ * write-protect: the PTE is writable, so no fault sets the bit, and the
+ * write-protect then hides the page from every later scan.
+ */
+static void act_clean_mkwrite(struct sim *s)
+{
+	pgoff_t start = s->dirty_start, end = s->dirty_end;
+
+	if (end <= start)
+		return;
+	s->dw.hw->direct_tlb = s->proc_tlb;
+	wp_shared_mapping_range(s->file, start, end - start);
+	for (pgoff_t i = start; i < end && i < s->pages; i++)
+		if (s->dirty_bitmap[i / 64] & BIT_ULL(i % 64)) {
+			s->dirty_bitmap[i / 64] &= ~BIT_ULL(i % 64);
+			sim_reported(s, SC_CLEAN_RECORD, i);
+		}
+	s->dirty_start = s->pages;
+	s->dirty_end = 0;
+}
+
+/*
  * A driver's dirty scan over its shared buffer (vmwgfx's
  * vmw_bo_dirty_scan_pagetable(), seeds/003): clean and record, from the
- * process's CPU; the bitmap is the report.
+ * process's CPU; the bitmap is the report.  Under dirty_track=wrprotect,
+ * act_clean_mkwrite().
  */
 static void act_clean(struct sim *s)
 {
 	u64 words = (s->pages + 63) / 64;
-	u64 *bitmap = calloc(words, sizeof(u64));
+	u64 *bitmap;
 	pgoff_t start = 0, end = 0;
 
+	if (s->dirty_bitmap) {
+		act_clean_mkwrite(s);
+		return;
+	}
+	bitmap = calloc(words, sizeof(u64));
 	if (!bitmap)
 		return;
 	s->dw.hw->direct_tlb = s->proc_tlb;
@@ -591,6 +710,8 @@ static void sim_count(struct sim *s, struct sim_metrics *m)
 	m->tlb_l2_hits = hw->stats.tlb_l2_hits;
 	m->walks = hw->stats.walks;
 	m->dirty_assists = hw->stats.dirty_assists;
+	m->accessed_sets = hw->stats.accessed_sets;
+	m->dirty_sets = hw->stats.dirty_sets;
 	m->ipis = hw->stats.ipis;
 	m->flush_cpu_range = m->flush_cpu_full = m->flush_ept_range = m->flush_ept_full = 0;
 	for (int i = 0; i < hw->nr_tlbs; i++) {
@@ -701,6 +822,11 @@ static int sim_check_opts(const struct sim_opts *o, char *err, size_t n)
 	     (o->dirty_ring_entries & (o->dirty_ring_entries - 1))))
 		return snprintf(err, n, "--dirty-ring-size %u: expected a power of two from 256 to %d",
 				o->dirty_ring_entries, KVM_DIRTY_RING_MAX_ENTRIES), -1;
+	if (o->populate == SIM_POP_UFFD_COPY && (o->memory != SIM_MEM_ANON || vm))
+		return snprintf(err, n, "--populate uffd-copy needs --memory anon and a CPU workload"), -1;
+	if (o->populate == SIM_POP_UFFD_COPY && o->every[ACT_PAGEMAP_SCAN])
+		return snprintf(err, n, "--populate uffd-copy and --pagemap-scan: the model's one "
+					"userfaultfd context serves only one of them"), -1;
 	return 0;
 }
 

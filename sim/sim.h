@@ -13,8 +13,12 @@
  * through the model's entry points: aging through rmap
  * (folio_referenced() and the young notifiers), writeback
  * (mm_writeback_folio(): folio_mkclean()), the driver's clean cycle
- * (clean_record_shared_mapping_range()), MADV_FREE then reclaim of the
- * lazyfree folios, and a uffd-wp PAGEMAP_SCAN reader.
+ * (clean_record_shared_mapping_range(), or under dirty_track=wrprotect
+ * the bitmap its page_mkwrite() hook filled, re-armed with
+ * wp_shared_mapping_range()), MADV_FREE then reclaim of the lazyfree
+ * folios, and a uffd-wp PAGEMAP_SCAN reader.  Anonymous pages are
+ * populated by the fault path or by a userfaultfd missing-fault handler
+ * that resolves each fault with UFFDIO_COPY (--populate).
  *
  * Ground truth (DESIGN.md "Ground truth and oracles"), kept by sim and
  * never seen by the model: for every page, which dirty consumers have
@@ -35,6 +39,14 @@
 
 enum sim_memory { SIM_MEM_FILE, SIM_MEM_SHMEM, SIM_MEM_ANON, SIM_MEM_NR };
 extern const char *const sim_memory_names[SIM_MEM_NR];
+
+/* How a missing page gets its first PTE. */
+enum sim_populate {
+	SIM_POP_FAULT,		/* the kernel's fault path */
+	SIM_POP_UFFD_COPY,	/* a missing-mode userfaultfd handler: UFFDIO_COPY */
+	SIM_POP_NR
+};
+extern const char *const sim_populate_names[SIM_POP_NR];
 
 /* Kernel activities, each run every `every[...]` accesses (0: never). */
 enum sim_activity {
@@ -72,6 +84,7 @@ struct sim_opts {
 	struct wl_params wl;	/* pages, write ratio, seed, ...; actors set by sim */
 	u32 cpus, vcpus;
 	enum sim_memory memory;
+	enum sim_populate populate;
 	struct hw_tlb_geom l1, l2;	/* l2.sets == 0: no second level */
 	u64 accesses;
 	u64 every[ACT_NR];
@@ -97,6 +110,7 @@ struct sim_metrics {
 	double seconds;
 	/* hw */
 	u64 tlb_hits, tlb_l2_hits, walks, dirty_assists;
+	u64 accessed_sets, dirty_sets;	/* A or D set by a filling walk */
 	u64 flush_cpu_range, flush_cpu_full, flush_ept_range, flush_ept_full;
 	u64 tlb_flushes, ipis;
 	/* faults */
@@ -107,6 +121,8 @@ struct sim_metrics {
 	u64 events[NR_MM_EVENTS];
 	u64 notifier_calls, spte_zaps, kvm_tlb_flushes;
 	u64 kvm_dirty_marked, kvm_dirty_wrprot, kvm_ring_full_exits;
+	u64 mkwrite_calls;		/* the driver's page_mkwrite() (dirty_track=wrprotect) */
+	u64 uffd_copies;		/* pages the userfaultfd handler filled */
 	u64 reported[SC_NR];
 	u64 activity_runs[ACT_NR];
 	/* aging */

@@ -48,6 +48,9 @@ static void sim_usage(FILE *f)
 		"  --cpus N             CPUs issuing accesses (default 2; 1..%d)\n"
 		"  --vcpus N            vCPUs of the vm workload (default 2; 1..8)\n"
 		"  --memory KIND        file (shared, default) | shmem (shared memfd) | anon (private)\n"
+		"  --populate HOW       fault (default) | uffd-copy: a userfaultfd missing-fault\n"
+		"                       handler fills each page with UFFDIO_COPY (--memory anon;\n"
+		"                       the PTE it gets: --set uffd_copy_hint=...)\n"
 		"  --seed N             the workload's random seed (default 1)\n"
 		"\n"
 		"TLBs (per CPU and per vCPU; default an x86 core's):\n"
@@ -59,7 +62,10 @@ static void sim_usage(FILE *f)
 		"  --aging N            folio_referenced() over every resident folio (default 1M)\n"
 		"  --writeback N        write back the file's dirty folios (--memory file;\n"
 		"                       default 2.5M unless --clean is given)\n"
-		"  --clean N            a driver's clean_record_shared_mapping_range() (file or shmem)\n"
+		"  --clean N            a driver's dirty scan (file or shmem): by default\n"
+		"                       clean_record_shared_mapping_range(); with --set\n"
+		"                       dirty_track=wrprotect its page_mkwrite() bitmap, re-armed\n"
+		"                       with wp_shared_mapping_range()\n"
 		"  --madv-free N        MADV_FREE a sixteenth, reclaim the one before (--memory anon)\n"
 		"  --pagemap-scan N     uffd-wp async PAGEMAP_SCAN with WP_MATCHING (anon or shmem)\n"
 		"  --dirty-log N        a migration thread reads KVM's dirty log (--workload vm)\n"
@@ -289,6 +295,14 @@ static int sim_parse(struct sim_cli *c, int argc, char **argv, char *err, size_t
 			NEED(!parse_count(v, 256, 65536, &x) && !(x & (x - 1)),
 			     "a power of two from 256 to 65536");
 			o->dirty_ring_entries = (u32)x;
+		} else if (!strcmp(a, "--populate")) {
+			int k;
+
+			for (k = 0; k < SIM_POP_NR && v; k++)
+				if (!strcmp(v, sim_populate_names[k]))
+					break;
+			NEED(k < SIM_POP_NR, "fault or uffd-copy");
+			o->populate = (enum sim_populate)k;
 		} else if (!strcmp(a, "--seed")) {
 			NEED(!parse_count(v, 0, ~0ULL, &o->wl.seed), "a number");
 		} else if (!strcmp(a, "--tlb-l1")) {
@@ -391,6 +405,10 @@ GETTER(tlb_hits)
 GETTER(tlb_l2_hits)
 GETTER(walks)
 GETTER(dirty_assists)
+GETTER(accessed_sets)
+GETTER(dirty_sets)
+GETTER(mkwrite_calls)
+GETTER(uffd_copies)
 GETTER(flush_cpu_range)
 GETTER(flush_cpu_full)
 GETTER(flush_ept_range)
@@ -431,6 +449,8 @@ static const struct sim_row sim_rows[] = {
 	{ "  of which in the STLB", get_tlb_l2_hits },
 	{ "page walks", get_walks },
 	{ "D-bit assists (re-walks)", get_dirty_assists },
+	{ "A set by a filling walk", get_accessed_sets },
+	{ "D set by a filling walk", get_dirty_sets },
 	{ "TLB flushes, CPU, range", get_flush_cpu_range },
 	{ "TLB flushes, CPU, full", get_flush_cpu_full },
 	{ "TLB flushes, EPT, range", get_flush_ept_range },
@@ -444,6 +464,8 @@ static const struct sim_row sim_rows[] = {
 	{ "  KVM (EPT violations)", get_kvm_pf_taken },
 	{ "    fast page fault", get_kvm_pf_fast },
 	{ "    SPTEs installed", get_kvm_pf_fixed },
+	{ "driver page_mkwrite calls", get_mkwrite_calls },
+	{ "pages filled by UFFDIO_COPY", get_uffd_copies },
 	{ "mmu_notifier calls", get_notifier_calls },
 	{ "SPTEs zapped", get_spte_zaps },
 	{ "KVM remote TLB flushes", get_kvm_tlb_flushes },
@@ -478,6 +500,8 @@ static void sim_describe(FILE *f, const struct sim_opts *o)
 			(unsigned long long)p->phase);
 	fprintf(f, ", %llu pages of %s memory, ", (unsigned long long)p->pages,
 		sim_memory_names[o->memory]);
+	if (o->populate != SIM_POP_FAULT)
+		fprintf(f, "populated by %s, ", sim_populate_names[o->populate]);
 	if (p->kind == WL_VM)
 		fprintf(f, "%u vCPUs, ", o->vcpus);
 	else
@@ -589,9 +613,12 @@ static void sim_print_json(FILE *f, const struct sim_cli *c, const struct sim_op
 		(unsigned long long)m->accesses, (unsigned long long)m->writes, m->seconds,
 		m->seconds > 0 ? (double)m->accesses / m->seconds : 0);
 	fprintf(f, "\"tlb_hits\": %llu, \"tlb_l2_hits\": %llu, \"walks\": %llu, "
-		"\"dirty_assists\": %llu, ",
+		"\"dirty_assists\": %llu, \"accessed_sets\": %llu, \"dirty_sets\": %llu, "
+		"\"mkwrite_calls\": %llu, \"uffd_copies\": %llu, ",
 		(unsigned long long)m->tlb_hits, (unsigned long long)m->tlb_l2_hits,
-		(unsigned long long)m->walks, (unsigned long long)m->dirty_assists);
+		(unsigned long long)m->walks, (unsigned long long)m->dirty_assists,
+		(unsigned long long)m->accessed_sets, (unsigned long long)m->dirty_sets,
+		(unsigned long long)m->mkwrite_calls, (unsigned long long)m->uffd_copies);
 	fprintf(f, "\"tlb_flushes\": %llu, \"tlb_flushes_by_kind\": {\"cpu_range\": %llu, "
 		"\"cpu_full\": %llu, \"ept_range\": %llu, \"ept_full\": %llu}, \"ipis\": %llu, ",
 		(unsigned long long)m->tlb_flushes, (unsigned long long)m->flush_cpu_range,

@@ -178,6 +178,26 @@ for args in "--dirty-log 1K" "--workload vm --dirty-log 1K --dirty-log-mode bitm
 	out=$(./build/adsim sim $args 2>&1); rc=$?
 	if [ $rc -eq 2 ] && echo "$out" | grep -q "^adsim sim: .*expected\|^adsim sim: .*needs"; then ok "sim rejects $args"; else bad "sim rejects $args (exit $rc: $out)"; fi
 done
+# dirty_track and uffd_copy_hint: both dirty-tracking methods report the same pages and lose
+# none, wrprotect by faults; the uffd hints move A/D work to the walker; check takes both
+j=$(./build/adsim sim --memory shmem --writeback 0 --aging 0 --clean 20K --accesses 200K --pages 2048 --compare dirty_track=clean,wrprotect --json); rc=$?
+if [ $rc -eq 0 ] && python3 -c 'import json,sys; d=json.loads(sys.argv[1]); a,b=d["runs"]
+assert a["lost_writes"]==0 and b["lost_writes"]==0
+assert a["reported"]["clean_record"]==b["reported"]["clean_record"]>0
+assert a["page_faults_by_kind"]["write_protect"]==0 and b["page_faults_by_kind"]["write_protect"]>0
+assert a["mkwrite_calls"]==0 and b["mkwrite_calls"]==b["reported"]["clean_record"]' "$j"; then ok "sim --compare dirty_track"; else bad "sim --compare dirty_track (exit $rc)"; fi
+j=$(./build/adsim sim --memory anon --writeback 0 --aging 0 --populate uffd-copy --accesses 100K --pages 1024 --compare uffd_copy_hint=none,write_likely --json); rc=$?
+if [ $rc -eq 0 ] && python3 -c 'import json,sys; d=json.loads(sys.argv[1]); a,b=d["runs"]
+assert a["uffd_copies"]==b["uffd_copies"]==1024 and a["accessed_sets"]==0 and b["accessed_sets"]==1024' "$j"; then ok "sim --populate uffd-copy"; else bad "sim --populate uffd-copy (exit $rc)"; fi
+for args in "--populate uffd-copy" "--populate nope" "--memory anon --populate uffd-copy --pagemap-scan 1K"; do
+	out=$(./build/adsim sim $args 2>&1); rc=$?
+	if [ $rc -eq 2 ] && echo "$out" | grep -q "^adsim sim: .*expected\|^adsim sim: .*needs\|^adsim sim: .*only one"; then ok "sim rejects $args"; else bad "sim rejects $args (exit $rc: $out)"; fi
+done
+for f in scenarios/seeds/*.adsim; do
+	./build/adsim check --expect "$f" --set dirty_track=wrprotect --set uffd_copy_hint=access_likely >/dev/null 2>&1 ||
+		{ bad "check --set dirty_track/uffd_copy_hint $f"; continue; }
+done
+ok "check accepts --set dirty_track=wrprotect --set uffd_copy_hint=access_likely"
 
 # the scenario parser under libFuzzer, for a bounded time
 if [ -x tests/fuzz/run.sh ] || [ -f tests/fuzz/run.sh ]; then

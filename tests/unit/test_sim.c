@@ -273,3 +273,152 @@ TEST(sim_workload_generators)
 			CHECK_EQ(low, 10000);
 	}
 }
+
+/*
+ * dirty_track (seeds/003), K of N file pages written once per interval,
+ * R intervals, a driver scan after each (--clean K).  Pages 0, 8, .. 56:
+ *
+ *   interval 1       first writes: K not-present faults, mapped W+D
+ *   scan             wrprotect: page_mkwrite filled the bitmap, so K
+ *                    reports, K PTEs write-protected, one flush
+ *                    clean: K dirty PTEs cleaned and recorded, one flush
+ *   interval 2..R    wrprotect: K write-protect faults, K page_mkwrite
+ *                    clean: no fault; each write walks (the scan's flush
+ *                    dropped the entry) and the walk sets D: K D-sets
+ *   final collect    nothing written since the last scan: no flush
+ *
+ * Both report K per interval and lose nothing; wrprotect pays a fault per
+ * first write, clean a walk of every PTE and a flush per scan.
+ */
+static void dirty_track_run(const char *value, struct sim_metrics *m)
+{
+	enum { N = 64, K = 8, R = 4 };
+	static u32 rec[K * R];
+	struct sim_opts o;
+	char err[128];
+
+	for (u32 i = 0; i < K * R; i++)
+		rec[i] = W | ((i % K) * 8);
+	trace_opts(&o, rec, K * R, N, SIM_MEM_FILE);
+	o.every[ACT_CLEAN] = K;
+	CHECK_EQ(variant_set(&o.cfg, value, err, sizeof(err)), 0);
+	memset(m, 0, sizeof(*m));
+	CHECK_EQ(run(&o, m), 0);
+}
+
+TEST(sim_dirty_track_wrprotect_vs_clean)
+{
+	enum { K = 8, R = 4 };
+	struct sim_metrics m;
+
+	dirty_track_run("dirty_track=wrprotect", &m);
+	CHECK_EQ(m.fault_missing, K);
+	CHECK_EQ(m.fault_wp, K * (R - 1));
+	CHECK_EQ(m.mkwrite_calls, K * R);
+	CHECK_EQ(m.reported[SC_CLEAN_RECORD], K * R);
+	CHECK_EQ(m.dirty_sets, 0);
+	CHECK_EQ(m.dirty_assists, 0);
+	CHECK_EQ(m.tlb_flushes, R + 1);		/* one per scan, and the quiesce */
+	CHECK_EQ(m.lost_writes, 0);
+	sim_metrics_free(&m);
+
+	dirty_track_run("dirty_track=clean", &m);
+	CHECK_EQ(m.fault_missing, K);
+	CHECK_EQ(m.fault_wp, 0);
+	CHECK_EQ(m.mkwrite_calls, 0);
+	CHECK_EQ(m.reported[SC_CLEAN_RECORD], K * R);
+	CHECK_EQ(m.dirty_sets, K * (R - 1));
+	CHECK_EQ(m.tlb_flushes, R + 1);
+	CHECK_EQ(m.lost_writes, 0);
+	sim_metrics_free(&m);
+}
+
+/*
+ * Every write is reported under both methods, whatever the mix: random
+ * workloads on file and shmem memory, two CPUs.
+ */
+TEST(sim_dirty_track_loses_no_write)
+{
+	static const char *const values[] = { "dirty_track=wrprotect", "dirty_track=clean" };
+
+	for (int mem = SIM_MEM_FILE; mem <= SIM_MEM_SHMEM; mem++)
+		for (int v = 0; v < 2; v++) {
+			struct sim_opts o;
+			struct sim_metrics m;
+			char err[128];
+
+			sim_default_opts(&o);
+			o.wl.kind = WL_UNIFORM;
+			o.wl.pages = 512;
+			o.memory = (enum sim_memory)mem;
+			o.accesses = 50000;
+			memset(o.every, 0, sizeof(o.every));
+			o.every[ACT_CLEAN] = 3000;
+			o.every[ACT_AGING] = 7000;
+			o.samples = 0;
+			CHECK_EQ(variant_set(&o.cfg, values[v], err, sizeof(err)), 0);
+			if (run(&o, &m))
+				continue;
+			CHECK(m.reported[SC_CLEAN_RECORD] > 0);
+			CHECK_EQ(m.lost_writes, 0);
+			sim_metrics_free(&m);
+		}
+}
+
+/*
+ * uffd_copy_hint (seeds/004): N anonymous pages populated by a missing-
+ * mode handler with UFFDIO_COPY, each read once, then written once.  The
+ * read faults (N not-present faults, N copies) and is repeated: its walk
+ * fills the TLB from the PTE the copy installed; the write then goes
+ * through that entry.
+ *
+ *   none           young + dirty: the walk sets nothing, the write hits
+ *   access_likely  young, clean:  the write is a D assist (N)
+ *   write_likely   dirty, old:    the walk sets A (N), the write hits
+ */
+static void uffd_copy_run(const char *value, struct sim_metrics *m)
+{
+	enum { N = 8 };
+	static u32 rec[2 * N];
+	struct sim_opts o;
+	char err[128];
+
+	for (u32 i = 0; i < N; i++) {
+		rec[i] = i;
+		rec[N + i] = W | i;
+	}
+	trace_opts(&o, rec, 2 * N, 64, SIM_MEM_ANON);
+	o.populate = SIM_POP_UFFD_COPY;
+	CHECK_EQ(variant_set(&o.cfg, value, err, sizeof(err)), 0);
+	memset(m, 0, sizeof(*m));
+	CHECK_EQ(run(&o, m), 0);
+	CHECK_EQ(m->fault_missing, N);
+	CHECK_EQ(m->page_faults, N);
+	CHECK_EQ(m->uffd_copies, N);
+	CHECK_EQ(m->walks, 2 * N);	/* the faulting walk and the filling one */
+	CHECK_EQ(m->resident_pages, N);
+}
+
+TEST(sim_uffd_copy_hint_moves_ad_work)
+{
+	enum { N = 8 };
+	struct sim_metrics m;
+
+	uffd_copy_run("uffd_copy_hint=none", &m);
+	CHECK_EQ(m.accessed_sets, 0);
+	CHECK_EQ(m.dirty_assists, 0);
+	CHECK_EQ(m.tlb_hits, N);
+	sim_metrics_free(&m);
+
+	uffd_copy_run("uffd_copy_hint=access_likely", &m);
+	CHECK_EQ(m.accessed_sets, 0);
+	CHECK_EQ(m.dirty_assists, N);
+	CHECK_EQ(m.tlb_hits, N);	/* a D assist completes as a hit */
+	sim_metrics_free(&m);
+
+	uffd_copy_run("uffd_copy_hint=write_likely", &m);
+	CHECK_EQ(m.accessed_sets, N);
+	CHECK_EQ(m.dirty_assists, 0);
+	CHECK_EQ(m.tlb_hits, N);
+	sim_metrics_free(&m);
+}
