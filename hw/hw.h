@@ -169,6 +169,11 @@ u64 hw_alloc_data(struct hw *hw, u64 nr, u64 align);
 void hw_free_data(struct hw *hw, u64 pfn);
 u64 *hw_pt_page(struct hw *hw, u64 pfn);
 bool hw_frame_is(struct hw *hw, u64 pfn, enum hw_frame_kind kind);
+/* The hw->pt slot of page-table frame pfn. */
+static inline u32 hw_pt_slot(const struct hw *hw, u64 pfn)
+{
+	return hw->frames[pfn].pt;
+}
 /* The pfn of the page-table page that holds entry p. */
 u64 hw_pt_pfn_of(struct hw *hw, const u64 *p);
 

@@ -108,12 +108,12 @@ static s64 sim_page_of_pfn(struct sim *s, u64 pfn)
 	if (pfn == s->dw.mw->zero_pfn || !hw_frame_is(s->dw.hw, pfn, FRAME_DATA))
 		return -1;
 	folio = pfn_folio(s->dw.mw, pfn);
-	if (folio->mapping)
-		return folio->mapping == s->file && folio->index < s->pages ?
+	if (folio_mapping(folio))
+		return folio_mapping(folio) == s->file && folio->index < s->pages ?
 			       (s64)folio->index : -1;
-	if (folio->anon_mm == s->mm && folio->anon_addr >= SIM_BASE &&
-	    ((folio->anon_addr - SIM_BASE) >> PAGE_SHIFT) < s->pages)
-		return (s64)((folio->anon_addr - SIM_BASE) >> PAGE_SHIFT);
+	if (folio_anon_mm(folio) == s->mm && folio_anon_addr(folio) >= SIM_BASE &&
+	    ((folio_anon_addr(folio) - SIM_BASE) >> PAGE_SHIFT) < s->pages)
+		return (s64)((folio_anon_addr(folio) - SIM_BASE) >> PAGE_SHIFT);
 	return -1;
 }
 
@@ -360,7 +360,7 @@ static void sim_reclaim_range(struct sim *s, u64 first, u64 nr)
 		struct folio *folio = sim_mapped_folio(s, page);
 
 		if (folio)
-			mm_reclaim_folio(s->dw.mw, folio->pfn);
+			mm_reclaim_folio(s->dw.mw, folio_pfn(folio));
 	}
 }
 
