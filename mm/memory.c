@@ -44,7 +44,8 @@ int mm_direct_world_init(struct mm_direct_world *d, u64 nr_frames, u32 nr_pt, si
 			 const struct variant_cfg *cfg, const struct obs_ops *ops, void *ctx)
 {
 	size_t size = (size_t)nr_frames * (sizeof(struct hw_frame) + sizeof(struct folio)) +
-		      (size_t)nr_pt * (PAGE_SIZE + sizeof(u64) + sizeof(spinlock_t)) +
+		      (size_t)nr_pt * (PAGE_SIZE + sizeof(u64) + sizeof(struct hw_pt_meta) +
+				    sizeof(spinlock_t)) +
 		      extra + (1u << 20);
 
 	memset(d, 0, sizeof(*d));
