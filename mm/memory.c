@@ -88,7 +88,7 @@ u64 filemap_add_new_folio(struct mm_world *mw, struct address_space *m,
 	f->index = index;
 	f->flags = BIT_ULL(PG_lru) | (m->shmem ? BIT_ULL(PG_swapbacked) : 0);
 	f->_refcount.counter = 1;
-	m->pages[index] = pfn;
+	m->pages[index] = (u32)pfn;
 	return pfn;
 }
 

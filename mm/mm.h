@@ -68,7 +68,7 @@ struct address_space {
 	struct mm_world *mw;
 	char name[16];
 	bool shmem;			/* pages allocated on first use */
-	u64 *pages;			/* page cache: index -> pfn, 0: hole */
+	u32 *pages;			/* page cache: index -> pfn (hw numbers frames in 32 bits), 0: hole */
 	u32 nrpages;
 	struct rw_semaphore i_mmap_rwsem;
 	struct vm_area_struct *i_mmap[MAPPING_MAX_VMAS];
