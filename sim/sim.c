@@ -159,14 +159,15 @@ static int sim_build(struct sim *s, char *err, size_t n)
 {
 	const struct sim_opts *o = s->o;
 	bool vm = o->wl.kind == WL_VM;
-	u64 pages = s->pages, tables = pages / 512 + 16;
+	/* page tables per side: leaf (PTE) tables, PMD tables, the upper ones */
+	u64 pages = s->pages, tables = pages / 512 + pages / (512 * 512) + 16;
 	u64 nr_frames = pages + 3 * tables + 64;
 	u32 nr_pt = (u32)(2 * tables + 16);
 	u64 flags = VM_READ | VM_WRITE, len = pages << PAGE_SHIFT;
 	/* the vm workload's accesses are the vCPUs': no host CPU caches the mm */
 	u32 cpus = vm ? 0 : o->cpus;
 
-	if (nr_pt > 65535 || nr_frames > (1ULL << 31))
+	if (nr_pt > (1u << 30) || nr_frames > (1ULL << 31))
 		return sim_fail(err, n, "too many pages for the model (at most 2^24)");
 	/* extra: the file's page cache index, the VM, the TLBs */
 	if (mm_direct_world_init(&s->dw, nr_frames, nr_pt, (size_t)pages * 8 + (32u << 20),
