@@ -13,17 +13,19 @@
 # accesses_per_second is shown, with the share of accesses that hit the
 # first-level TLB and that walked.
 #
-# Environment: REPEAT (3), HIT_ACCESSES (200M), WALK_ACCESSES (30M).
+# Environment: REPEAT (3), HIT_ACCESSES (200M), WALK_ACCESSES (30M), CPU (0:
+# the CPU to pin to; on a shared machine pick the idler one).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 REPEAT=${REPEAT:-3}
+CPU=${CPU:-0}
 HIT_ACCESSES=${HIT_ACCESSES:-200M}
 WALK_ACCESSES=${WALK_ACCESSES:-30M}
 
 PIN=()
-if command -v taskset >/dev/null 2>&1 && taskset -c 0 true 2>/dev/null; then
-	PIN=(taskset -c 0)
+if command -v taskset >/dev/null 2>&1 && taskset -c "$CPU" true 2>/dev/null; then
+	PIN=(taskset -c "$CPU")
 fi
 
 # sfield JSON NAME: a top-level number of sim's JSON (run with --samples 0)
