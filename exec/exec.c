@@ -394,8 +394,11 @@ void exec_point_foot(u8 kind, const struct exec_foot *foot,
 
 void exec_point(u8 kind, const void *addr, u8 acc)
 {
-	struct exec_foot f = { .n = 1, .o = { { addr, acc } } };
+	struct exec_foot f;
 
+	if (!exec_engine)
+		return;		/* direct mode: exec_point_foot() would do nothing */
+	f = (struct exec_foot){ .n = 1, .o = { { addr, acc } } };
 	exec_point_foot(kind, &f, NULL, NULL);
 }
 

@@ -298,7 +298,15 @@ bool exec_bitop(u64 *word, int bit, int op);	/* op: BITOP_* */
 /* test_bit, test_and_set_bit, test_and_clear_bit, set_bit, clear_bit */
 enum { BITOP_TEST, BITOP_SET, BITOP_CLEAR, BITOP_SET_BLIND, BITOP_CLEAR_BLIND };
 
-#define READ_ONCE(x) ((__typeof__(x))exec_load(&(x), sizeof(x)))
+/*
+ * Direct mode (exec_engine == NULL: sim, vs-kernel, benches) has nothing
+ * to schedule or trace, so a primitive is the plain access; READ_ONCE and
+ * the 64-bit fetch_and that range walks run per entry take that path
+ * inline, and the out-of-line functions do the same thing.
+ */
+#define READ_ONCE(x)                                                      \
+	((__typeof__(x))(exec_engine ? exec_load(&(x), sizeof(x)) :       \
+				       (u64) * (volatile __typeof__(x) *)&(x)))
 #define WRITE_ONCE(x, v) exec_store(&(x), sizeof(x), (u64)(v))
 #define xchg(p, v) ((__typeof__(*(p)))exec_xchg((p), sizeof(*(p)), (u64)(v)))
 #define cmpxchg(p, o, n) \
@@ -318,7 +326,13 @@ static inline bool try_cmpxchg64(u64 *p, u64 *old, u64 new)
 
 static inline u64 atomic64_fetch_and(u64 mask, u64 *p)
 {
-	return exec_fetch_and(p, sizeof(*p), mask);
+	u64 old;
+
+	if (exec_engine)
+		return exec_fetch_and(p, sizeof(*p), mask);
+	old = *p;
+	*p = old & mask;
+	return old;
 }
 
 static inline void set_bit(long nr, u64 *addr)

@@ -30,6 +30,7 @@ int hw_init(struct hw *hw, struct arena *ar, u32 nr_frames, u32 nr_pt,
 	hw->nr_pt = nr_pt;
 	hw->pt = arena_alloc(ar, (size_t)nr_pt * sizeof(*hw->pt));
 	hw->pt_pfn = arena_alloc(ar, (size_t)nr_pt * sizeof(*hw->pt_pfn));
+	hw->pt_meta = arena_alloc(ar, (size_t)nr_pt * sizeof(*hw->pt_meta));
 	hw->free_lo = 1;
 	for (int i = 0; i < EXEC_MAX_ACTORS; i++)
 		hw->tlb_of_actor[i] = -1;
@@ -37,7 +38,9 @@ int hw_init(struct hw *hw, struct arena *ar, u32 nr_frames, u32 nr_pt,
 	/* pfn 0 is never handed out: a zero entry must not look like one */
 	if (hw->frames)
 		hw->frames[0].kind = FRAME_DATA;
-	return hw->frames && hw->pt && hw->pt_pfn ? 0 : -1;
+	if (nr_pt > (1u << 30))
+		return -1;
+	return hw->frames && hw->pt && hw->pt_pfn && hw->pt_meta ? 0 : -1;
 }
 
 int hw_new_space(struct hw *hw, enum hw_space_kind kind, const char *name)
@@ -154,8 +157,9 @@ u64 hw_alloc_pt(struct hw *hw, int space, int level, u64 base)
 	if (pfn >= hw->nr_frames)
 		return 0;
 	hw->pt_pfn[pt] = pfn;
-	hw->frames[pfn] = (struct hw_frame){ .kind = FRAME_PT, .level = (u8)level,
-					     .space = (s8)space, .pt = pt, .base = base };
+	hw->frames[pfn] = (struct hw_frame){ .kind = FRAME_PT, .pt = pt };
+	hw->pt_meta[pt] = (struct hw_pt_meta){ .base = base, .level = (u8)level,
+					       .space = (s8)space };
 	memset(hw->pt[pt], 0, sizeof(hw->pt[pt]));
 	if (exec_tracing())
 		exec_note("alloc page table pfn %llu (L%d)", (unsigned long long)pfn, level);
@@ -856,7 +860,7 @@ int hw_space_of(struct hw *hw, const void *addr)
 {
 	u64 pfn = hw_pt_pfn_of(hw, addr);
 
-	return pfn ? hw->frames[pfn].space : -1;
+	return pfn ? hw->pt_meta[hw->frames[pfn].pt].space : -1;
 }
 
 void hw_format_entry(const struct hw *hw, int space, u64 e, char *buf,
@@ -909,8 +913,9 @@ bool hw_describe(struct hw *hw, const void *addr, char *buf, size_t n)
 	}
 	pfn = hw_pt_pfn_of(hw, addr);
 	if (pfn) {
-		const struct hw_frame *fr = &hw->frames[pfn];
-		size_t idx = (size_t)((const u64 *)addr - hw->pt[fr->pt]);
+		u32 slot = hw->frames[pfn].pt;
+		const struct hw_pt_meta *fr = &hw->pt_meta[slot];
+		size_t idx = (size_t)((const u64 *)addr - hw->pt[slot]);
 		u64 va = fr->base + ((u64)idx << hw_level_shift(fr->level));
 		const struct hw_space *s = &hw->spaces[(int)fr->space];
 

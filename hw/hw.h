@@ -29,13 +29,20 @@
 enum hw_frame_kind { FRAME_FREE, FRAME_DATA, FRAME_PT };
 enum hw_space_kind { HW_SPACE_X86, HW_SPACE_EPT };
 
-/* Metadata of one physical frame. */
+/*
+ * Metadata of one physical frame: 4 bytes, as every frame has one.  What
+ * only a page table needs is kept per hw->pt slot (struct hw_pt_meta).
+ */
 struct hw_frame {
-	u8 kind;
-	u8 level;	/* FRAME_PT: the level of the entries it holds */
-	s8 space;	/* FRAME_PT: the address space it belongs to */
-	u16 pt;		/* FRAME_PT: index into hw->pt */
-	u64 base;	/* FRAME_PT: first address its entries map */
+	u32 kind : 2;	/* enum hw_frame_kind */
+	u32 pt : 30;	/* FRAME_PT: index into hw->pt */
+};
+
+/* A page table's metadata, per hw->pt slot. */
+struct hw_pt_meta {
+	u64 base;	/* first address its entries map */
+	u8 level;	/* the level of the entries it holds */
+	s8 space;	/* the address space it belongs to */
 };
 
 struct hw_space {
@@ -126,6 +133,7 @@ struct hw {
 	u32 nr_frames;
 	u64 (*pt)[PT64_ENT_PER_PAGE];
 	u64 *pt_pfn;		/* per hw->pt slot: the frame holding it; 0: free */
+	struct hw_pt_meta *pt_meta;	/* per hw->pt slot */
 	u32 nr_pt;
 	u32 pt_lo;		/* no free pt slot below this */
 	u64 free_lo;		/* no free frame below this */
@@ -171,6 +179,11 @@ u64 hw_alloc_data(struct hw *hw, u64 nr, u64 align);
 void hw_free_data(struct hw *hw, u64 pfn);
 u64 *hw_pt_page(struct hw *hw, u64 pfn);
 bool hw_frame_is(struct hw *hw, u64 pfn, enum hw_frame_kind kind);
+/* The hw->pt slot of page-table frame pfn. */
+static inline u32 hw_pt_slot(const struct hw *hw, u64 pfn)
+{
+	return hw->frames[pfn].pt;
+}
 /* The pfn of the page-table page that holds entry p. */
 u64 hw_pt_pfn_of(struct hw *hw, const u64 *p);
 

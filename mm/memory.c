@@ -32,10 +32,11 @@ int mm_world_init(struct mm_world *mw, struct arena *ar, struct hw *hw,
 	mw->mem_map = arena_alloc(ar, hw->nr_frames * sizeof(*mw->mem_map));
 	if (!mw->mem_map)
 		return -1;
-	for (u64 pfn = 0; pfn < hw->nr_frames; pfn++) {
-		mw->mem_map[pfn].pfn = pfn;
-		spin_lock_init(&mw->mem_map[pfn].ptl, "ptl");
-	}
+	mw->ptl = arena_alloc(ar, (size_t)hw->nr_pt * sizeof(*mw->ptl));
+	if (!mw->ptl)
+		return -1;
+	for (u32 i = 0; i < hw->nr_pt; i++)
+		spin_lock_init(&mw->ptl[i], "ptl");
 	/* mm/mm_init.c: the zero page read faults of anonymous memory map */
 	mw->zero_pfn = hw_alloc_data(hw, 1, 1);
 	return mw->zero_pfn ? 0 : -1;
@@ -45,7 +46,9 @@ int mm_direct_world_init(struct mm_direct_world *d, u64 nr_frames, u32 nr_pt, si
 			 const struct variant_cfg *cfg, const struct obs_ops *ops, void *ctx)
 {
 	size_t size = (size_t)nr_frames * (sizeof(struct hw_frame) + sizeof(struct folio)) +
-		      (size_t)nr_pt * (PAGE_SIZE + sizeof(u64)) + extra + (1u << 20);
+		      (size_t)nr_pt * (PAGE_SIZE + sizeof(u64) + sizeof(struct hw_pt_meta) +
+				    sizeof(spinlock_t)) +
+		      extra + (1u << 20);
 
 	memset(d, 0, sizeof(*d));
 	d->cfg = *cfg;
@@ -82,14 +85,12 @@ u64 filemap_add_new_folio(struct mm_world *mw, struct address_space *m,
 	if (!pfn)
 		return 0;
 	f = pfn_folio(mw, pfn);
-	f->anon_mm = NULL;
-	f->anon_addr = 0;
 	f->_mapcount.counter = 0;
 	f->mapping = m;
 	f->index = index;
 	f->flags = BIT_ULL(PG_lru) | (m->shmem ? BIT_ULL(PG_swapbacked) : 0);
 	f->_refcount.counter = 1;
-	m->pages[index] = pfn;
+	m->pages[index] = (u32)pfn;
 	return pfn;
 }
 
@@ -480,7 +481,7 @@ pte_t *pte_offset_map_lock(struct mm_struct *mm, u64 addr, spinlock_t **ptlp)
 	if (!p)
 		return NULL;
 	pfn = hw_pt_pfn_of(hw, p);
-	*ptlp = &pfn_folio(mm->mw, pfn)->ptl;
+	*ptlp = ptlock_ptr(mm->mw, pfn);
 	spin_lock(*ptlp);
 	return (pte_t *)p;
 }
@@ -741,9 +742,7 @@ struct folio *folio_prealloc(struct vm_area_struct *vma, u64 address)
 	if (!pfn)
 		return NULL;
 	folio = pfn_folio(mw, pfn);
-	folio->mapping = NULL;
-	folio->anon_mm = vma->vm_mm;
-	folio->anon_addr = address;
+	__folio_set_anon(folio, vma->vm_mm, address);
 	folio->flags = BIT_ULL(PG_swapbacked) | BIT_ULL(PG_lru) |
 		       BIT_ULL(PG_anon_exclusive);
 	folio->_refcount.counter = 1;
@@ -772,7 +771,7 @@ static int wp_page_copy(struct vm_fault *vmf)
 	mmu_notifier_invalidate_range_start(&range);
 	vmf->pte = pte_offset_map_lock(mm, vmf->address, &vmf->ptl);
 	if (pte_same(ptep_get(vmf->pte), vmf->orig_pte)) {
-		entry = pfn_pte(folio->pfn, vma->vm_page_prot);
+		entry = pfn_pte(folio_pfn(folio), vma->vm_page_prot);
 		entry = maybe_mkwrite(pte_mkdirty(entry), vma);
 		ptep_clear_flush(vma, vmf->address, vmf->pte);
 		folio->_mapcount.counter = 1;	/* folio_add_new_anon_rmap() */
@@ -782,7 +781,7 @@ static int wp_page_copy(struct vm_fault *vmf)
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
 	mmu_notifier_invalidate_range_end(&range);
 	if (folio)
-		hw_free_data(mm->mw->hw, folio->pfn);
+		hw_free_data(mm->mw->hw, folio_pfn(folio));
 	return 0;
 }
 
@@ -821,7 +820,7 @@ static int do_wp_page(struct vm_fault *vmf)
 		return wp_page_shared(vmf, folio);
 	}
 	/* private: an anonymous folio is exclusive in the model: reuse */
-	if (folio && !folio->mapping)
+	if (folio && !folio_mapping(folio))
 		return wp_page_reuse(vmf);
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
 	return wp_page_copy(vmf);
@@ -851,13 +850,13 @@ static int do_anonymous_page(struct vm_fault *vmf)
 		folio = folio_prealloc(vma, vmf->address);
 		if (!folio)
 			return VM_FAULT_SIGSEGV;
-		entry = maybe_mkwrite(pte_mkdirty(pfn_pte(folio->pfn, vma->vm_page_prot)), vma);
+		entry = maybe_mkwrite(pte_mkdirty(pfn_pte(folio_pfn(folio), vma->vm_page_prot)), vma);
 	}
 	vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->address, &vmf->ptl);
 	if (vmf_pte_changed(vmf)) {
 		pte_unmap_unlock(vmf->pte, vmf->ptl);
 		if (folio)
-			hw_free_data(mw->hw, folio->pfn);
+			hw_free_data(mw->hw, folio_pfn(folio));
 		return 0;
 	}
 	if (uffd_wp || mut_read_fault_protects(vma, vmf))
@@ -906,7 +905,7 @@ static int do_fault(struct vm_fault *vmf)
 			folio_unlock(folio);
 		return 0;
 	}
-	entry = pfn_pte(folio->pfn, vma->vm_page_prot);
+	entry = pfn_pte(folio_pfn(folio), vma->vm_page_prot);
 	if (write)
 		entry = maybe_mkwrite(pte_mkdirty(entry), vma);
 	else if (pte_write(entry) && folio_test_dirty(folio))
@@ -1146,7 +1145,7 @@ void zap_vma_range(struct vm_area_struct *vma, u64 start, u64 end)
 
 			ptent = ptep_get_and_clear(mm, addr, ptep);
 			folio = vm_normal_folio(vma, ptent);
-			if (folio && folio->mapping) {
+			if (folio && folio_mapping(folio)) {
 				if (pte_dirty(ptent)) {
 					folio_mark_dirty(folio);
 					force_flush = true;
@@ -1194,12 +1193,17 @@ bool mm_describe(struct mm_world *mw, const void *addr, char *buf, size_t n)
 		size_t pfn = (size_t)(p - (const char *)base) / sizeof(*base);
 		const struct folio *f = &base[pfn];
 		const char *field = p == (const char *)&f->flags ? "flags" :
-				    p == (const char *)&f->ptl ? "ptl" :
 				    p == (const char *)&f->_mapcount ? "mapcount" :
 				    p == (const char *)&f->_refcount ? "refcount" :
 								       "?";
 
 		snprintf(buf, n, "folio(pfn %zu).%s", pfn, field);
+		return true;
+	}
+	if (addr >= (const void *)mw->ptl && addr < (const void *)(mw->ptl + mw->hw->nr_pt)) {
+		size_t slot = (size_t)((const spinlock_t *)addr - mw->ptl);
+
+		snprintf(buf, n, "folio(pfn %llu).ptl", (unsigned long long)mw->hw->pt_pfn[slot]);
 		return true;
 	}
 	for (int i = 0; i < mw->nr_mms; i++) {

@@ -51,25 +51,28 @@ enum pageflags {
 
 /*
  * struct folio doubles as struct page for every frame (mem_map): a data
- * frame uses the folio fields, a page-table frame its ptl.
+ * frame uses the folio fields; a page-table frame's split PT lock lives
+ * with its page-table slot (mm_world.ptl), as the kernel keeps it in the
+ * table's struct ptdesc.  The pfn is the folio's index in mem_map
+ * (folio_pfn()).  ->mapping is the address_space of a file folio or, for
+ * an anonymous one, its anon_vma tagged with FOLIO_MAPPING_ANON; the
+ * model's anon_vma is the one mm that maps it.  ->index is the page
+ * offset in the file or, anonymous, linear_page_index(): the virtual page
+ * number, as the model's anonymous VMAs never move.
  */
 struct folio {
 	u64 flags;
-	u64 pfn;
-	struct address_space *mapping;	/* NULL: anonymous */
+	struct address_space *mapping;	/* NULL: free, or the zero page */
 	pgoff_t index;
-	struct mm_struct *anon_mm;	/* anon rmap: the one mapping */
-	u64 anon_addr;
 	atomic_t _refcount;
 	atomic_t _mapcount;		/* number of PTEs mapping it */
-	spinlock_t ptl;			/* split PT lock of a page table */
 };
 
 struct address_space {
 	struct mm_world *mw;
 	char name[16];
 	bool shmem;			/* pages allocated on first use */
-	u64 *pages;			/* page cache: index -> pfn, 0: hole */
+	u32 *pages;			/* page cache: index -> pfn (hw numbers frames in 32 bits), 0: hole */
 	u32 nrpages;
 	struct rw_semaphore i_mmap_rwsem;
 	struct vm_area_struct *i_mmap[MAPPING_MAX_VMAS];
@@ -240,6 +243,7 @@ struct mm_world {
 	struct hw *hw;
 	struct obs *obs;
 	struct folio *mem_map;		/* indexed by pfn */
+	spinlock_t *ptl;		/* per hw page-table slot: its split PT lock */
 	u64 zero_pfn;			/* the shared zero page */
 	struct address_space files[MM_MAX_FILES];
 	int nr_files;
@@ -305,11 +309,60 @@ static inline struct folio *pfn_folio(struct mm_world *mw, u64 pfn)
 {
 	return &mw->mem_map[pfn];
 }
-/* The world a mapped folio belongs to (NULL for the zero page). */
+/* ptlock_ptr(): the split PT lock of the page table held in frame pt_pfn. */
+static inline spinlock_t *ptlock_ptr(struct mm_world *mw, u64 pt_pfn)
+{
+	return &mw->ptl[hw_pt_slot(mw->hw, pt_pfn)];
+}
+
+/* include/linux/page-flags.h: the low bit of ->mapping marks anon. */
+#define FOLIO_MAPPING_ANON 0x1UL
+static inline bool folio_test_anon(const struct folio *folio)
+{
+	return (uintptr_t)folio->mapping & FOLIO_MAPPING_ANON;
+}
+/* mm/util.c folio_mapping(): the file's address_space, NULL if anon. */
+static inline struct address_space *folio_mapping(const struct folio *folio)
+{
+	return folio_test_anon(folio) ? NULL : folio->mapping;
+}
+/* folio_anon_vma(), in the model the mm of an anonymous folio, or NULL. */
+static inline struct mm_struct *folio_anon_mm(const struct folio *folio)
+{
+	if (!folio_test_anon(folio))
+		return NULL;
+	return (struct mm_struct *)((uintptr_t)folio->mapping - FOLIO_MAPPING_ANON);
+}
+/* The address an anonymous folio is mapped at (linear_page_index()). */
+static inline u64 folio_anon_addr(const struct folio *folio)
+{
+	return (u64)folio->index << PAGE_SHIFT;
+}
+/*
+ * mm/rmap.c __folio_set_anon() as of v6.18: ->mapping and ->index of a
+ * new anonymous folio.  The model's anon_vma is the mm.
+ */
+static inline void __folio_set_anon(struct folio *folio, struct mm_struct *mm,
+				    u64 address)
+{
+	folio->mapping = (struct address_space *)((uintptr_t)mm + FOLIO_MAPPING_ANON);
+	folio->index = address >> PAGE_SHIFT;
+}
+/* The world a mapped folio belongs to (NULL for a free folio and the zero page). */
 static inline struct mm_world *folio_mw(const struct folio *folio)
 {
-	return folio->mapping ? folio->mapping->mw :
-	       folio->anon_mm ? folio->anon_mm->mw : NULL;
+	struct mm_struct *mm = folio_anon_mm(folio);
+
+	return mm ? mm->mw : folio->mapping ? folio->mapping->mw : NULL;
+}
+/*
+ * folio_pfn(): its index in mem_map (FLATMEM's page_to_pfn()).  Defined
+ * for a folio in the page cache or the anon rmap, the only ones the mm
+ * layer asks about; the world is found through ->mapping.
+ */
+static inline u64 folio_pfn(const struct folio *folio)
+{
+	return (u64)(folio - folio_mw(folio)->mem_map);
 }
 static inline void count_mm_event(struct mm_world *mw, enum mm_event e)
 {

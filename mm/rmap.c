@@ -16,17 +16,17 @@ static int rmap_walk(struct folio *folio,
 		     int (*fn)(struct folio *, struct vm_area_struct *, u64, void *),
 		     void *arg)
 {
-	struct address_space *mapping = folio->mapping;
+	struct address_space *mapping = folio_mapping(folio);
 	int ret = 0;
 
 	if (!mapping) {
-		struct mm_struct *mm = folio->anon_mm;
+		struct mm_struct *mm = folio_anon_mm(folio);
 		struct vm_area_struct *vma;
 
 		if (!mm)
 			return 0;
-		vma = find_vma(mm, folio->anon_addr);
-		return vma ? fn(folio, vma, folio->anon_addr, arg) : 0;
+		vma = find_vma(mm, folio_anon_addr(folio));
+		return vma ? fn(folio, vma, folio_anon_addr(folio), arg) : 0;
 	}
 	down_read(&mapping->i_mmap_rwsem);
 	for (int i = 0; i < mapping->nr_i_mmap && ret >= 0; i++) {
@@ -69,7 +69,7 @@ static int page_mkclean_one(struct folio *folio, struct vm_area_struct *vma,
 	ptep = pte_offset_map_lock(mm, address, &ptl);
 	if (ptep) {
 		entry = ptep_get(ptep);
-		if (pte_present(entry) && pte_pfn(entry) == folio->pfn &&
+		if (pte_present(entry) && pte_pfn(entry) == folio_pfn(folio) &&
 		    (pte_dirty(entry) || pte_write(entry))) {
 			entry = ptep_clear_flush(vma, address, ptep);
 			entry = pte_wrprotect(entry);
@@ -90,7 +90,7 @@ int folio_mkclean(struct folio *folio)
 	EXEC_FN();
 	int cleaned = 0;
 
-	if (!folio->mapping)
+	if (!folio_mapping(folio))
 		return 0;
 	rmap_walk(folio, page_mkclean_one, &cleaned);
 	return cleaned;
@@ -127,7 +127,7 @@ int mm_writeback_folio(struct mm_world *mw, struct address_space *mapping,
 	dirty = folio_clear_dirty_for_io(folio);
 	if (dirty) {
 		count_mm_event(mw, NR_WRITTEN);
-		obs_report(mw->obs, CONS_WRITEBACK, folio->pfn);
+		obs_report(mw->obs, CONS_WRITEBACK, folio_pfn(folio));
 	}
 	if (exec_tracing())
 		exec_note("writeback %s[%llu]: %s", mapping->name,
@@ -164,7 +164,7 @@ static int try_to_unmap_one(struct folio *folio, struct vm_area_struct *vma,
 	mmu_notifier_invalidate_range_start(&range);
 	ptep = pte_offset_map_lock(mm, address, &ptl);
 	if (!ptep || !pte_present(ptep_get(ptep)) ||
-	    pte_pfn(ptep_get(ptep)) != folio->pfn) {
+	    pte_pfn(ptep_get(ptep)) != folio_pfn(folio)) {
 		if (ptep)
 			pte_unmap_unlock(ptep, ptl);
 		mmu_notifier_invalidate_range_end(&range);
@@ -174,7 +174,7 @@ static int try_to_unmap_one(struct folio *folio, struct vm_area_struct *vma,
 	pteval = ptep_clear_flush(vma, address, ptep);
 	if (pte_dirty(pteval))
 		folio_mark_dirty(folio);
-	if (!folio->mapping && !folio_test_swapbacked(folio)) {
+	if (!folio_mapping(folio) && !folio_test_swapbacked(folio)) {
 		int ref_count = atomic_read(&folio->_refcount);
 		int map_count = atomic_read(&folio->_mapcount);
 
@@ -185,7 +185,7 @@ static int try_to_unmap_one(struct folio *folio, struct vm_area_struct *vma,
 			ttu->discarded = true;
 			if (exec_tracing())
 				exec_note("lazyfree folio pfn %llu is clean: discard",
-					  (unsigned long long)folio->pfn);
+					  (unsigned long long)folio_pfn(folio));
 			pte_unmap_unlock(ptep, ptl);
 			mmu_notifier_invalidate_range_end(&range);
 			return 0;
@@ -251,7 +251,7 @@ bool mm_reclaim_folio(struct mm_world *mw, u64 pfn)
 	struct ttu_arg ttu = { .ok = true };
 	bool lazyfree;
 
-	if (!hw_frame_is(mw->hw, pfn, FRAME_DATA) || folio->mapping)
+	if (!hw_frame_is(mw->hw, pfn, FRAME_DATA) || folio_mapping(folio))
 		return false;
 	if (!folio_trylock(folio))
 		return false;
@@ -264,7 +264,7 @@ bool mm_reclaim_folio(struct mm_world *mw, u64 pfn)
 	folio_unlock(folio);
 	if (lazyfree && ttu.discarded) {
 		/* folio_ref_freeze(folio, 1) succeeds: B01's check held */
-		folio->anon_mm = NULL;
+		folio->mapping = NULL;
 		hw_free_data(mw->hw, pfn);
 		count_mm_event(mw, PGLAZYFREED);
 		return true;

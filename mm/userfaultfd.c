@@ -275,8 +275,8 @@ static int mfill_atomic_install_pte(struct vm_area_struct *dst_vma, u64 dst_addr
 	pte_t entry, *ptep;
 	int ret = -EEXIST;
 
-	entry = mfill_atomic_pte_hint(dst_vma, pfn_pte(folio->pfn, dst_vma->vm_page_prot));
-	if (folio->mapping && !(dst_vma->vm_flags & VM_SHARED))
+	entry = mfill_atomic_pte_hint(dst_vma, pfn_pte(folio_pfn(folio), dst_vma->vm_page_prot));
+	if (folio_mapping(folio) && !(dst_vma->vm_flags & VM_SHARED))
 		writable = false;
 	if (writable)
 		entry = pte_mkwrite(entry);
@@ -334,7 +334,7 @@ static int mfill_atomic_pte(struct vm_area_struct *dst_vma, u64 dst_addr,
 			return -ENOMEM;
 		ret = mfill_atomic_install_pte(dst_vma, dst_addr, folio, wp);
 		if (ret)
-			hw_free_data(mw->hw, folio->pfn);
+			hw_free_data(mw->hw, folio_pfn(folio));
 		return ret;
 	} else {
 		struct address_space *mapping = dst_vma->vm_file;

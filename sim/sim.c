@@ -125,12 +125,12 @@ static s64 sim_page_of_pfn(struct sim *s, u64 pfn)
 	if (pfn == s->dw.mw->zero_pfn || !hw_frame_is(s->dw.hw, pfn, FRAME_DATA))
 		return -1;
 	folio = pfn_folio(s->dw.mw, pfn);
-	if (folio->mapping)
-		return folio->mapping == s->file && folio->index < s->pages ?
+	if (folio_mapping(folio))
+		return folio_mapping(folio) == s->file && folio->index < s->pages ?
 			       (s64)folio->index : -1;
-	if (folio->anon_mm == s->mm && folio->anon_addr >= SIM_BASE &&
-	    ((folio->anon_addr - SIM_BASE) >> PAGE_SHIFT) < s->pages)
-		return (s64)((folio->anon_addr - SIM_BASE) >> PAGE_SHIFT);
+	if (folio_anon_mm(folio) == s->mm && folio_anon_addr(folio) >= SIM_BASE &&
+	    ((folio_anon_addr(folio) - SIM_BASE) >> PAGE_SHIFT) < s->pages)
+		return (s64)((folio_anon_addr(folio) - SIM_BASE) >> PAGE_SHIFT);
 	return -1;
 }
 
@@ -232,7 +232,8 @@ static int sim_build(struct sim *s, char *err, size_t n)
 {
 	const struct sim_opts *o = s->o;
 	bool vm = o->wl.kind == WL_VM;
-	u64 pages = s->pages, tables = pages / 512 + 16;
+	/* page tables per side: leaf (PTE) tables, PMD tables, the upper ones */
+	u64 pages = s->pages, tables = pages / 512 + pages / (512 * 512) + 16;
 	u64 nr_frames = pages + 3 * tables + 64;
 	u32 nr_pt = (u32)(2 * tables + 16);
 	u64 flags = VM_READ | VM_WRITE, len = pages << PAGE_SHIFT;
@@ -240,7 +241,7 @@ static int sim_build(struct sim *s, char *err, size_t n)
 	/* the vm workload's accesses are the vCPUs': no host CPU caches the mm */
 	u32 cpus = vm ? 0 : o->cpus;
 
-	if (nr_pt > 65535 || nr_frames > (1ULL << 31))
+	if (nr_pt > (1u << 30) || nr_frames > (1ULL << 31))
 		return sim_fail(err, n, "too many pages for the model (at most 2^24)");
 	/* extra: the file's page cache index, the VM, the TLBs */
 	if (mm_direct_world_init(&s->dw, nr_frames, nr_pt, (size_t)pages * 8 + (32u << 20),
@@ -540,7 +541,7 @@ static void sim_reclaim_range(struct sim *s, u64 first, u64 nr)
 		struct folio *folio = sim_mapped_folio(s, page);
 
 		if (folio)
-			mm_reclaim_folio(s->dw.mw, folio->pfn);
+			mm_reclaim_folio(s->dw.mw, folio_pfn(folio));
 	}
 }
 

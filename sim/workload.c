@@ -146,6 +146,11 @@ int wl_init(struct wl *w, const struct wl_params *p, char *err, size_t n)
 		if (!w->hot_pages)
 			w->hot_pages = 1;
 		break;
+	case WL_VM:
+		/* once here rather than a division per access */
+		w->vm_shared = p->pages >= 8 ? p->pages / 8 : 0;
+		w->vm_slice = p->actors ? (p->pages - w->vm_shared) / p->actors : 0;
+		break;
 	case WL_TRACE:
 		if (!p->trace || !p->trace_len) {
 			snprintf(err, n, "the trace has no accesses");
@@ -185,8 +190,7 @@ static inline void wl_one(struct wl *w, struct wl_access *a)
 		break;
 	case WL_VM: {
 		/* a shared eighth first, then one slice per vCPU; 1 in 5 shared */
-		u64 shared = pages >= 8 ? pages / 8 : 0;
-		u64 slice = (pages - shared) / w->p.actors;
+		u64 shared = w->vm_shared, slice = w->vm_slice;
 
 		if (!slice || wl_below(w->rng, 5) == 0)
 			a->page = wl_below(w->rng, shared ? shared : pages);

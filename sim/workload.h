@@ -47,6 +47,7 @@ struct wl {
 	/* WL_ZIPF rejection-inversion constants */
 	double h_x1, h_n, s_cut;
 	u64 hot_base, hot_pages;
+	u64 vm_shared, vm_slice;	/* WL_VM: the shared eighth, a vCPU's slice */
 };
 
 struct wl_access {

@@ -5,13 +5,16 @@
  * mmu_notifier (tdp_mmu_zap_leafs), aging (kvm_tdp_mmu_age_gfn_range /
  * kvm_tdp_mmu_age_spte, lockless since v6.15) and splitting a huge SPTE
  * (tdp_mmu_split_huge_page / tdp_mmu_link_sp).  Read as of v6.0 (the
- * stored copy) and the v6.13/v6.15 patches for aging.
+ * stored copy), the v6.13/v6.15 patches for aging and v6.18 for the
+ * aging walk.
  *
- * Simplified: the walk is a loop over levels instead of tdp_iter (each
+ * Simplified: aging walks the range with tdp_iter as the kernel does; the
+ * other paths walk from the root per gfn with a loop over levels (each
  * entry is still read with READ_ONCE, as rcu_dereference + READ_ONCE do);
  * huge pages are 2 MiB only.
  */
 #include "../kvm.h"
+#include "tdp_iter.h"
 
 void kvm_mark_changed_spte(struct kvm *kvm, u64 old_spte, u64 new_spte,
 			   bool zap);
@@ -187,42 +190,47 @@ bool kvm_tdp_mmu_unmap_gfn_range(struct kvm *kvm, gfn_t start, gfn_t end,
 }
 
 /*
- * kvm_tdp_mmu_age_gfn_range() -> kvm_tdp_mmu_age_spte(), v6.15: under RCU
- * only.  age_clear=clear_bit is mainline's atomic AND of the Accessed bit
- * on whatever the entry has become; age_clear=cmpxchg (seeds/001, Yu
- * Zhao) only ages the leaf value it observed.  No TLB flush either way.
+ * kvm_tdp_mmu_age_spte(), v6.15+: age_clear=clear_bit is mainline's atomic
+ * AND of the Accessed bit on whatever the entry has become
+ * (tdp_mmu_clear_spte_bits_atomic); age_clear=cmpxchg (seeds/001, Yu Zhao)
+ * only ages the leaf value the walk observed.  No TLB flush either way.
+ */
+static void kvm_tdp_mmu_age_spte(struct kvm *kvm, struct tdp_iter *iter)
+{
+	if (variant(kvm->cfg, age_clear) == age_clear__clear_bit) {
+		u64 old = atomic64_fetch_and(~shadow_accessed_mask, iter->sptep);
+
+		MODEL_WARN_ON_ORACLE(ORACLE_WRONG_TARGET,
+				     is_shadow_present_pte(old) &&
+					     !is_last_spte(old, iter->level),
+				     "Accessed bit cleared in a non-leaf SPTE (gfn %#llx, level %d)",
+				     (unsigned long long)iter->gfn, iter->level);
+	} else {
+		/* failure tolerated: "most likely young anyway" */
+		cmpxchg64(iter->sptep, iter->old_spte,
+			  iter->old_spte & ~shadow_accessed_mask);
+	}
+}
+
+/*
+ * kvm_tdp_mmu_age_gfn_range() -> __kvm_tdp_mmu_age_gfn_range(), v6.18:
+ * under RCU only, one pre-order walk of the range (tdp_root_for_each_leaf_pte)
+ * that ages every young present leaf.  Cost: one read per leaf SPTE of the
+ * range plus a few per leaf table (tdp_iter.c), one atomic per young leaf.
  */
 bool kvm_tdp_mmu_age_gfn_range(struct kvm *kvm, gfn_t start, gfn_t end)
 {
 	EXEC_FN();
+	struct tdp_iter iter;
 	bool young = false;
 
 	rcu_read_lock();
-	for (gfn_t gfn = start; gfn < end;) {
-		int level;
-		u64 spte;
-		u64 *sptep = kvm_tdp_mmu_walk(kvm, gfn, &level, &spte);
-		gfn_t base = gfn & ~(hw_level_pages(sptep ? level : 1) - 1);
-
-		gfn = base + hw_level_pages(sptep ? level : 1);
-		if (!sptep || !is_shadow_present_pte(spte) || !is_last_spte(spte, level))
+	tdp_root_for_each_leaf_pte(iter, kvm, start, end) {
+		if (!is_accessed_spte(iter.old_spte))
 			continue;
-		if (!is_accessed_spte(spte))
-			continue;
-		if (variant(kvm->cfg, age_clear) == age_clear__clear_bit) {
-			u64 old = atomic64_fetch_and(~shadow_accessed_mask, sptep);
-
-			MODEL_WARN_ON_ORACLE(ORACLE_WRONG_TARGET,
-					     is_shadow_present_pte(old) &&
-						     !is_last_spte(old, level),
-					     "Accessed bit cleared in a non-leaf SPTE (gfn %#llx, level %d)",
-					     (unsigned long long)base, level);
-		} else {
-			/* failure tolerated: "most likely young anyway" */
-			cmpxchg64(sptep, spte, spte & ~shadow_accessed_mask);
-		}
 		young = true;
 		kvm->stat.age_young++;
+		kvm_tdp_mmu_age_spte(kvm, &iter);
 	}
 	rcu_read_unlock();
 	return young;

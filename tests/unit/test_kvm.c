@@ -4,6 +4,7 @@
 #include "world.h"
 
 #include "../../kvm/mmu/spte.h"
+#include "../../kvm/mmu/tdp_iter.h"
 
 static const char *const vm_world =
 	"scenario w\n"
@@ -80,6 +81,53 @@ TEST(kvm_split_huge_spte)
 	CHECK_EQ(spte_to_pfn(spte), spte_to_pfn(huge) + 7);
 	CHECK_EQ(spte & ~(PTE_PFN_MASK | PT_PAGE_SIZE_MASK), huge & ~(PTE_PFN_MASK | PT_PAGE_SIZE_MASK));
 	CHECK_EQ(kvm_tdp_mmu_split_huge_page(kvm, 7), 0);	/* nothing left to split */
+	unit_world_free(&uw);
+}
+
+/*
+ * The range walk visits the present leaves of [5, 600) in gfn order, once
+ * each, across two tables and two levels, and ages exactly those:
+ *
+ *   gfn   0 .. 4   5 6 7   8 .. 511   512 .. 1023
+ *   EPT   4K A     4K A    none       one 2M leaf A (map_huge)
+ */
+TEST(kvm_age_range_walks_leaves_in_order)
+{
+	struct unit_world uw;
+	struct kvm *kvm;
+	struct tdp_iter iter;
+	gfn_t seen[16];
+	int level, nseen = 0;
+	u64 spte;
+	char src[1024];
+
+	snprintf(src, sizeof(src), "%ssetup {\n  map_huge vm0 512\n}\n", vm_world);
+	if (!unit_world_build(&uw, src, NULL))
+		return;
+	kvm = &uw.m.w->kvm[0];
+	for (gfn_t g = 0; g < 8; g++)
+		CHECK_EQ(kvm_vcpu_access(vcpu0(&uw), g, false), 0);
+	tdp_root_for_each_leaf_pte(iter, kvm, 5, 600)
+		if (nseen < 16)
+			seen[nseen++] = iter.gfn | ((gfn_t)iter.level << 32);
+	CHECK_EQ(nseen, 4);
+	CHECK_EQ(seen[0], 5 | (1ULL << 32));
+	CHECK_EQ(seen[1], 6 | (1ULL << 32));
+	CHECK_EQ(seen[2], 7 | (1ULL << 32));
+	CHECK_EQ(seen[3], 512 | (2ULL << 32));
+	kvm->stat.age_young = 0;
+	CHECK(kvm_tdp_mmu_age_gfn_range(kvm, 5, 600));
+	CHECK_EQ(kvm->stat.age_young, 4);
+	for (gfn_t g = 0; g < 8; g++) {
+		kvm_tdp_mmu_walk(kvm, g, &level, &spte);
+		CHECK_EQ(is_accessed_spte(spte), g < 5);
+	}
+	kvm_tdp_mmu_walk(kvm, 700, &level, &spte);
+	CHECK(level == PG_LEVEL_2M && !is_accessed_spte(spte));
+	CHECK(!kvm_tdp_mmu_age_gfn_range(kvm, 5, 600));	/* old now */
+	CHECK(kvm_tdp_mmu_age_gfn_range(kvm, 0, 5));
+	CHECK_EQ(kvm->stat.age_young, 9);
+	CHECK(!uw.m.ex.have_finding);
 	unit_world_free(&uw);
 }
 

@@ -151,7 +151,7 @@ static bool pm_set(struct pm_world *w, u64 page, enum pm_kind kind)
 		} else {
 			struct folio *folio = folio_prealloc(vma, addr);
 
-			pfn = folio ? folio->pfn : 0;
+			pfn = folio ? folio_pfn(folio) : 0;
 		}
 		if (!pfn) {
 			printf("    out of frames at page %llu\n", (unsigned long long)page);

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Models arch/x86/kvm/mmu/tdp_iter.h as of v6.18: a pre-order walk of the
+ * TDP paging structure over a gfn range that reads each entry it visits
+ * once (plus the kernel's re-reads on the way down and up), so a range
+ * walk touches each leaf table once instead of walking from the root for
+ * every gfn.
+ *
+ * Simplified: one root (the VM's only valid one); no yielding, so no
+ * yielded/yielded_gfn and no tdp_iter_restart() after a yield.
+ */
+#ifndef ADSIM_KVM_TDP_ITER_H
+#define ADSIM_KVM_TDP_ITER_H
+
+#include "../kvm.h"
+
+struct tdp_iter {
+	/* the gfn whose translation the walk heads for next */
+	gfn_t next_last_level_gfn;
+	/* the page table at each level of the current path (index level - 1) */
+	u64 *pt_path[PT64_ROOT_4LEVEL];
+	u64 *sptep;		/* the current SPTE */
+	gfn_t gfn;		/* the lowest gfn the current SPTE maps */
+	int root_level;
+	int min_level;		/* the walk never steps below this level */
+	int level;		/* the level of the current SPTE */
+	u64 old_spte;		/* the current SPTE as last read (READ_ONCE) */
+	/* false once the walk has stepped past the root table's last entry */
+	bool valid;
+	struct kvm *kvm;	/* where the page tables live (hw frames) */
+};
+
+void tdp_iter_start(struct tdp_iter *iter, struct kvm *kvm, int min_level,
+		    gfn_t next_last_level_gfn);
+u64 *spte_to_child_pt(struct kvm *kvm, gfn_t gfn, u64 spte, int level);
+void tdp_iter_prefetch_next_table(struct kvm *kvm, u64 *parent, gfn_t gfn, int level);
+
+/*
+ * The stepping functions of tdp_iter.c, inline so that a range walk
+ * compiles to one loop: per leaf, a side step is a few instructions and
+ * one READ_ONCE.
+ */
+static inline gfn_t gfn_round_for_level(gfn_t gfn, int level)
+{
+	return gfn & ~(hw_level_pages(level) - 1);
+}
+
+/* The SPTE for iter->gfn at iter->level, re-read. */
+static inline void tdp_iter_refresh_sptep(struct tdp_iter *iter)
+{
+	iter->sptep = iter->pt_path[iter->level - 1] +
+		      hw_index(iter->gfn << PAGE_SHIFT, iter->level);
+	iter->old_spte = READ_ONCE(*iter->sptep);
+}
+
+/* One level down towards next_last_level_gfn; false at min_level or a leaf. */
+static inline bool try_step_down(struct tdp_iter *iter)
+{
+	u64 *child_pt;
+
+	if (iter->level == iter->min_level)
+		return false;
+	/* re-read: the entry may no longer link the table seen before */
+	iter->old_spte = READ_ONCE(*iter->sptep);
+	child_pt = spte_to_child_pt(iter->kvm, iter->gfn, iter->old_spte, iter->level);
+	if (!child_pt)
+		return false;
+	iter->level--;
+	iter->pt_path[iter->level - 1] = child_pt;
+	iter->gfn = gfn_round_for_level(iter->next_last_level_gfn, iter->level);
+	tdp_iter_refresh_sptep(iter);
+	return true;
+}
+
+/*
+ * Not the kernel's: a hint to the CPU running the model.  A range walk
+ * reads a table's 64 cache lines in order with enough model code per
+ * entry that the CPU keeps few misses in flight, so it asks for the line
+ * TDP_ITER_PREFETCH lines ahead on entering a line, and halfway through a
+ * leaf table for the start of the next one.  Nothing the model does
+ * depends on it.
+ */
+#define TDP_ITER_PREFETCH 8
+static inline void tdp_iter_prefetch(struct tdp_iter *iter, int index)
+{
+	if (index % 8)
+		return;
+	if (index + 8 * TDP_ITER_PREFETCH < PT64_ENT_PER_PAGE)
+		__builtin_prefetch(iter->pt_path[iter->level - 1] + index +
+				   8 * TDP_ITER_PREFETCH);
+	else if (index == PT64_ENT_PER_PAGE - 8 * TDP_ITER_PREFETCH &&
+		 iter->level < iter->root_level)
+		tdp_iter_prefetch_next_table(iter->kvm, iter->pt_path[iter->level],
+					     iter->gfn, iter->level);
+}
+
+/* The next entry of the same table; false at the table's last entry. */
+static inline bool try_step_side(struct tdp_iter *iter)
+{
+	int index = hw_index(iter->gfn << PAGE_SHIFT, iter->level);
+
+	if (index == PT64_ENT_PER_PAGE - 1)
+		return false;
+	tdp_iter_prefetch(iter, index + 1);
+	iter->gfn += hw_level_pages(iter->level);
+	iter->next_last_level_gfn = iter->gfn;
+	iter->sptep++;
+	iter->old_spte = READ_ONCE(*iter->sptep);
+	return true;
+}
+
+/* Back to the parent entry (already visited); false in the root table. */
+static inline bool try_step_up(struct tdp_iter *iter)
+{
+	if (iter->level == iter->root_level)
+		return false;
+	iter->level++;
+	iter->gfn = gfn_round_for_level(iter->gfn, iter->level);
+	tdp_iter_refresh_sptep(iter);
+	return true;
+}
+
+/*
+ * The next SPTE in pre-order: down through a non-leaf entry, else the next
+ * entry of the table, else up (and then sideways) until an entry remains.
+ */
+static inline void tdp_iter_next(struct tdp_iter *iter)
+{
+	if (try_step_down(iter))
+		return;
+	do {
+		if (try_step_side(iter))
+			return;
+	} while (try_step_up(iter));
+	iter->valid = false;
+}
+
+/* Every SPTE that maps part of [start, end), in pre-order, down to min_level. */
+#define for_each_tdp_pte_min_level(iter, kvm, min_level, start, end)      \
+	for (tdp_iter_start(&(iter), (kvm), (min_level), (start));        \
+	     (iter).valid && (iter).gfn < (end);                           \
+	     tdp_iter_next(&(iter)))
+
+#define for_each_tdp_pte(iter, kvm, start, end) \
+	for_each_tdp_pte_min_level(iter, kvm, PG_LEVEL_4K, start, end)
+
+/* tdp_mmu.c's tdp_root_for_each_leaf_pte(): present leaf SPTEs only. */
+#define tdp_root_for_each_leaf_pte(iter, kvm, start, end)                 \
+	for_each_tdp_pte(iter, kvm, start, end)                            \
+		if (!is_shadow_present_pte((iter).old_spte) ||             \
+		    !is_last_spte((iter).old_spte, (iter).level))          \
+			continue;                                          \
+		else
+
+#endif
