@@ -231,7 +231,7 @@ static int sim_dirty_log_setup(struct sim *s)
 static int sim_build(struct sim *s, char *err, size_t n)
 {
 	const struct sim_opts *o = s->o;
-	bool vm = o->wl.kind == WL_VM;
+	bool vm = sim_in_guest(o);
 	/* page tables per side: leaf (PTE) tables, PMD tables, the upper ones */
 	u64 pages = s->pages, tables = pages / 512 + pages / (512 * 512) + 16;
 	u64 nr_frames = pages + 3 * tables + 64;
@@ -795,7 +795,7 @@ static void sim_progress(const struct sim *s, double t0, double *last, bool done
 
 static int sim_check_opts(const struct sim_opts *o, char *err, size_t n)
 {
-	bool vm = o->wl.kind == WL_VM;
+	bool vm = sim_in_guest(o);
 
 	if (o->cpus < 1 || o->cpus > SIM_MAX_CPUS)
 		return snprintf(err, n, "--cpus %u: expected 1 to %d", o->cpus, SIM_MAX_CPUS), -1;
@@ -844,7 +844,7 @@ int sim_run(const struct sim_opts *o, struct sim_metrics *m, char *err, size_t n
 	memset(m, 0, sizeof(*m));
 	if (sim_check_opts(o, err, n))
 		return -1;
-	wp.actors = o->wl.kind == WL_VM ? o->vcpus : o->wl.kind == WL_TRACE ? 1 : o->cpus;
+	wp.actors = o->wl.kind == WL_TRACE ? 1 : sim_in_guest(o) ? o->vcpus : o->cpus;
 	if (wl_init(&w, &wp, err, n))
 		return -1;
 	s.pages = wp.pages;

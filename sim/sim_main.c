@@ -26,7 +26,7 @@ struct sim_cli {
 	u32 plot_mask;		/* --plot: bit i = sim_plot_metrics[i] */
 	bool json;
 	/* options a trace decides, to refuse them next to --trace */
-	const char *workload_opt, *pages_opt, *ratio_opt, *cpus_opt;
+	const char *workload_opt, *pages_opt, *ratio_opt, *cpus_opt, *vcpus_opt;
 	bool accesses_given;
 	bool every_given[ACT_NR];
 };
@@ -42,6 +42,7 @@ static void sim_usage(FILE *f)
 		"  --trace FILE         replay a recorded trace instead (lackey text or adsim's\n"
 		"                       binary, docs/traces.md): one CPU, its pages, its writes;\n"
 		"                       --accesses defaults to its length and wraps around it\n"
+		"  --trace-in-guest     replay the trace inside a VM instead, on one vCPU\n"
 		"  --pages N            pages of memory, or of the guest memslot (default 65536)\n"
 		"  --accesses N         accesses to simulate (default 10M)\n"
 		"  --write-ratio R      share of accesses that write, 0..1 (default 0.3)\n"
@@ -259,6 +260,8 @@ static int sim_parse(struct sim_cli *c, int argc, char **argv, char *err, size_t
 		} else if (!strcmp(a, "--trace")) {
 			NEED(v && *v, "a trace file");
 			c->trace_path = v;
+		} else if (!strcmp(a, "--trace-in-guest")) {
+			c->o.trace_in_guest = true;
 		} else if (!strcmp(a, "--pages")) {
 			c->pages_opt = a;
 			NEED(!parse_count(v, 1, 1ULL << 24, &o->wl.pages), "1 to 16M pages");
@@ -273,6 +276,7 @@ static int sim_parse(struct sim_cli *c, int argc, char **argv, char *err, size_t
 			NEED(!parse_count(v, 1, SIM_MAX_CPUS, &x), "1 to 8 CPUs");
 			o->cpus = (u32)x;
 		} else if (!strcmp(a, "--vcpus")) {
+			c->vcpus_opt = a;
 			NEED(!parse_count(v, 1, 8, &x), "1 to 8 vCPUs");
 			o->vcpus = (u32)x;
 		} else if (!strcmp(a, "--memory")) {
@@ -340,6 +344,10 @@ static int sim_parse(struct sim_cli *c, int argc, char **argv, char *err, size_t
 		}
 #undef NEED
 	}
+	if (c->o.trace_in_guest && !c->trace_path) {
+		snprintf(err, n, "--trace-in-guest: expected --trace FILE too");
+		return -1;
+	}
 	if (c->svg_path && !c->o.samples) {
 		snprintf(err, n, "--svg needs interval samples: --samples at least 1");
 		return -1;
@@ -365,13 +373,15 @@ static int sim_parse(struct sim_cli *c, int argc, char **argv, char *err, size_t
 static int sim_use_trace(struct sim_cli *c, char *err, size_t n)
 {
 	const char *clash = c->workload_opt ? c->workload_opt : c->pages_opt ? c->pages_opt :
-			    c->ratio_opt ? c->ratio_opt : c->cpus_opt;
+			    c->ratio_opt ? c->ratio_opt : c->cpus_opt ? c->cpus_opt : c->vcpus_opt;
 	struct wl_params *p = &c->o.wl;
 
 	if (clash) {
 		snprintf(err, n, "%s: the trace decides this; drop it or --trace", clash);
 		return -1;
 	}
+	if (c->o.trace_in_guest)
+		c->o.vcpus = 1;
 	if (trace_load(&c->trace, c->trace_path, err, n))
 		return -1;
 	if (c->trace.nr_pages > (1ULL << 24)) {
@@ -502,8 +512,8 @@ static void sim_describe(FILE *f, const struct sim_opts *o)
 		sim_memory_names[o->memory]);
 	if (o->populate != SIM_POP_FAULT)
 		fprintf(f, "populated by %s, ", sim_populate_names[o->populate]);
-	if (p->kind == WL_VM)
-		fprintf(f, "%u vCPUs, ", o->vcpus);
+	if (sim_in_guest(o))
+		fprintf(f, "%u vCPU%s, ", o->vcpus, o->vcpus == 1 ? "" : "s");
 	else
 		fprintf(f, "%u CPU%s, ", o->cpus, o->cpus == 1 ? "" : "s");
 	fprintf(f, "%llu accesses, %g%% writes, seed %llu\n", (unsigned long long)o->accesses,
@@ -601,7 +611,7 @@ static void sim_print_json(FILE *f, const struct sim_cli *c, const struct sim_op
 	fprintf(f, "{\"workload\": \"%s\", \"memory\": \"%s\", \"pages\": %llu, \"cpus\": %u, "
 		"\"vcpus\": %u, \"write_ratio\": %g, \"seed\": %llu, \"variants\": \"%s\", ",
 		wl_names[p->kind], sim_memory_names[o->memory], (unsigned long long)p->pages,
-		p->kind == WL_VM ? 0 : o->cpus, p->kind == WL_VM ? o->vcpus : 0, p->write_ratio,
+		sim_in_guest(o) ? 0 : o->cpus, sim_in_guest(o) ? o->vcpus : 0, p->write_ratio,
 		(unsigned long long)p->seed, vb);
 	if (c->trace_path) {
 		fprintf(f, "\"trace\": ");
