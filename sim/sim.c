@@ -797,6 +797,8 @@ static int sim_check_opts(const struct sim_opts *o, char *err, size_t n)
 {
 	bool vm = sim_in_guest(o);
 
+	if (o->in_guest && o->wl.kind == WL_VM)
+		return snprintf(err, n, "--in-guest needs a workload other than vm, which runs in a guest already"), -1;
 	if (o->cpus < 1 || o->cpus > SIM_MAX_CPUS)
 		return snprintf(err, n, "--cpus %u: expected 1 to %d", o->cpus, SIM_MAX_CPUS), -1;
 	if (vm && (o->vcpus < 1 || o->vcpus > KVM_MAX_VCPUS ||
@@ -817,7 +819,7 @@ static int sim_check_opts(const struct sim_opts *o, char *err, size_t n)
 	if (o->every[ACT_PAGEMAP_SCAN] && o->memory == SIM_MEM_FILE)
 		return snprintf(err, n, "uffd-wp needs --memory anon or shmem"), -1;
 	if (o->every[ACT_DIRTY_LOG] && !vm)
-		return snprintf(err, n, "the KVM dirty log needs --workload vm"), -1;
+		return snprintf(err, n, "the KVM dirty log needs a guest: --workload vm or --in-guest"), -1;
 	if (o->every[ACT_DIRTY_LOG] && o->dirty_log_mode == SIM_DL_RING &&
 	    (o->dirty_ring_entries < 256 || o->dirty_ring_entries > KVM_DIRTY_RING_MAX_ENTRIES ||
 	     (o->dirty_ring_entries & (o->dirty_ring_entries - 1))))

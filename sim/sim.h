@@ -83,7 +83,7 @@ extern const char *const sim_dirty_log_mode_names[SIM_DL_NR];
 struct sim_opts {
 	struct wl_params wl;	/* pages, write ratio, seed, ...; actors set by sim */
 	u32 cpus, vcpus;
-	bool trace_in_guest;	/* WL_TRACE: vCPU 0 replays it in a VM's memslot */
+	bool in_guest;		/* vCPUs make the accesses, in a VM's memslot */
 	enum sim_memory memory;
 	enum sim_populate populate;
 	struct hw_tlb_geom l1, l2;	/* l2.sets == 0: no second level */
@@ -143,7 +143,7 @@ void sim_default_opts(struct sim_opts *o);
 /* Whether vCPUs of a VM make the accesses (no host CPU touches the memory). */
 static inline bool sim_in_guest(const struct sim_opts *o)
 {
-	return o->wl.kind == WL_VM || (o->wl.kind == WL_TRACE && o->trace_in_guest);
+	return o->wl.kind == WL_VM || o->in_guest;
 }
 /* Runs one simulation; 0, or -1 with the reason in err. */
 int sim_run(const struct sim_opts *o, struct sim_metrics *m, char *err, size_t n);

@@ -42,12 +42,14 @@ static void sim_usage(FILE *f)
 		"  --trace FILE         replay a recorded trace instead (lackey text or adsim's\n"
 		"                       binary, docs/traces.md): one CPU, its pages, its writes;\n"
 		"                       --accesses defaults to its length and wraps around it\n"
-		"  --trace-in-guest     replay the trace inside a VM instead, on one vCPU\n"
+
 		"  --pages N            pages of memory, or of the guest memslot (default 65536)\n"
 		"  --accesses N         accesses to simulate (default 10M)\n"
 		"  --write-ratio R      share of accesses that write, 0..1 (default 0.3)\n"
 		"  --cpus N             CPUs issuing accesses (default 2; 1..%d)\n"
 		"  --vcpus N            vCPUs of the vm workload (default 2; 1..8)\n"
+		"  --in-guest           run the workload inside a VM: the memory is its memslot,\n"
+		"                       vCPUs make the accesses (a trace: on one vCPU)\n"
 		"  --memory KIND        file (shared, default) | shmem (shared memfd) | anon (private)\n"
 		"  --populate HOW       fault (default) | uffd-copy: a userfaultfd missing-fault\n"
 		"                       handler fills each page with UFFDIO_COPY (--memory anon;\n"
@@ -69,7 +71,8 @@ static void sim_usage(FILE *f)
 		"                       with wp_shared_mapping_range()\n"
 		"  --madv-free N        MADV_FREE a sixteenth, reclaim the one before (--memory anon)\n"
 		"  --pagemap-scan N     uffd-wp async PAGEMAP_SCAN with WP_MATCHING (anon or shmem)\n"
-		"  --dirty-log N        a migration thread reads KVM's dirty log (--workload vm)\n"
+		"  --dirty-log N        a migration thread reads KVM's dirty log (a guest: --workload vm\n"
+		"                       or --in-guest)\n"
 		"  --dirty-log-mode M   get (KVM_GET_DIRTY_LOG) | clear (manual protect: get, then\n"
 		"                       KVM_CLEAR_DIRTY_LOG; default) | ring (dirty ring, reset)\n"
 		"  --dirty-ring-size N  entries per vCPU ring, a power of two, 256..65536 (default 4096)\n"
@@ -260,8 +263,8 @@ static int sim_parse(struct sim_cli *c, int argc, char **argv, char *err, size_t
 		} else if (!strcmp(a, "--trace")) {
 			NEED(v && *v, "a trace file");
 			c->trace_path = v;
-		} else if (!strcmp(a, "--trace-in-guest")) {
-			c->o.trace_in_guest = true;
+		} else if (!strcmp(a, "--in-guest")) {
+			c->o.in_guest = true;
 		} else if (!strcmp(a, "--pages")) {
 			c->pages_opt = a;
 			NEED(!parse_count(v, 1, 1ULL << 24, &o->wl.pages), "1 to 16M pages");
@@ -344,10 +347,6 @@ static int sim_parse(struct sim_cli *c, int argc, char **argv, char *err, size_t
 		}
 #undef NEED
 	}
-	if (c->o.trace_in_guest && !c->trace_path) {
-		snprintf(err, n, "--trace-in-guest: expected --trace FILE too");
-		return -1;
-	}
 	if (c->svg_path && !c->o.samples) {
 		snprintf(err, n, "--svg needs interval samples: --samples at least 1");
 		return -1;
@@ -380,7 +379,7 @@ static int sim_use_trace(struct sim_cli *c, char *err, size_t n)
 		snprintf(err, n, "%s: the trace decides this; drop it or --trace", clash);
 		return -1;
 	}
-	if (c->o.trace_in_guest)
+	if (c->o.in_guest)
 		c->o.vcpus = 1;
 	if (trace_load(&c->trace, c->trace_path, err, n))
 		return -1;

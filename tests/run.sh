@@ -133,14 +133,17 @@ assert d["resident_pages"]==t["pages"] and d["page_faults_by_kind"]["not_present
 assert d["written_back"]>0 and d["lost_writes"]==0' "$j" "$want"; then ok "sim --trace"; else bad "sim --trace (exit $rc)"; fi
 j=$(./build/adsim sim --trace tests/data/lackey-ls.txt --accesses 10K --memory anon --json)
 python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["accesses"]==10000 and d["page_faults_by_kind"]["not_present"]==d["pages"]' "$j" && ok "sim --trace wraps around" || bad "sim --trace wraps around"
-j=$(./build/adsim sim --trace tests/data/lackey-ls.txt --trace-in-guest --memory anon --aging 1K --json)
+j=$(./build/adsim sim --trace tests/data/lackey-ls.txt --in-guest --memory anon --aging 1K --json)
 python3 -c 'import json,sys; d=json.loads(sys.argv[1]); k=d["page_faults_by_kind"]
 assert d["vcpus"]==1 and d["cpus"]==0 and k["not_present"]==d["pages"] and k["kvm_fixed"]>=d["pages"]
-assert d["aging"]["passes"]==4 and d["lost_writes"]==0' "$j" && ok "sim --trace-in-guest" || bad "sim --trace-in-guest"
+assert d["aging"]["passes"]==4 and d["lost_writes"]==0' "$j" && ok "sim --in-guest" || bad "sim --in-guest"
+j=$(./build/adsim sim --workload uniform --in-guest --vcpus 3 --pages 1024 --accesses 50K --memory anon --dirty-log 10K --json)
+python3 -c 'import json,sys; d=json.loads(sys.argv[1]); k=d["page_faults_by_kind"]
+assert d["vcpus"]==3 and d["cpus"]==0 and k["kvm_fixed"]>=1024 and d["reported"]["dirty_log"]>0 and d["lost_writes"]==0' "$j" && ok "sim --in-guest uniform" || bad "sim --in-guest uniform"
 printf 'I  0400d7d4,8\n S 7ff000398,8\n L 7ff00039z,8\n' > "$tmp/bad-trace.txt"
 out=$(./build/adsim sim --trace "$tmp/bad-trace.txt" 2>&1); rc=$?
 [ $rc -eq 2 ] && echo "$out" | grep -q "bad-trace.txt:3:.*expected" && ok "sim --trace bad input" || bad "sim --trace bad input (exit $rc: $out)"
-for args in "--trace tests/data/lackey-ls.txt --pages 64" "--trace tests/data/lackey-ls.txt --workload seq" "--trace tests/data/lackey-ls.txt --write-ratio 0.5" "--trace tests/data/lackey-ls.txt --trace-in-guest --vcpus 2"; do
+for args in "--trace tests/data/lackey-ls.txt --pages 64" "--trace tests/data/lackey-ls.txt --workload seq" "--trace tests/data/lackey-ls.txt --write-ratio 0.5" "--trace tests/data/lackey-ls.txt --in-guest --vcpus 2"; do
 	out=$(./build/adsim sim $args 2>&1); rc=$?
 	[ $rc -eq 2 ] && echo "$out" | grep -q "the trace decides this" && ok "sim rejects $args" || bad "sim rejects $args (exit $rc: $out)"
 done
@@ -178,7 +181,7 @@ assert (a["dirty_log"]["ring_full_exits"]>0)==(m=="ring")
 assert b["lost_writes"]>0 and b["lost"][0]["consumer"]=="dirty_log"' "$j" $mode; then ok "sim --dirty-log-mode $mode"; else bad "sim --dirty-log-mode $mode (exit $rc)"; fi
 done
 ./build/adsim sim --help | grep -q -- "--dirty-log-mode M   get" && ok "sim --help lists --dirty-log-mode" || bad "sim --help lists --dirty-log-mode"
-for args in "--dirty-log 1K" "--workload vm --dirty-log 1K --dirty-log-mode bitmap" "--workload vm --dirty-ring-size 300"; do
+for args in "--workload vm --in-guest" "--dirty-log 1K" "--workload vm --dirty-log 1K --dirty-log-mode bitmap" "--workload vm --dirty-ring-size 300"; do
 	out=$(./build/adsim sim $args 2>&1); rc=$?
 	if [ $rc -eq 2 ] && echo "$out" | grep -q "^adsim sim: .*expected\|^adsim sim: .*needs"; then ok "sim rejects $args"; else bad "sim rejects $args (exit $rc: $out)"; fi
 done
