@@ -30,6 +30,7 @@ const char *const sim_populate_names[SIM_POP_NR] = {
 const char *const sim_activity_names[ACT_NR] = {
 	[ACT_AGING] = "aging", [ACT_WRITEBACK] = "writeback", [ACT_CLEAN] = "clean",
 	[ACT_MADV_FREE] = "madv-free", [ACT_PAGEMAP_SCAN] = "pagemap-scan",
+	[ACT_MPROTECT] = "mprotect",
 	[ACT_DIRTY_LOG] = "dirty-log",
 };
 
@@ -646,6 +647,21 @@ static void sim_dirty_log_collect(struct sim *s)
 	}
 }
 
+/*
+ * A write barrier as a checkpointer or an incremental GC sets one: the
+ * whole mapping read-only, then writable again.  Write-protecting is where
+ * pte_needs_flush() decides (change_protection()), so this is the activity
+ * flush_clean_writable changes.
+ */
+static void act_mprotect(struct sim *s)
+{
+	u64 len = s->pages << PAGE_SHIFT;
+
+	s->dw.hw->direct_tlb = s->proc_tlb;
+	do_mprotect_pkey(s->mm, SIM_BASE, len, PROT_READ);
+	do_mprotect_pkey(s->mm, SIM_BASE, len, PROT_READ | PROT_WRITE);
+}
+
 static void sim_activity(struct sim *s, enum sim_activity act)
 {
 	s->m->activity_runs[act]++;
@@ -667,6 +683,9 @@ static void sim_activity(struct sim *s, enum sim_activity act)
 		break;
 	case ACT_DIRTY_LOG:
 		sim_dirty_log_collect(s);
+		break;
+	case ACT_MPROTECT:
+		act_mprotect(s);
 		break;
 	case ACT_NR:
 		break;

@@ -56,6 +56,7 @@ enum sim_activity {
 	ACT_MADV_FREE,		/* reclaim the last chunk, MADV_FREE the next */
 	ACT_PAGEMAP_SCAN,	/* PAGEMAP_SCAN with PM_SCAN_WP_MATCHING */
 	ACT_DIRTY_LOG,		/* a migration thread reads KVM's dirty log */
+	ACT_MPROTECT,		/* mprotect() read-only, then read-write again */
 	ACT_NR
 };
 extern const char *const sim_activity_names[ACT_NR];

@@ -71,6 +71,7 @@ static void sim_usage(FILE *f)
 		"                       with wp_shared_mapping_range()\n"
 		"  --madv-free N        MADV_FREE a sixteenth, reclaim the one before (--memory anon)\n"
 		"  --pagemap-scan N     uffd-wp async PAGEMAP_SCAN with WP_MATCHING (anon or shmem)\n"
+		"  --mprotect N         mprotect() the mapping read-only, then read-write again\n"
 		"  --dirty-log N        a migration thread reads KVM's dirty log (a guest: --workload vm\n"
 		"                       or --in-guest)\n"
 		"  --dirty-log-mode M   get (KVM_GET_DIRTY_LOG) | clear (manual protect: get, then\n"
@@ -207,6 +208,7 @@ static const struct {
 } sim_act_flags[] = {
 	{ "--aging", ACT_AGING }, { "--writeback", ACT_WRITEBACK }, { "--clean", ACT_CLEAN },
 	{ "--madv-free", ACT_MADV_FREE }, { "--pagemap-scan", ACT_PAGEMAP_SCAN },
+	{ "--mprotect", ACT_MPROTECT },
 	{ "--dirty-log", ACT_DIRTY_LOG },
 };
 

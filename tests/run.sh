@@ -147,6 +147,15 @@ for args in "--trace tests/data/lackey-ls.txt --pages 64" "--trace tests/data/la
 	out=$(./build/adsim sim $args 2>&1); rc=$?
 	[ $rc -eq 2 ] && echo "$out" | grep -q "the trace decides this" && ok "sim rejects $args" || bad "sim rejects $args (exit $rc: $out)"
 done
+# --mprotect: write-protecting clean writable PTEs (shmem read faults map
+# them) needs no flush under flush_clean_writable=skip; one dirty PTE in the
+# gathered range brings the flush back (10 write-protect passes x each CPU TLB)
+for w in 0 0.3; do
+	j=$(./build/adsim sim --memory shmem --write-ratio $w --accesses 200K --pages 2048 --mprotect 20K --aging 0 --compare flush_clean_writable=always,skip --json); rc=$?
+	if [ $rc -eq 0 ] && python3 -c 'import json,sys; d=json.loads(sys.argv[1]); a,b=d["runs"]
+assert a["activity_runs"]["mprotect"]==10 and a["lost_writes"]==b["lost_writes"]==0
+assert (b["tlb_flushes"]==a["tlb_flushes"]-10*a["cpus"]) if sys.argv[2]=="0" else (b["tlb_flushes"]==a["tlb_flushes"])' "$j" $w; then ok "sim --mprotect flush_clean_writable, write ratio $w"; else bad "sim --mprotect flush_clean_writable, write ratio $w (exit $rc)"; fi
+done
 # --svg: well-formed XML, a panel per metric, a line per run with a point per
 # sample whose heights are the intervals' counts; no file when it cannot write
 j=$(./build/adsim sim --memory shmem --clean 20K --accesses 200K --pages 2048 --samples 20 --compare clean_flush=after_unlock,under_ptl --svg "$tmp/p.svg" --json); rc=$?
