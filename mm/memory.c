@@ -87,7 +87,7 @@ u64 filemap_add_new_folio(struct mm_world *mw, struct address_space *m,
 	f = pfn_folio(mw, pfn);
 	f->_mapcount.counter = 0;
 	f->mapping = m;
-	f->index = index;
+	f->index = (u32)index;	/* below nrpages, a u32 */
 	f->flags = BIT_ULL(PG_lru) | (m->shmem ? BIT_ULL(PG_swapbacked) : 0);
 	f->_refcount.counter = 1;
 	m->pages[index] = (u32)pfn;
@@ -245,7 +245,8 @@ struct vm_area_struct *mm_mmap(struct mm_struct *mm, u64 addr, u64 len,
 {
 	struct vm_area_struct *vma;
 
-	if (mm->nr_vmas >= MM_MAX_VMAS || (addr | len) & (PAGE_SIZE - 1) || !len)
+	if (mm->nr_vmas >= MM_MAX_VMAS || (addr | len) & (PAGE_SIZE - 1) || !len ||
+	    addr >= MODEL_TASK_SIZE || len > MODEL_TASK_SIZE - addr)
 		return NULL;
 	if (file && (file->nr_i_mmap >= MAPPING_MAX_VMAS ||
 		     pgoff + (len >> PAGE_SHIFT) > file->nrpages))

@@ -61,12 +61,22 @@ enum pageflags {
  * number, as the model's anonymous VMAs never move.
  */
 struct folio {
-	u64 flags;
+	/* unsigned long in the kernel; the modelled PG_ bits fit in 32 */
+	u32 flags;
+	/* pgoff_t in the kernel; 32 bits hold it here (see MODEL_TASK_SIZE) */
+	u32 index;
 	struct address_space *mapping;	/* NULL: free, or the zero page */
-	pgoff_t index;
 	atomic_t _refcount;
 	atomic_t _mapcount;		/* number of PTEs mapping it */
 };
+
+/*
+ * Simplified: user addresses end at 16 TiB (x86-64's TASK_SIZE is 128
+ * TiB), so that an anonymous folio's ->index, its virtual page number,
+ * fits the folio's 32 bits; a file's pages are numbered in 32 bits too
+ * (address_space.nrpages).  mm_mmap() refuses a range beyond.
+ */
+#define MODEL_TASK_SIZE (1ULL << 44)
 
 struct address_space {
 	struct mm_world *mw;
@@ -346,7 +356,7 @@ static inline void __folio_set_anon(struct folio *folio, struct mm_struct *mm,
 				    u64 address)
 {
 	folio->mapping = (struct address_space *)((uintptr_t)mm + FOLIO_MAPPING_ANON);
-	folio->index = address >> PAGE_SHIFT;
+	folio->index = (u32)(address >> PAGE_SHIFT);	/* below MODEL_TASK_SIZE */
 }
 /* The world a mapped folio belongs to (NULL for a free folio and the zero page). */
 static inline struct mm_world *folio_mw(const struct folio *folio)
