@@ -203,7 +203,7 @@ TEST(mm_uffd_wp_pagemap_scan_reports_the_written_page)
  * The model's user address space ends at MODEL_TASK_SIZE (16 TiB), so an
  * anonymous folio's 32-bit ->index holds its virtual page number: a range
  * reaching past it is refused, one ending at it is mapped, and the folio
- * of its last page records that page.
+ * of its last page records that page and its mm (->mapping's handle).
  */
 TEST(mm_mmap_ends_at_model_task_size)
 {
@@ -227,6 +227,16 @@ TEST(mm_mmap_ends_at_model_task_size)
 
 		CHECK_EQ(f->index, 0xffffffffu);
 		CHECK_EQ(folio_anon_addr(f), top);
+		/* the 32-bit ->mapping handle names the mm, tagged anon */
+		CHECK(folio_test_anon(f));
+		CHECK(folio_anon_mm(f) == mm);
+		CHECK(folio_mapping(f) == NULL);
+		CHECK_EQ(folio_pfn(f), pte_pfn((pte_t){ *pte }));
+		folio_set_mapping(f, &uw.m.w->mw.files[0]);
+		CHECK(!folio_test_anon(f) && folio_mapping(f) == &uw.m.w->mw.files[0]);
+		CHECK(folio_anon_mm(f) == NULL);
+		folio_set_mapping_ptr(f, mm, true);	/* back as it was */
+		CHECK(folio_anon_mm(f) == mm);
 	}
 	unit_world_free(&uw);
 }
