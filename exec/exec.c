@@ -600,7 +600,7 @@ void exec_add(void *p, size_t size, u64 v)
 }
 
 /* test_bit, test_and_set_bit, test_and_clear_bit, set_bit, clear_bit */
-bool exec_bitop(u64 *word, int bit, int op)
+bool exec_bitop(void *word, size_t size, int bit, int op)
 {
 	static const char *const names[] = {
 		"test_bit", "test_and_set_bit", "test_and_clear_bit", "set_bit", "clear_bit"
@@ -612,9 +612,12 @@ bool exec_bitop(u64 *word, int bit, int op)
 	u64 old, new, m = BIT_ULL(bit);
 
 	exec_point_foot(op == BITOP_TEST ? EXEC_OP_READ : EXEC_OP_RMW, &f, NULL, NULL);
-	old = *word;
+	old = size == sizeof(u32) ? *(u32 *)word : *(u64 *)word;
 	new = set ? old | m : clr ? old & ~m : old;
-	*word = new;
+	if (size == sizeof(u32))
+		*(u32 *)word = (u32)new;
+	else
+		*(u64 *)word = new;
 	if (exec_tracing()) {
 		char what[40];
 

@@ -294,7 +294,7 @@ u64 exec_fetch_and(void *p, size_t size, u64 mask);
 u64 exec_fetch_or(void *p, size_t size, u64 mask);
 u64 exec_fetch_add(void *p, size_t size, u64 v);
 void exec_add(void *p, size_t size, u64 v);
-bool exec_bitop(u64 *word, int bit, int op);	/* op: BITOP_* */
+bool exec_bitop(void *word, size_t size, int bit, int op);	/* op: BITOP_* */
 /* test_bit, test_and_set_bit, test_and_clear_bit, set_bit, clear_bit */
 enum { BITOP_TEST, BITOP_SET, BITOP_CLEAR, BITOP_SET_BLIND, BITOP_CLEAR_BLIND };
 
@@ -335,30 +335,28 @@ static inline u64 atomic64_fetch_and(u64 mask, u64 *p)
 	return old;
 }
 
-static inline void set_bit(long nr, u64 *addr)
+/*
+ * The bit operations on a bitmap of u64 words (the kernel's unsigned
+ * long) or of u32 words (struct folio's flags, whose modelled PG_ bits
+ * fit in 32): the word holding bit nr is the one accessed.
+ */
+static inline bool exec_bitop64(u64 *addr, long nr, int op)
 {
-	exec_bitop(addr + nr / 64, (int)(nr % 64), BITOP_SET_BLIND);
+	return exec_bitop(addr + nr / 64, sizeof(*addr), (int)(nr % 64), op);
 }
 
-static inline void clear_bit(long nr, u64 *addr)
+static inline bool exec_bitop32(u32 *addr, long nr, int op)
 {
-	exec_bitop(addr + nr / 64, (int)(nr % 64), BITOP_CLEAR_BLIND);
+	return exec_bitop(addr + nr / 32, sizeof(*addr), (int)(nr % 32), op);
 }
 
-static inline bool test_and_clear_bit(long nr, u64 *addr)
-{
-	return exec_bitop(addr + nr / 64, (int)(nr % 64), BITOP_CLEAR);
-}
-
-static inline bool test_and_set_bit(long nr, u64 *addr)
-{
-	return exec_bitop(addr + nr / 64, (int)(nr % 64), BITOP_SET);
-}
-
-static inline bool test_bit(long nr, u64 *addr)
-{
-	return exec_bitop(addr + nr / 64, (int)(nr % 64), BITOP_TEST);
-}
+#define __exec_bitop(nr, addr, op) \
+	_Generic((addr), u64 *: exec_bitop64, u32 *: exec_bitop32)((addr), (nr), (op))
+#define set_bit(nr, addr) ((void)__exec_bitop((nr), (addr), BITOP_SET_BLIND))
+#define clear_bit(nr, addr) ((void)__exec_bitop((nr), (addr), BITOP_CLEAR_BLIND))
+#define test_and_clear_bit(nr, addr) __exec_bitop((nr), (addr), BITOP_CLEAR)
+#define test_and_set_bit(nr, addr) __exec_bitop((nr), (addr), BITOP_SET)
+#define test_bit(nr, addr) __exec_bitop((nr), (addr), BITOP_TEST)
 
 typedef struct {
 	s32 counter;

@@ -32,6 +32,10 @@ int mm_world_init(struct mm_world *mw, struct arena *ar, struct hw *hw,
 	mw->mem_map = arena_alloc(ar, hw->nr_frames * sizeof(*mw->mem_map));
 	if (!mw->mem_map)
 		return -1;
+	/* the span folio_set_mapping_ptr()'s 32-bit handles reach */
+	if ((uintptr_t)mw->mem_map < (uintptr_t)(mw + 1) ||
+	    (uintptr_t)(mw->mem_map + hw->nr_frames) - (uintptr_t)mw > FOLIO_MAPPING_SPAN)
+		return -1;
 	mw->ptl = arena_alloc(ar, (size_t)hw->nr_pt * sizeof(*mw->ptl));
 	if (!mw->ptl)
 		return -1;
@@ -86,8 +90,8 @@ u64 filemap_add_new_folio(struct mm_world *mw, struct address_space *m,
 		return 0;
 	f = pfn_folio(mw, pfn);
 	f->_mapcount.counter = 0;
-	f->mapping = m;
-	f->index = index;
+	folio_set_mapping(f, m);
+	f->index = (u32)index;	/* below nrpages, a u32 */
 	f->flags = BIT_ULL(PG_lru) | (m->shmem ? BIT_ULL(PG_swapbacked) : 0);
 	f->_refcount.counter = 1;
 	m->pages[index] = (u32)pfn;
@@ -245,7 +249,8 @@ struct vm_area_struct *mm_mmap(struct mm_struct *mm, u64 addr, u64 len,
 {
 	struct vm_area_struct *vma;
 
-	if (mm->nr_vmas >= MM_MAX_VMAS || (addr | len) & (PAGE_SIZE - 1) || !len)
+	if (mm->nr_vmas >= MM_MAX_VMAS || (addr | len) & (PAGE_SIZE - 1) || !len ||
+	    addr >= MODEL_TASK_SIZE || len > MODEL_TASK_SIZE - addr)
 		return NULL;
 	if (file && (file->nr_i_mmap >= MAPPING_MAX_VMAS ||
 		     pgoff + (len >> PAGE_SHIFT) > file->nrpages))

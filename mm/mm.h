@@ -61,12 +61,27 @@ enum pageflags {
  * number, as the model's anonymous VMAs never move.
  */
 struct folio {
-	u64 flags;
-	struct address_space *mapping;	/* NULL: free, or the zero page */
-	pgoff_t index;
+	/* unsigned long in the kernel; the modelled PG_ bits fit in 32 */
+	u32 flags;
+	/* pgoff_t in the kernel; 32 bits hold it here (see MODEL_TASK_SIZE) */
+	u32 index;
+	/*
+	 * A pointer in the kernel; here a 32-bit handle read through
+	 * folio_mapping() / folio_anon_mm() (see folio_mapping_ptr()).
+	 * 0: free, or the zero page.
+	 */
+	u32 mapping;
 	atomic_t _refcount;
 	atomic_t _mapcount;		/* number of PTEs mapping it */
 };
+
+/*
+ * Simplified: user addresses end at 16 TiB (x86-64's TASK_SIZE is 128
+ * TiB), so that an anonymous folio's ->index, its virtual page number,
+ * fits the folio's 32 bits; a file's pages are numbered in 32 bits too
+ * (address_space.nrpages).  mm_mmap() refuses a range beyond.
+ */
+#define MODEL_TASK_SIZE (1ULL << 44)
 
 struct address_space {
 	struct mm_world *mw;
@@ -317,21 +332,44 @@ static inline spinlock_t *ptlock_ptr(struct mm_world *mw, u64 pt_pfn)
 
 /* include/linux/page-flags.h: the low bit of ->mapping marks anon. */
 #define FOLIO_MAPPING_ANON 0x1UL
+/*
+ * Not the kernel's: ->mapping in 32 bits.  The address_space or mm it
+ * names lives in the folio's mm_world (files[], mms[]), which
+ * mm_world_init() checks lies below mem_map and within 8 GiB of its end,
+ * so the handle is the distance from that object up to the folio in
+ * 4-byte units, shifted over the FOLIO_MAPPING_ANON tag; 0 names nothing.
+ */
+#define FOLIO_MAPPING_SPAN (1ULL << 33)
+static inline void *folio_mapping_ptr(const struct folio *folio)
+{
+	if (!folio->mapping)
+		return NULL;
+	return (void *)((uintptr_t)folio - (uintptr_t)(folio->mapping >> 1) * 4);
+}
+static inline void folio_set_mapping_ptr(struct folio *folio, const void *p, bool anon)
+{
+	folio->mapping = p ? (u32)(((uintptr_t)folio - (uintptr_t)p) / 4) << 1 | anon : 0;
+}
 static inline bool folio_test_anon(const struct folio *folio)
 {
-	return (uintptr_t)folio->mapping & FOLIO_MAPPING_ANON;
+	return folio->mapping & FOLIO_MAPPING_ANON;
 }
 /* mm/util.c folio_mapping(): the file's address_space, NULL if anon. */
 static inline struct address_space *folio_mapping(const struct folio *folio)
 {
-	return folio_test_anon(folio) ? NULL : folio->mapping;
+	return folio_test_anon(folio) ? NULL : folio_mapping_ptr(folio);
+}
+/* A file folio's ->mapping: m, or NULL when it leaves the page cache. */
+static inline void folio_set_mapping(struct folio *folio, struct address_space *m)
+{
+	folio_set_mapping_ptr(folio, m, false);
 }
 /* folio_anon_vma(), in the model the mm of an anonymous folio, or NULL. */
 static inline struct mm_struct *folio_anon_mm(const struct folio *folio)
 {
 	if (!folio_test_anon(folio))
 		return NULL;
-	return (struct mm_struct *)((uintptr_t)folio->mapping - FOLIO_MAPPING_ANON);
+	return folio_mapping_ptr(folio);
 }
 /* The address an anonymous folio is mapped at (linear_page_index()). */
 static inline u64 folio_anon_addr(const struct folio *folio)
@@ -345,15 +383,17 @@ static inline u64 folio_anon_addr(const struct folio *folio)
 static inline void __folio_set_anon(struct folio *folio, struct mm_struct *mm,
 				    u64 address)
 {
-	folio->mapping = (struct address_space *)((uintptr_t)mm + FOLIO_MAPPING_ANON);
-	folio->index = address >> PAGE_SHIFT;
+	folio_set_mapping_ptr(folio, mm, true);	/* mm + FOLIO_MAPPING_ANON */
+	folio->index = (u32)(address >> PAGE_SHIFT);	/* below MODEL_TASK_SIZE */
 }
 /* The world a mapped folio belongs to (NULL for a free folio and the zero page). */
 static inline struct mm_world *folio_mw(const struct folio *folio)
 {
 	struct mm_struct *mm = folio_anon_mm(folio);
 
-	return mm ? mm->mw : folio->mapping ? folio->mapping->mw : NULL;
+	struct address_space *mapping = folio_mapping(folio);
+
+	return mm ? mm->mw : mapping ? mapping->mw : NULL;
 }
 /*
  * folio_pfn(): its index in mem_map (FLATMEM's page_to_pfn()).  Defined

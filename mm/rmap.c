@@ -264,7 +264,7 @@ bool mm_reclaim_folio(struct mm_world *mw, u64 pfn)
 	folio_unlock(folio);
 	if (lazyfree && ttu.discarded) {
 		/* folio_ref_freeze(folio, 1) succeeds: B01's check held */
-		folio->mapping = NULL;
+		folio_set_mapping(folio, NULL);
 		hw_free_data(mw->hw, pfn);
 		count_mm_event(mw, PGLAZYFREED);
 		return true;

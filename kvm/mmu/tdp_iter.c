@@ -5,31 +5,13 @@
  * point), including the kernel's re-read of an upper entry before stepping
  * down through it and after stepping back up to it.
  *
- * The stepping functions are inline in tdp_iter.h.
+ * tdp_iter_start() and the stepping functions are inline in tdp_iter.h.
  *
  * Cost: a walk of [start, end) reads each leaf SPTE of the range once, and
  * a handful of upper SPTEs per leaf table, so a range of N 4K leaves costs
  * about N + 4 * N / 512 reads.
  */
 #include "tdp_iter.h"
-
-void tdp_iter_start(struct tdp_iter *iter, struct kvm *kvm, int min_level,
-		    gfn_t next_last_level_gfn)
-{
-	u64 root_pfn = kvm->hw->spaces[kvm->space].root_pfn;
-
-	iter->kvm = kvm;
-	iter->next_last_level_gfn = next_last_level_gfn;
-	iter->root_level = PT64_ROOT_4LEVEL;
-	iter->min_level = min_level;
-	iter->pt_path[iter->root_level - 1] = hw_pt_page(kvm->hw, root_pfn);
-	/* tdp_iter_restart() */
-	iter->level = iter->root_level;
-	iter->gfn = gfn_round_for_level(next_last_level_gfn, iter->level);
-	iter->valid = iter->pt_path[iter->root_level - 1] != NULL;
-	if (iter->valid)
-		tdp_iter_refresh_sptep(iter);
-}
 
 /*
  * spte_to_child_pt(): the table a non-leaf SPTE points to, or NULL.  A

@@ -30,8 +30,6 @@ struct tdp_iter {
 	struct kvm *kvm;	/* where the page tables live (hw frames) */
 };
 
-void tdp_iter_start(struct tdp_iter *iter, struct kvm *kvm, int min_level,
-		    gfn_t next_last_level_gfn);
 u64 *spte_to_child_pt(struct kvm *kvm, gfn_t gfn, u64 spte, int level);
 void tdp_iter_prefetch_next_table(struct kvm *kvm, u64 *parent, gfn_t gfn, int level);
 
@@ -86,27 +84,39 @@ static inline void tdp_iter_prefetch(struct tdp_iter *iter, int index)
 	if (index % 8)
 		return;
 	if (index + 8 * TDP_ITER_PREFETCH < PT64_ENT_PER_PAGE)
-		__builtin_prefetch(iter->pt_path[iter->level - 1] + index +
-				   8 * TDP_ITER_PREFETCH);
+		/* sptep is still entry index - 1 of its table */
+		__builtin_prefetch(iter->sptep + 1 + 8 * TDP_ITER_PREFETCH);
 	else if (index == PT64_ENT_PER_PAGE - 8 * TDP_ITER_PREFETCH &&
 		 iter->level < iter->root_level)
 		tdp_iter_prefetch_next_table(iter->kvm, iter->pt_path[iter->level],
 					     iter->gfn, iter->level);
 }
 
-/* The next entry of the same table; false at the table's last entry. */
-static inline bool try_step_side(struct tdp_iter *iter)
+/*
+ * The next entry of the same table; false at the table's last entry.
+ * level is iter->level: try_step_side() passes the constant PG_LEVEL_4K
+ * when the iterator is in a leaf table, where nearly every step is taken,
+ * so that the index and the gfn step compile to constants there.
+ */
+static inline bool __try_step_side(struct tdp_iter *iter, int level)
 {
-	int index = hw_index(iter->gfn << PAGE_SHIFT, iter->level);
+	int index = hw_index(iter->gfn << PAGE_SHIFT, level);
 
 	if (index == PT64_ENT_PER_PAGE - 1)
 		return false;
 	tdp_iter_prefetch(iter, index + 1);
-	iter->gfn += hw_level_pages(iter->level);
+	iter->gfn += hw_level_pages(level);
 	iter->next_last_level_gfn = iter->gfn;
 	iter->sptep++;
 	iter->old_spte = READ_ONCE(*iter->sptep);
 	return true;
+}
+
+static inline bool try_step_side(struct tdp_iter *iter)
+{
+	if (__builtin_expect(iter->level == PG_LEVEL_4K, 1))
+		return __try_step_side(iter, PG_LEVEL_4K);
+	return __try_step_side(iter, iter->level);
 }
 
 /* Back to the parent entry (already visited); false in the root table. */
@@ -118,6 +128,29 @@ static inline bool try_step_up(struct tdp_iter *iter)
 	iter->gfn = gfn_round_for_level(iter->gfn, iter->level);
 	tdp_iter_refresh_sptep(iter);
 	return true;
+}
+
+/*
+ * tdp_iter_start() with tdp_iter_restart(): the root table's entry for
+ * next_last_level_gfn.  Inline, as the stepping functions, so that the
+ * iterator of a range walk lives in registers.
+ */
+static inline void tdp_iter_start(struct tdp_iter *iter, struct kvm *kvm,
+				  int min_level, gfn_t next_last_level_gfn)
+{
+	u64 root_pfn = kvm->hw->spaces[kvm->space].root_pfn;
+
+	iter->kvm = kvm;
+	iter->next_last_level_gfn = next_last_level_gfn;
+	iter->root_level = PT64_ROOT_4LEVEL;
+	iter->min_level = min_level;
+	iter->pt_path[iter->root_level - 1] = hw_pt_page(kvm->hw, root_pfn);
+	/* tdp_iter_restart() */
+	iter->level = iter->root_level;
+	iter->gfn = gfn_round_for_level(next_last_level_gfn, iter->level);
+	iter->valid = iter->pt_path[iter->root_level - 1] != NULL;
+	if (iter->valid)
+		tdp_iter_refresh_sptep(iter);
 }
 
 /*

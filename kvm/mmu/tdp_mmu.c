@@ -194,10 +194,11 @@ bool kvm_tdp_mmu_unmap_gfn_range(struct kvm *kvm, gfn_t start, gfn_t end,
  * AND of the Accessed bit on whatever the entry has become
  * (tdp_mmu_clear_spte_bits_atomic); age_clear=cmpxchg (seeds/001, Yu Zhao)
  * only ages the leaf value the walk observed.  No TLB flush either way.
+ * The variant is read once per walk by the caller (clear).
  */
-static void kvm_tdp_mmu_age_spte(struct kvm *kvm, struct tdp_iter *iter)
+static void kvm_tdp_mmu_age_spte(struct tdp_iter *iter, enum age_clear_variant clear)
 {
-	if (variant(kvm->cfg, age_clear) == age_clear__clear_bit) {
+	if (clear == age_clear__clear_bit) {
 		u64 old = atomic64_fetch_and(~shadow_accessed_mask, iter->sptep);
 
 		MODEL_WARN_ON_ORACLE(ORACLE_WRONG_TARGET,
@@ -222,18 +223,19 @@ bool kvm_tdp_mmu_age_gfn_range(struct kvm *kvm, gfn_t start, gfn_t end)
 {
 	EXEC_FN();
 	struct tdp_iter iter;
-	bool young = false;
+	u64 aged = 0;	/* kvm->stat.age_young's share, added once */
+	enum age_clear_variant clear = variant(kvm->cfg, age_clear);
 
 	rcu_read_lock();
 	tdp_root_for_each_leaf_pte(iter, kvm, start, end) {
 		if (!is_accessed_spte(iter.old_spte))
 			continue;
-		young = true;
-		kvm->stat.age_young++;
-		kvm_tdp_mmu_age_spte(kvm, &iter);
+		aged++;
+		kvm_tdp_mmu_age_spte(&iter, clear);
 	}
 	rcu_read_unlock();
-	return young;
+	kvm->stat.age_young += aged;
+	return aged != 0;
 }
 
 /*

@@ -20,6 +20,19 @@ TEST(exec_primitives_direct_mode)
 	set_bit(64 + 1, (u64[2]){ 0 });	/* the second word: no crash */
 	clear_bit(3, &w);
 	CHECK_EQ(w, 0);
+	{
+		/* u32 words (folio flags): bit 33 is bit 1 of the second word */
+		u32 f[2] = { 0, 0 };
+
+		CHECK(!test_and_set_bit(33, f));
+		CHECK_EQ(f[0], 0);
+		CHECK_EQ(f[1], 2);
+		set_bit(31, f);
+		CHECK_EQ(f[0], 0x80000000u);
+		CHECK(test_and_clear_bit(31, f));
+		CHECK(!test_bit(31, f));
+		CHECK_EQ(f[0], 0);
+	}
 	v = xchg(&w, 7);
 	CHECK_EQ(v, 0);
 	CHECK_EQ(cmpxchg(&w, 6, 9), 7);	/* fails, returns current */

@@ -198,3 +198,45 @@ TEST(mm_uffd_wp_pagemap_scan_reports_the_written_page)
 	uffd_wp_scan_world("private write");
 	uffd_wp_scan_world("shared write file f");
 }
+
+/*
+ * The model's user address space ends at MODEL_TASK_SIZE (16 TiB), so an
+ * anonymous folio's 32-bit ->index holds its virtual page number: a range
+ * reaching past it is refused, one ending at it is mapped, and the folio
+ * of its last page records that page and its mm (->mapping's handle).
+ */
+TEST(mm_mmap_ends_at_model_task_size)
+{
+	struct unit_world uw;
+	struct mm_struct *mm;
+	u64 top = MODEL_TASK_SIZE - 4096, *pte;
+	int tlb;
+
+	if (!build(&uw, anon_world, NULL))
+		return;
+	mm = unit_mm(&uw, "p");
+	tlb = unit_actor_tlb(&uw, "c0");
+	CHECK(!mm_mmap(mm, top, 2 * 4096, VM_READ | VM_WRITE, NULL, 0));
+	CHECK(!mm_mmap(mm, MODEL_TASK_SIZE, 4096, VM_READ | VM_WRITE, NULL, 0));
+	CHECK(mm_mmap(mm, top, 4096, VM_READ | VM_WRITE, NULL, 0));
+	CHECK_EQ(mm_user_access(mm, tlb, top, true), 0);
+	pte = unit_pte(&uw, mm->space, top);
+	CHECK(pte && (*pte & _PAGE_PRESENT));
+	if (pte && (*pte & _PAGE_PRESENT)) {
+		struct folio *f = pfn_folio(&uw.m.w->mw, pte_pfn((pte_t){ *pte }));
+
+		CHECK_EQ(f->index, 0xffffffffu);
+		CHECK_EQ(folio_anon_addr(f), top);
+		/* the 32-bit ->mapping handle names the mm, tagged anon */
+		CHECK(folio_test_anon(f));
+		CHECK(folio_anon_mm(f) == mm);
+		CHECK(folio_mapping(f) == NULL);
+		CHECK_EQ(folio_pfn(f), pte_pfn((pte_t){ *pte }));
+		folio_set_mapping(f, &uw.m.w->mw.files[0]);
+		CHECK(!folio_test_anon(f) && folio_mapping(f) == &uw.m.w->mw.files[0]);
+		CHECK(folio_anon_mm(f) == NULL);
+		folio_set_mapping_ptr(f, mm, true);	/* back as it was */
+		CHECK(folio_anon_mm(f) == mm);
+	}
+	unit_world_free(&uw);
+}
