@@ -150,6 +150,15 @@ static int parse_geom(const char *s, struct hw_tlb_geom *g, bool allow_none)
 	return 0;
 }
 
+/* The index of v in names[0..nr), or -1 (also when v is NULL). */
+static int name_index(const char *v, const char *const *names, int nr)
+{
+	for (int k = 0; v && k < nr; k++)
+		if (!strcmp(v, names[k]))
+			return k;
+	return -1;
+}
+
 /* KIND[:key=value,...] */
 static int parse_workload(const char *s, struct wl_params *p, char *err, size_t n)
 {
@@ -160,10 +169,8 @@ static int parse_workload(const char *s, struct wl_params *p, char *err, size_t 
 	opt = strchr(buf, ':');
 	if (opt)
 		*opt++ = 0;
-	for (k = 0; k < WL_TRACE; k++)
-		if (!strcmp(buf, wl_names[k]))
-			break;
-	if (k == WL_TRACE) {
+	k = name_index(buf, wl_names, WL_TRACE);	/* a trace comes by --trace */
+	if (k < 0) {
 		snprintf(err, n, "--workload %s: expected uniform, zipf[:s=S], seq, hotcold or vm", s);
 		return -1;
 	}
@@ -285,32 +292,23 @@ static int sim_parse(struct sim_cli *c, int argc, char **argv, char *err, size_t
 			NEED(!parse_count(v, 1, 8, &x), "1 to 8 vCPUs");
 			o->vcpus = (u32)x;
 		} else if (!strcmp(a, "--memory")) {
-			int k;
+			int k = name_index(v, sim_memory_names, SIM_MEM_NR);
 
-			for (k = 0; k < SIM_MEM_NR && v; k++)
-				if (!strcmp(v, sim_memory_names[k]))
-					break;
-			NEED(k < SIM_MEM_NR, "file, shmem or anon");
+			NEED(k >= 0, "file, shmem or anon");
 			o->memory = (enum sim_memory)k;
 		} else if (!strcmp(a, "--dirty-log-mode")) {
-			int k;
+			int k = name_index(v, sim_dirty_log_mode_names, SIM_DL_NR);
 
-			for (k = 0; k < SIM_DL_NR && v; k++)
-				if (!strcmp(v, sim_dirty_log_mode_names[k]))
-					break;
-			NEED(k < SIM_DL_NR, "get, clear or ring");
+			NEED(k >= 0, "get, clear or ring");
 			o->dirty_log_mode = (enum sim_dirty_log_mode)k;
 		} else if (!strcmp(a, "--dirty-ring-size")) {
 			NEED(!parse_count(v, 256, 65536, &x) && !(x & (x - 1)),
 			     "a power of two from 256 to 65536");
 			o->dirty_ring_entries = (u32)x;
 		} else if (!strcmp(a, "--populate")) {
-			int k;
+			int k = name_index(v, sim_populate_names, SIM_POP_NR);
 
-			for (k = 0; k < SIM_POP_NR && v; k++)
-				if (!strcmp(v, sim_populate_names[k]))
-					break;
-			NEED(k < SIM_POP_NR, "fault or uffd-copy");
+			NEED(k >= 0, "fault or uffd-copy");
 			o->populate = (enum sim_populate)k;
 		} else if (!strcmp(a, "--seed")) {
 			NEED(!parse_count(v, 0, ~0ULL, &o->wl.seed), "a number");
