@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <time.h>
+#include "bench.h"
 
 int unit_failures;	/* unit_world_build() counts failures here */
 
@@ -17,14 +18,6 @@ static const char *const src =
 	"process p\n"
 	"mmap p 0x10000 pages 4 shared write file f\n"
 	"actor c0 cpu p {\n}\n";
-
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
 
 int main(void)
 {

@@ -29,29 +29,9 @@
 
 #include "../host/host.h"
 #include "../vskernel/model.h"
+#include "bench.h"
 
 #define MAX_ROUNDS 101
-
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 /* Writes page on both sides; false if either access failed. */
 static bool write_both(struct host *h, struct vsk_model *m, u32 page)
