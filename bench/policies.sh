@@ -59,7 +59,6 @@ FL='r["tlb_flushes"]'
 IPI='r["ipis"]'
 LOST='r["lost_writes"]'
 WP='r["page_faults_by_kind"]["write_protect"]'
-KFL='r["kvm_tlb_flushes"]'
 
 echo
 echo "## seeds/000 and seeds/002: KVM marking folios accessed and dirty"
