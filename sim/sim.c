@@ -74,7 +74,8 @@ struct sim {
 	bool madv_pending;
 	u64 *dl_bitmap;		/* the migration thread's copy of the dirty bitmap */
 	u32 ring_fetch[KVM_MAX_VCPUS];	/* its next ring entry to harvest, per vCPU */
-	/* the driver's dirty bitmap under dirty_track=wrprotect (vmw_bo_dirty) */
+	/* the --clean driver's dirty bitmap (vmw_bo_dirty); under dirty_track=wrprotect
+	 * page_mkwrite() fills it between scans, [dirty_start, dirty_end) */
 	u64 *dirty_bitmap;
 	pgoff_t dirty_start, dirty_end;
 	struct sim_metrics *m;
@@ -266,13 +267,14 @@ static int sim_build(struct sim *s, char *err, size_t n)
 	 * vmw_bo_dirty_add() under VMW_BO_DIRTY_MKWRITE would write-protect
 	 * and clean the buffer now; it has no PTEs yet, so that finds nothing.
 	 */
-	if (o->every[ACT_CLEAN] && variant(&o->cfg, dirty_track) == dirty_track__wrprotect) {
+	if (o->every[ACT_CLEAN]) {
 		s->dirty_bitmap = calloc((pages + 63) / 64, sizeof(u64));
 		if (!s->dirty_bitmap)
 			return sim_fail(err, n, "out of memory for the dirty bitmap");
 		s->dirty_start = pages;
 		s->dirty_end = 0;
-		vma_set_vm_ops(vma, &sim_vm_ops, s);
+		if (variant(&o->cfg, dirty_track) == dirty_track__wrprotect)
+			vma_set_vm_ops(vma, &sim_vm_ops, s);
 	}
 	for (u32 i = 0; i < cpus; i++) {
 		char name[16];
@@ -470,6 +472,16 @@ static void act_writeback(struct sim *s)
 		mm_writeback_folio(s->dw.mw, s->file, page);
 }
 
+/* The driver's harvest: report the pages set in its bitmap and clear them. */
+static void sim_report_dirty_bitmap(struct sim *s, pgoff_t start, pgoff_t end)
+{
+	for (pgoff_t i = start; i < end && i < s->pages; i++)
+		if (s->dirty_bitmap[i / 64] & BIT_ULL(i % 64)) {
+			s->dirty_bitmap[i / 64] &= ~BIT_ULL(i % 64);
+			sim_reported(s, SC_CLEAN_RECORD, i);
+		}
+}
+
 /*
  * vmw_bo_dirty_scan_mkwrite() followed by the harvest that
  * vmw_bo_dirty_transfer_to_res() makes: re-arm the pages written since
@@ -498,11 +510,7 @@ static void act_clean_mkwrite(struct sim *s)
 		return;
 	s->dw.hw->direct_tlb = s->proc_tlb;
 	wp_shared_mapping_range(s->file, start, end - start);
-	for (pgoff_t i = start; i < end && i < s->pages; i++)
-		if (s->dirty_bitmap[i / 64] & BIT_ULL(i % 64)) {
-			s->dirty_bitmap[i / 64] &= ~BIT_ULL(i % 64);
-			sim_reported(s, SC_CLEAN_RECORD, i);
-		}
+	sim_report_dirty_bitmap(s, start, end);
 	s->dirty_start = s->pages;
 	s->dirty_end = 0;
 }
@@ -515,23 +523,15 @@ static void act_clean_mkwrite(struct sim *s)
  */
 static void act_clean(struct sim *s)
 {
-	u64 words = (s->pages + 63) / 64;
-	u64 *bitmap;
 	pgoff_t start = 0, end = 0;
 
-	if (s->dirty_bitmap) {
+	if (variant(&s->o->cfg, dirty_track) == dirty_track__wrprotect) {
 		act_clean_mkwrite(s);
 		return;
 	}
-	bitmap = calloc(words, sizeof(u64));
-	if (!bitmap)
-		return;
 	s->dw.hw->direct_tlb = s->proc_tlb;
-	clean_record_shared_mapping_range(s->file, 0, s->pages, 0, bitmap, &start, &end);
-	for (pgoff_t i = start; i < end && i < s->pages; i++)
-		if (bitmap[i / 64] & BIT_ULL(i % 64))
-			sim_reported(s, SC_CLEAN_RECORD, i);
-	free(bitmap);
+	clean_record_shared_mapping_range(s->file, 0, s->pages, 0, s->dirty_bitmap, &start, &end);
+	sim_report_dirty_bitmap(s, start, end);
 }
 
 /* Reclaim (kswapd) of the chunk an earlier MADV_FREE made lazyfree. */
