@@ -431,7 +431,7 @@ int model_build(struct model *m, struct scn *s, char *err, size_t errlen)
 			if (!mm_mmap(w->mm_of[p], (u64)in->addr[i], (u64)in->pages[i] << PAGE_SHIFT,
 				     flags, f >= 0 ? w->file_of[f] : NULL, (pgoff_t)in->pgoff[i]))
 				return build_fail(err, errlen, s->path, d->line,
-						  "mmap failed: expected a page-aligned free range inside the file");
+						  "mmap failed: expected a page-aligned free range below 16 TiB (MODEL_TASK_SIZE) inside the file");
 			break;
 		}
 		case D_VM: {

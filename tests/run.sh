@@ -41,6 +41,13 @@ out=$(build/adsim check "$tmp/bad.adsim" 2>&1); st=$?
 printf 'scenario x\nparam n = 1\nactor a[i in 0 .. n] cpu nope {\n}\n' > "$tmp/bad2.adsim"
 out=$(build/adsim check "$tmp/bad2.adsim" 2>&1); st=$?
 [ $st -eq 2 ] && echo "$out" | grep -q "bad2.adsim:3:7: unknown process 'nope'" && ok "unknown reference" || bad "unknown reference ($st: $out)"
+# the model's user address space ends at 16 TiB: a mapping reaching past it is refused
+printf 'scenario x\nprocess p\nmmap p 0xfffffffe000 pages 2 private write\nactor a cpu p {\n  write 0xfffffffe000\n}\n' > "$tmp/top.adsim"
+out=$(build/adsim check "$tmp/top.adsim" 2>&1); st=$?
+[ $st -eq 0 ] && ok "mmap ending at 16 TiB" || bad "mmap ending at 16 TiB ($st: $out)"
+sed -i 's/pages 2/pages 3/' "$tmp/top.adsim"
+out=$(build/adsim check "$tmp/top.adsim" 2>&1); st=$?
+[ $st -eq 2 ] && echo "$out" | grep -q "top.adsim:3:1: mmap failed: .*below 16 TiB" && ok "mmap past 16 TiB refused" || bad "mmap past 16 TiB refused ($st: $out)"
 out=$(build/adsim check scenarios/seeds/fast-pf-lost-dirty.adsim --set mmu_spte_update=maybe 2>&1); st=$?
 [ $st -eq 2 ] && echo "$out" | grep -q "expected racy|fixed" && ok "bad --set value" || bad "bad --set value ($st: $out)"
 
