@@ -304,6 +304,17 @@ enum { BITOP_TEST, BITOP_SET, BITOP_CLEAR, BITOP_SET_BLIND, BITOP_CLEAR_BLIND };
  * the 64-bit fetch_and that range walks run per entry take that path
  * inline, and the out-of-line functions do the same thing.
  */
+/*
+ * For a loop its caller has already confined to direct mode: lets the
+ * compiler drop the per-access exec_engine tests (and the out-of-line
+ * paths behind them) from the loop's body.
+ */
+#define exec_assume_direct()                                              \
+	do {                                                               \
+		if (exec_engine)                                           \
+			__builtin_unreachable();                           \
+	} while (0)
+
 #define READ_ONCE(x)                                                      \
 	((__typeof__(x))(exec_engine ? exec_load(&(x), sizeof(x)) :       \
 				       (u64) * (volatile __typeof__(x) *)&(x)))

@@ -34,9 +34,13 @@ u64 *spte_to_child_pt(struct kvm *kvm, gfn_t gfn, u64 spte, int level)
 }
 
 /*
- * The prefetch hint's cold half: the first lines of the table the parent's
- * next entry links, found by a plain peek at that entry (a prefetch
- * address only, never a value the walk uses, so no scheduling point).
+ * Not the kernel's: a hint to the CPU running the model.  Leaf tables lie
+ * wherever hw allocated them, so the CPU's own prefetchers, which stop at
+ * a 4 KiB boundary, cannot run ahead from one to the next; a leaf run
+ * (tdp_iter_leaf_run()) asks for the whole of the table the parent's next
+ * entry links while it works through the current one.  The entry is read
+ * with a plain peek (a prefetch address only, never a value the walk
+ * uses, so no scheduling point), and nothing the model does depends on it.
  */
 void tdp_iter_prefetch_next_table(struct kvm *kvm, u64 *parent, gfn_t gfn, int level)
 {
@@ -49,6 +53,6 @@ void tdp_iter_prefetch_next_table(struct kvm *kvm, u64 *parent, gfn_t gfn, int l
 	if (!is_shadow_present_pte(e) || is_last_spte(e, level + 1))
 		return;
 	next = hw_pt_page(kvm->hw, spte_to_pfn(e));
-	for (int i = 0; next && i < TDP_ITER_PREFETCH; i++)
-		__builtin_prefetch(next + 8 * i);
+	for (int i = 0; next && i < PT64_ENT_PER_PAGE; i += 8)
+		__builtin_prefetch(next + i);
 }

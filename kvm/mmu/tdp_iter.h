@@ -71,28 +71,6 @@ static inline bool try_step_down(struct tdp_iter *iter)
 }
 
 /*
- * Not the kernel's: a hint to the CPU running the model.  A range walk
- * reads a table's 64 cache lines in order with enough model code per
- * entry that the CPU keeps few misses in flight, so it asks for the line
- * TDP_ITER_PREFETCH lines ahead on entering a line, and halfway through a
- * leaf table for the start of the next one.  Nothing the model does
- * depends on it.
- */
-#define TDP_ITER_PREFETCH 8
-static inline void tdp_iter_prefetch(struct tdp_iter *iter, int index)
-{
-	if (index % 8)
-		return;
-	if (index + 8 * TDP_ITER_PREFETCH < PT64_ENT_PER_PAGE)
-		/* sptep is still entry index - 1 of its table */
-		__builtin_prefetch(iter->sptep + 1 + 8 * TDP_ITER_PREFETCH);
-	else if (index == PT64_ENT_PER_PAGE - 8 * TDP_ITER_PREFETCH &&
-		 iter->level < iter->root_level)
-		tdp_iter_prefetch_next_table(iter->kvm, iter->pt_path[iter->level],
-					     iter->gfn, iter->level);
-}
-
-/*
  * The next entry of the same table; false at the table's last entry.
  * level is iter->level: try_step_side() passes the constant PG_LEVEL_4K
  * when the iterator is in a leaf table, where nearly every step is taken,
@@ -104,7 +82,6 @@ static inline bool __try_step_side(struct tdp_iter *iter, int level)
 
 	if (index == PT64_ENT_PER_PAGE - 1)
 		return false;
-	tdp_iter_prefetch(iter, index + 1);
 	iter->gfn += hw_level_pages(level);
 	iter->next_last_level_gfn = iter->gfn;
 	iter->sptep++;
@@ -151,6 +128,38 @@ static inline void tdp_iter_start(struct tdp_iter *iter, struct kvm *kvm,
 	iter->valid = iter->pt_path[iter->root_level - 1] != NULL;
 	if (iter->valid)
 		tdp_iter_refresh_sptep(iter);
+}
+
+/*
+ * Not the kernel's: the rest of the leaf table the iterator is in, from
+ * the current SPTE up to the last one below end, as an array.  Direct mode
+ * only (sim, benches): with no explorer nothing can run between two reads,
+ * so a caller that applies its per-SPTE body to each entry of the array
+ * in order reads, tests and writes every SPTE as stepping the iterator
+ * over them would, with a fraction of the instructions per entry.  The
+ * iterator is left on the last entry of the run (iter->old_spte not
+ * refreshed), so the walk goes on after it.  Returns the entry count; 0
+ * under the explorer, where each READ_ONCE is a scheduling point, and
+ * outside a leaf table.
+ */
+static inline int tdp_iter_leaf_run(struct tdp_iter *iter, gfn_t end, u64 **run)
+{
+	int index, n;
+
+	if (exec_engine || iter->level != PG_LEVEL_4K)
+		return 0;
+	index = hw_index(iter->gfn << PAGE_SHIFT, PG_LEVEL_4K);
+	n = PT64_ENT_PER_PAGE - index;
+	if (end - iter->gfn < (gfn_t)n)
+		n = (int)(end - iter->gfn);
+	else if (iter->level < iter->root_level)
+		tdp_iter_prefetch_next_table(iter->kvm, iter->pt_path[iter->level],
+					     iter->gfn, iter->level);
+	*run = iter->sptep;
+	iter->gfn += n - 1;
+	iter->next_last_level_gfn = iter->gfn;
+	iter->sptep += n - 1;
+	return n;
 }
 
 /*

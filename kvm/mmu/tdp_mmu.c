@@ -196,21 +196,45 @@ bool kvm_tdp_mmu_unmap_gfn_range(struct kvm *kvm, gfn_t start, gfn_t end,
  * only ages the leaf value the walk observed.  No TLB flush either way.
  * The variant is read once per walk by the caller (clear).
  */
-static void kvm_tdp_mmu_age_spte(struct tdp_iter *iter, enum age_clear_variant clear)
+static inline void kvm_tdp_mmu_age_spte(u64 *sptep, u64 old_spte, int level,
+					gfn_t gfn, enum age_clear_variant clear)
 {
 	if (clear == age_clear__clear_bit) {
-		u64 old = atomic64_fetch_and(~shadow_accessed_mask, iter->sptep);
+		u64 old = atomic64_fetch_and(~shadow_accessed_mask, sptep);
 
 		MODEL_WARN_ON_ORACLE(ORACLE_WRONG_TARGET,
 				     is_shadow_present_pte(old) &&
-					     !is_last_spte(old, iter->level),
+					     !is_last_spte(old, level),
 				     "Accessed bit cleared in a non-leaf SPTE (gfn %#llx, level %d)",
-				     (unsigned long long)iter->gfn, iter->level);
+				     (unsigned long long)gfn, level);
 	} else {
 		/* failure tolerated: "most likely young anyway" */
-		cmpxchg64(iter->sptep, iter->old_spte,
-			  iter->old_spte & ~shadow_accessed_mask);
+		cmpxchg64(sptep, old_spte, old_spte & ~shadow_accessed_mask);
 	}
+}
+
+/*
+ * The walk's body over a leaf run (tdp_iter_leaf_run(): direct mode, a
+ * leaf table's entries as an array): the same present/Accessed tests and
+ * the same kvm_tdp_mmu_age_spte() per SPTE.  Inlined for each clear
+ * variant, so that the loop holds no test of either.
+ */
+static inline __attribute__((always_inline)) u64
+age_leaf_run(u64 *run, int n, gfn_t gfn, enum age_clear_variant clear)
+{
+	u64 aged = 0;
+
+	for (int i = 0; i < n; i++) {
+		u64 spte = run[i];
+
+		exec_assume_direct();
+
+		if (!is_shadow_present_pte(spte) || !is_accessed_spte(spte))
+			continue;
+		aged++;
+		kvm_tdp_mmu_age_spte(&run[i], spte, PG_LEVEL_4K, gfn + i, clear);
+	}
+	return aged;
 }
 
 /*
@@ -218,6 +242,7 @@ static void kvm_tdp_mmu_age_spte(struct tdp_iter *iter, enum age_clear_variant c
  * under RCU only, one pre-order walk of the range (tdp_root_for_each_leaf_pte)
  * that ages every young present leaf.  Cost: one read per leaf SPTE of the
  * range plus a few per leaf table (tdp_iter.c), one atomic per young leaf.
+ * In direct mode each leaf table's part of the range is aged as a run.
  */
 bool kvm_tdp_mmu_age_gfn_range(struct kvm *kvm, gfn_t start, gfn_t end)
 {
@@ -228,10 +253,21 @@ bool kvm_tdp_mmu_age_gfn_range(struct kvm *kvm, gfn_t start, gfn_t end)
 
 	rcu_read_lock();
 	tdp_root_for_each_leaf_pte(iter, kvm, start, end) {
+		gfn_t gfn = iter.gfn;
+		u64 *run;
+		int n = tdp_iter_leaf_run(&iter, end, &run);
+
+		if (n) {
+			aged += clear == age_clear__clear_bit ?
+				age_leaf_run(run, n, gfn, age_clear__clear_bit) :
+				age_leaf_run(run, n, gfn, age_clear__cmpxchg);
+			continue;
+		}
 		if (!is_accessed_spte(iter.old_spte))
 			continue;
 		aged++;
-		kvm_tdp_mmu_age_spte(&iter, clear);
+		kvm_tdp_mmu_age_spte(iter.sptep, iter.old_spte, iter.level,
+				     iter.gfn, clear);
 	}
 	rcu_read_unlock();
 	kvm->stat.age_young += aged;
