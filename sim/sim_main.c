@@ -590,8 +590,9 @@ static void sim_print_table(FILE *f, const struct sim_cli *c, const struct sim_m
 	fputc('\n', f);
 	for (int i = 0; i < nr; i++)
 		for (u64 l = 0; l < m[i].lost_writes && l < SIM_MAX_LOST; l++)
-			fprintf(f, "%slost write: page %llu, written at access %llu, never reported by %s\n",
-				nr > 1 ? names[i] : "", (unsigned long long)m[i].lost[l].page,
+			fprintf(f, "%s%slost write: page %llu, written at access %llu, never reported by %s\n",
+				nr > 1 ? names[i] : "", nr > 1 ? ": " : "",
+				(unsigned long long)m[i].lost[l].page,
 				(unsigned long long)m[i].lost[l].time,
 				sim_consumer_names[m[i].lost[l].consumer]);
 }

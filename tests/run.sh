@@ -129,6 +129,9 @@ j=$(./build/adsim sim --memory shmem --writeback 0 --clean 20K --accesses 200K -
 if [ $rc -eq 1 ] && python3 -c 'import json,sys; d=json.loads(sys.argv[1]); a,b=d["runs"]
 assert a["lost_writes"]==0 and b["lost_writes"]>0 and b["lost"][0]["consumer"]=="clean_record"
 assert a["tlb_flushes"]>b["tlb_flushes"]' "$j"; then ok "sim --compare finds clean_flush=none losing writes"; else bad "sim --compare (exit $rc)"; fi
+out=$(./build/adsim sim --memory shmem --writeback 0 --clean 20K --accesses 200K --pages 2048 --compare clean_flush=after_unlock,none); rc=$?
+[ $rc -eq 1 ] && echo "$out" | grep -q "^none: lost write: page [0-9]*, written at access [0-9]*, never reported by clean_record$" &&
+	! echo "$out" | grep -q "^after_unlock" && ok "sim --compare names the run that lost a write" || bad "sim --compare lost-write line (exit $rc)"
 # --trace: the recorded program decides accesses, writes and pages; every
 # page faults in once (file memory, nothing unmaps it) and no write is lost
 want=$(./build/adsim trace info --json tests/data/lackey-ls.txt)
