@@ -88,8 +88,8 @@ table mmu_spte_update=fixed,racy "--memory anon --aging 0 --dirty-log 250K" 1 \
 echo
 echo "## seeds/003: a driver's dirty tracking"
 table dirty_track=clean,wrprotect "--memory shmem --aging 0 --clean 250K" 0 \
-	"write-protect faults|page_mkwrite calls|TLB flushes|IPIs|D set by walk or assist|lost writes" \
-	"$WP" 'r["mkwrite_calls"]' "$FL" "$IPI" 'r["dirty_sets"]+r["dirty_assists"]' "$LOST"
+	"write-protect faults|page_mkwrite calls|PTEs walked by dirty helpers|TLB flushes|IPIs|D set by walk or assist|lost writes" \
+	"$WP" 'r["mkwrite_calls"]' 'r["dirty_helper_ptes"]' "$FL" "$IPI" 'r["dirty_sets"]+r["dirty_assists"]' "$LOST"
 table clean_flush=after_unlock,none "--memory shmem --aging 0 --clean 250K" 0 \
 	"TLB flushes|IPIs|lost writes" "$FL" "$IPI" "$LOST"
 table clean_flush=after_unlock,under_ptl "--memory shmem --aging 0 --clean 250K" 0 \

@@ -124,6 +124,13 @@ static void wp_clean_walk_mapping(struct address_space *mapping,
 			if (!pte)
 				continue;
 			for (a = addr; a < pt_end; a += PAGE_SIZE, pte++) {
+				/*
+				 * walk_pte_range_inner() (mm/pagewalk.c) hands
+				 * the pte_entry callback every PTE of a present
+				 * table, none or not; a missing table is a
+				 * pte_hole and costs nothing.  Model-only count.
+				 */
+				count_mm_event(vma->vm_mm->mw, DIRTY_HELPER_PTES);
 				if (w->clean)
 					clean_record_pte(w, vma, a, pte);
 				else

@@ -240,6 +240,9 @@ enum mm_event {
 	NR_WRITTEN,		/* folios written back */
 	PGLAZYFREE,		/* folios MADV_FREE made lazyfree */
 	PGLAZYFREED,		/* lazyfree folios reclaim discarded */
+	DIRTY_HELPER_PTES,	/* PTEs the mapping dirty helpers' walk examined
+				 * (wp_pte(), clean_record_pte()); no kernel
+				 * counter: the cost of a clean or wrprotect pass */
 	MN_INVALIDATE_RANGE_START,	/* mmu_notifier calls, per subscriber */
 	MN_INVALIDATE_RANGE_END,
 	MN_CLEAR_FLUSH_YOUNG,

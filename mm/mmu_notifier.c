@@ -18,6 +18,7 @@ const char *const mm_event_names[NR_MM_EVENTS] = {
 	[NR_WRITTEN] = "nr_written",
 	[PGLAZYFREE] = "pglazyfree",
 	[PGLAZYFREED] = "pglazyfreed",
+	[DIRTY_HELPER_PTES] = "dirty_helper_ptes",
 	[MN_INVALIDATE_RANGE_START] = "invalidate_range_start",
 	[MN_INVALIDATE_RANGE_END] = "invalidate_range_end",
 	[MN_CLEAR_FLUSH_YOUNG] = "clear_flush_young",

@@ -784,6 +784,7 @@ static void sim_sample(struct sim *s, struct sim_metrics *m)
 	p->page_faults = m->page_faults;
 	p->notifier_calls = m->notifier_calls;
 	p->spte_zaps = m->spte_zaps;
+	p->dirty_helper_ptes = m->events[DIRTY_HELPER_PTES];
 }
 
 static double sim_clock(void)

@@ -100,6 +100,7 @@ struct sim_opts {
 /* One interval's counters, for plots. */
 struct sim_sample {
 	u64 accesses, tlb_flushes, ipis, page_faults, notifier_calls, spte_zaps;
+	u64 dirty_helper_ptes;
 };
 
 struct sim_lost {

@@ -86,7 +86,8 @@ static void sim_usage(FILE *f)
 		"  --svg OUT            write the samples as an SVG plot: per interval, one line\n"
 		"                       per run (per value under --compare)\n"
 		"  --plot M[,M...]      the metrics it shows (default all): page_faults,\n"
-		"                       tlb_flushes, ipis, notifier_calls, spte_zaps\n"
+		"                       tlb_flushes, ipis, notifier_calls, spte_zaps,\n"
+		"                       dirty_helper_ptes\n"
 		"\n"
 		"N accepts the suffixes K, M and G (thousands, millions, billions).\n"
 		"exit status: 0 no write lost, 1 a write was lost, 2 bad usage or input\n",
@@ -338,7 +339,8 @@ static int sim_parse(struct sim_cli *c, int argc, char **argv, char *err, size_t
 			c->svg_path = v;
 		} else if (!strcmp(a, "--plot")) {
 			NEED(v && !parse_plot(v, &c->plot_mask), "metrics from page_faults, "
-			     "tlb_flushes, ipis, notifier_calls, spte_zaps, separated by commas");
+			     "tlb_flushes, ipis, notifier_calls, spte_zaps, dirty_helper_ptes, "
+			     "separated by commas");
 		} else if (!strcmp(a, "--json")) {
 			c->json = true;
 		} else {
@@ -445,6 +447,7 @@ static u64 get_accessed(const struct sim_metrics *m) { return m->events[PGACCESS
 static u64 get_dirtied(const struct sim_metrics *m) { return m->events[NR_DIRTIED]; }
 static u64 get_written(const struct sim_metrics *m) { return m->events[NR_WRITTEN]; }
 static u64 get_lazyfreed(const struct sim_metrics *m) { return m->events[PGLAZYFREED]; }
+static u64 get_helper_ptes(const struct sim_metrics *m) { return m->events[DIRTY_HELPER_PTES]; }
 static u64 get_rep_wb(const struct sim_metrics *m) { return m->reported[SC_WRITEBACK]; }
 static u64 get_rep_cr(const struct sim_metrics *m) { return m->reported[SC_CLEAN_RECORD]; }
 static u64 get_rep_lf(const struct sim_metrics *m) { return m->reported[SC_LAZYFREE]; }
@@ -474,6 +477,7 @@ static const struct sim_row sim_rows[] = {
 	{ "    fast page fault", get_kvm_pf_fast },
 	{ "    SPTEs installed", get_kvm_pf_fixed },
 	{ "driver page_mkwrite calls", get_mkwrite_calls },
+	{ "PTEs walked by dirty helpers", get_helper_ptes },
 	{ "pages filled by UFFDIO_COPY", get_uffd_copies },
 	{ "mmu_notifier calls", get_notifier_calls },
 	{ "SPTEs zapped", get_spte_zaps },
@@ -586,8 +590,9 @@ static void sim_print_table(FILE *f, const struct sim_cli *c, const struct sim_m
 	fputc('\n', f);
 	for (int i = 0; i < nr; i++)
 		for (u64 l = 0; l < m[i].lost_writes && l < SIM_MAX_LOST; l++)
-			fprintf(f, "%slost write: page %llu, written at access %llu, never reported by %s\n",
-				nr > 1 ? names[i] : "", (unsigned long long)m[i].lost[l].page,
+			fprintf(f, "%s%slost write: page %llu, written at access %llu, never reported by %s\n",
+				nr > 1 ? names[i] : "", nr > 1 ? ": " : "",
+				(unsigned long long)m[i].lost[l].page,
 				(unsigned long long)m[i].lost[l].time,
 				sim_consumer_names[m[i].lost[l].consumer]);
 }
@@ -623,11 +628,12 @@ static void sim_print_json(FILE *f, const struct sim_cli *c, const struct sim_op
 		m->seconds > 0 ? (double)m->accesses / m->seconds : 0);
 	fprintf(f, "\"tlb_hits\": %llu, \"tlb_l2_hits\": %llu, \"walks\": %llu, "
 		"\"dirty_assists\": %llu, \"accessed_sets\": %llu, \"dirty_sets\": %llu, "
-		"\"mkwrite_calls\": %llu, \"uffd_copies\": %llu, ",
+		"\"mkwrite_calls\": %llu, \"dirty_helper_ptes\": %llu, \"uffd_copies\": %llu, ",
 		(unsigned long long)m->tlb_hits, (unsigned long long)m->tlb_l2_hits,
 		(unsigned long long)m->walks, (unsigned long long)m->dirty_assists,
 		(unsigned long long)m->accessed_sets, (unsigned long long)m->dirty_sets,
-		(unsigned long long)m->mkwrite_calls, (unsigned long long)m->uffd_copies);
+		(unsigned long long)m->mkwrite_calls,
+		(unsigned long long)m->events[DIRTY_HELPER_PTES], (unsigned long long)m->uffd_copies);
 	fprintf(f, "\"tlb_flushes\": %llu, \"tlb_flushes_by_kind\": {\"cpu_range\": %llu, "
 		"\"cpu_full\": %llu, \"ept_range\": %llu, \"ept_full\": %llu}, \"ipis\": %llu, ",
 		(unsigned long long)m->tlb_flushes, (unsigned long long)m->flush_cpu_range,
@@ -687,11 +693,12 @@ static void sim_print_json(FILE *f, const struct sim_cli *c, const struct sim_op
 		const struct sim_sample *s = &m->samples[i];
 
 		fprintf(f, "%s{\"accesses\": %llu, \"tlb_flushes\": %llu, \"ipis\": %llu, "
-			"\"page_faults\": %llu, \"notifier_calls\": %llu, \"spte_zaps\": %llu}",
+			"\"page_faults\": %llu, \"notifier_calls\": %llu, \"spte_zaps\": %llu, "
+			"\"dirty_helper_ptes\": %llu}",
 			i ? ", " : "", (unsigned long long)s->accesses,
 			(unsigned long long)s->tlb_flushes, (unsigned long long)s->ipis,
 			(unsigned long long)s->page_faults, (unsigned long long)s->notifier_calls,
-			(unsigned long long)s->spte_zaps);
+			(unsigned long long)s->spte_zaps, (unsigned long long)s->dirty_helper_ptes);
 	}
 	fprintf(f, "]}");
 }

@@ -15,6 +15,7 @@ const struct sim_plot_metric sim_plot_metrics[] = {
 	M(ipis, "shootdown IPIs"),
 	M(notifier_calls, "mmu_notifier calls"),
 	M(spte_zaps, "SPTEs zapped"),
+	M(dirty_helper_ptes, "PTEs walked by dirty helpers"),
 };
 #undef M
 const int sim_nr_plot_metrics = sizeof(sim_plot_metrics) / sizeof(sim_plot_metrics[0]);

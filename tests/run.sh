@@ -129,6 +129,9 @@ j=$(./build/adsim sim --memory shmem --writeback 0 --clean 20K --accesses 200K -
 if [ $rc -eq 1 ] && python3 -c 'import json,sys; d=json.loads(sys.argv[1]); a,b=d["runs"]
 assert a["lost_writes"]==0 and b["lost_writes"]>0 and b["lost"][0]["consumer"]=="clean_record"
 assert a["tlb_flushes"]>b["tlb_flushes"]' "$j"; then ok "sim --compare finds clean_flush=none losing writes"; else bad "sim --compare (exit $rc)"; fi
+out=$(./build/adsim sim --memory shmem --writeback 0 --clean 20K --accesses 200K --pages 2048 --compare clean_flush=after_unlock,none); rc=$?
+[ $rc -eq 1 ] && echo "$out" | grep -q "^none: lost write: page [0-9]*, written at access [0-9]*, never reported by clean_record$" &&
+	! echo "$out" | grep -q "^after_unlock" && ok "sim --compare names the run that lost a write" || bad "sim --compare lost-write line (exit $rc)"
 # --trace: the recorded program decides accesses, writes and pages; every
 # page faults in once (file memory, nothing unmaps it) and no write is lost
 want=$(./build/adsim trace info --json tests/data/lackey-ls.txt)
@@ -169,7 +172,7 @@ j=$(./build/adsim sim --memory shmem --clean 20K --accesses 200K --pages 2048 --
 if [ $rc -eq 0 ] && python3 -c 'import json,sys,xml.dom.minidom as X
 d=json.loads(sys.argv[1]); doc=X.parse(sys.argv[2]); ns="http://www.w3.org/2000/svg"
 assert doc.documentElement.namespaceURI==ns
-lines=doc.getElementsByTagName("polyline"); assert len(lines)==5*2, len(lines)
+lines=doc.getElementsByTagName("polyline"); assert len(lines)==6*2, len(lines)
 texts=[t.firstChild.data for t in doc.getElementsByTagName("text") if t.firstChild]
 assert "clean_flush=after_unlock" in texts and "clean_flush=under_ptl" in texts and "TLB flushes per interval" in texts
 pts=[tuple(map(float,p.split(","))) for p in lines[2].getAttribute("points").split()]
@@ -179,6 +182,8 @@ ys=[y for x,y in pts]; assert max(fl)>0 and fl[ys.index(min(ys))]==max(fl)
 assert all((y1<y2)==(f>g) for y1,y2,f,g in zip(ys,ys[1:],fl,fl[1:]) if f!=g)' "$j" "$tmp/p.svg"; then ok "sim --svg"; else bad "sim --svg (exit $rc)"; fi
 ./build/adsim sim --accesses 50K --pages 512 --svg "$tmp/q.svg" --plot ipis,spte_zaps >/dev/null &&
 	[ "$(grep -c '<polyline' "$tmp/q.svg")" = 2 ] && grep -q "shootdown IPIs per interval" "$tmp/q.svg" && ok "sim --plot" || bad "sim --plot"
+./build/adsim sim --memory shmem --aging 0 --clean 10K --accesses 50K --pages 512 --svg "$tmp/c.svg" --plot dirty_helper_ptes >/dev/null &&
+	[ "$(grep -c '<polyline' "$tmp/c.svg")" = 1 ] && grep -q "PTEs walked by dirty helpers per interval" "$tmp/c.svg" && ok "sim --plot dirty_helper_ptes" || bad "sim --plot dirty_helper_ptes"
 out=$(./build/adsim sim --accesses 50K --pages 512 --svg "$tmp/nodir/r.svg" 2>&1); rc=$?
 [ $rc -eq 2 ] && echo "$out" | grep -q "^adsim sim: --svg $tmp/nodir/r.svg: " && [ ! -e "$tmp/nodir" ] && ok "sim --svg unwritable" || bad "sim --svg unwritable (exit $rc: $out)"
 for args in "--pages 0" "--workload zipf:s=0" "--set nope=1" "--memory anon --writeback 1K" "--tlb-l1 48:4" "--plot faults" "--svg x.svg --samples 0"; do
@@ -208,7 +213,11 @@ if [ $rc -eq 0 ] && python3 -c 'import json,sys; d=json.loads(sys.argv[1]); a,b=
 assert a["lost_writes"]==0 and b["lost_writes"]==0
 assert a["reported"]["clean_record"]==b["reported"]["clean_record"]>0
 assert a["page_faults_by_kind"]["write_protect"]==0 and b["page_faults_by_kind"]["write_protect"]>0
-assert a["mkwrite_calls"]==0 and b["mkwrite_calls"]==b["reported"]["clean_record"]' "$j"; then ok "sim --compare dirty_track"; else bad "sim --compare dirty_track (exit $rc)"; fi
+assert a["mkwrite_calls"]==0 and b["mkwrite_calls"]==b["reported"]["clean_record"]
+# clean walks all 2048 PTEs on each of the 10 passes and the final collect;
+# wrprotect only the range written since its last pass
+assert a["activity_runs"]["clean"]==10 and a["dirty_helper_ptes"]==2048*11==a["mm_events"]["dirty_helper_ptes"]
+assert 0<b["dirty_helper_ptes"]<=2048*11 and b["samples"][-1]["dirty_helper_ptes"]<=b["dirty_helper_ptes"]' "$j"; then ok "sim --compare dirty_track"; else bad "sim --compare dirty_track (exit $rc)"; fi
 j=$(./build/adsim sim --memory anon --writeback 0 --aging 0 --populate uffd-copy --accesses 100K --pages 1024 --compare uffd_copy_hint=none,write_likely --json); rc=$?
 if [ $rc -eq 0 ] && python3 -c 'import json,sys; d=json.loads(sys.argv[1]); a,b=d["runs"]
 assert a["uffd_copies"]==b["uffd_copies"]==1024 and a["accessed_sets"]==0 and b["accessed_sets"]==1024' "$j"; then ok "sim --populate uffd-copy"; else bad "sim --populate uffd-copy (exit $rc)"; fi

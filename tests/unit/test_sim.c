@@ -288,7 +288,14 @@ TEST(sim_workload_generators)
  *   final collect    nothing written since the last scan: no flush
  *
  * Both report K per interval and lose nothing; wrprotect pays a fault per
- * first write, clean a walk of every PTE and a flush per scan.
+ * first write, clean a walk of every PTE and a flush per scan.  The PTEs
+ * the helpers' walk examines (one page table holds all N):
+ *
+ *   clean            every pass walks all N, the final collect's too:
+ *                    N * (R + 1)
+ *   wrprotect        each pass re-arms only [first, last + 1) of the
+ *                    pages written, 0 .. 56: 57 * R; the final collect
+ *                    finds nothing written and walks nothing
  */
 static void dirty_track_run(const char *value, struct sim_metrics *m)
 {
@@ -308,7 +315,7 @@ static void dirty_track_run(const char *value, struct sim_metrics *m)
 
 TEST(sim_dirty_track_wrprotect_vs_clean)
 {
-	enum { K = 8, R = 4 };
+	enum { N = 64, K = 8, R = 4 };
 	struct sim_metrics m;
 
 	dirty_track_run("dirty_track=wrprotect", &m);
@@ -319,6 +326,7 @@ TEST(sim_dirty_track_wrprotect_vs_clean)
 	CHECK_EQ(m.dirty_sets, 0);
 	CHECK_EQ(m.dirty_assists, 0);
 	CHECK_EQ(m.tlb_flushes, R + 1);		/* one per scan, and the quiesce */
+	CHECK_EQ(m.events[DIRTY_HELPER_PTES], (7 * 8 + 1) * R);
 	CHECK_EQ(m.lost_writes, 0);
 	sim_metrics_free(&m);
 
@@ -329,6 +337,7 @@ TEST(sim_dirty_track_wrprotect_vs_clean)
 	CHECK_EQ(m.reported[SC_CLEAN_RECORD], K * R);
 	CHECK_EQ(m.dirty_sets, K * (R - 1));
 	CHECK_EQ(m.tlb_flushes, R + 1);
+	CHECK_EQ(m.events[DIRTY_HELPER_PTES], N * (R + 1));
 	CHECK_EQ(m.lost_writes, 0);
 	sim_metrics_free(&m);
 }
