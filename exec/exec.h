@@ -369,17 +369,26 @@ static inline bool exec_bitop32(u32 *addr, long nr, int op)
 #define test_and_set_bit(nr, addr) __exec_bitop((nr), (addr), BITOP_SET)
 #define test_bit(nr, addr) __exec_bitop((nr), (addr), BITOP_TEST)
 
+/*
+ * atomic_t: an int in the kernel, 16 bits here so that struct folio's two
+ * counts take 4 bytes a page.  The model's counts stay small (a folio is
+ * held by a few page tables, the page cache and short GUP references);
+ * atomic_inc() warns before one would wrap.
+ */
 typedef struct {
-	s32 counter;
+	s16 counter;
 } atomic_t;
 
 static inline int atomic_read(atomic_t *v)
 {
-	return (int)(s32)exec_load(&v->counter, sizeof(v->counter));
+	return (int)(s16)exec_load(&v->counter, sizeof(v->counter));
 }
 
 static inline void atomic_inc(atomic_t *v)
 {
+	/* a plain peek, not a model access: no scheduling point */
+	if (MODEL_WARN_ON(v->counter == INT16_MAX))
+		return;
 	exec_add(&v->counter, sizeof(v->counter), 1);
 }
 

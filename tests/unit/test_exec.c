@@ -43,6 +43,20 @@ TEST(exec_primitives_direct_mode)
 	CHECK_EQ(w, 8);
 	/* direct mode ticks the clock once per access */
 	CHECK(ex.now >= 8);
+	{
+		/* 16-bit atomic_t: a negative count reads back negative, and
+		 * an increment that would wrap warns and leaves it */
+		atomic_t a = { -1 };
+
+		CHECK_EQ(atomic_read(&a), -1);
+		atomic_inc(&a);
+		CHECK_EQ(atomic_read(&a), 0);
+		CHECK(!ex.have_finding);
+		a.counter = INT16_MAX;
+		atomic_inc(&a);
+		CHECK_EQ(atomic_read(&a), INT16_MAX);
+		CHECK(ex.have_finding && strstr(ex.finding.msg, "INT16_MAX"));
+	}
 	exec_engine = NULL;
 	exec_fini(&ex);
 }
