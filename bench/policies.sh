@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # bench/policies.sh: each seed policy's measured effect, `adsim sim --compare`
 # on two synthetic workloads and a real program's trace; the tables of
-# docs/policies.md.  TRACE names the trace (docs/policies.md says how the
-# one there was recorded); without it the trace rows are left out.
-#   TRACE=sort.trace bench/policies.sh > policies.md
+# docs/policies.md.  TRACE names the traces, separated by spaces, one row
+# each (docs/policies.md says how those there were recorded); without it
+# the trace rows are left out.
+#   TRACE="sort.trace sort120k.trace" bench/policies.sh > policies.md
 set -eu
 source "$(dirname "$0")/common.sh"
 build_adsim
@@ -46,8 +47,10 @@ table() {
 	echo "|---|$(echo "$heads" | tr -cd '|' | sed 's/|/---|/g')---|"
 	row "zipf s=1, 16,384 pages, 4M accesses" "$SYN_Z $g" "$act" "$cmp" "$@"
 	row "hotcold (10% hot, 90% share), 16,384 pages, 4M" "$SYN_H $g" "$act" "$cmp" "$@"
-	if [ -n "${TRACE:-}" ] && [ -z "${NO_TRACE:-}" ]; then
-		row "trace: $(basename "$TRACE")" "--trace $TRACE $g" "$act" "$cmp" "$@"
+	if [ -z "${NO_TRACE:-}" ]; then
+		for t in ${TRACE:-}; do
+			row "trace: $(basename "$t")" "--trace $t $g" "$act" "$cmp" "$@"
+		done
 	fi
 }
 
