@@ -61,9 +61,10 @@ _Static_assert(SC_NR <= 6, "gt[]: a bit per consumer below GT_WATCH");
 
 /*
  * The lost writes' times.  Keeping each page's last write time for the
- * report would cost 8 bytes per page; instead a run keeps only gt[], and
- * a run that loses writes runs again (sim_run(): a run is deterministic)
- * watching just the lost pages, to learn when each was last written.
+ * report would cost a u64 per page (a u32 wraps after 2^32 accesses);
+ * instead a run keeps only gt[], and a run that loses writes runs again
+ * (sim_run(): a run is deterministic) watching just the lost pages, to
+ * learn when each was last written.
  */
 struct sim_watch {
 	u32 nr;
