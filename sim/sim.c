@@ -50,11 +50,27 @@ _Static_assert((int)SC_WRITEBACK == (int)CONS_WRITEBACK &&
 
 /* Where the process maps the workload's pages: a 2 MiB boundary. */
 #define SIM_BASE 0x200000000ULL
-/* gt[] bit: accessed since the last aging pass (consumers use bits 0..) */
+/* gt[] bits: accessed since the last aging pass (consumers use bits 0..) */
 #define GT_ACCESSED 0x80
+/* a page whose writes a repeated run times (struct sim_watch) */
+#define GT_WATCH 0x40
+_Static_assert(SC_NR <= 6, "gt[]: a bit per consumer below GT_WATCH");
 /* UFFDIO_WRITEPROTECT_MODE_WP */
 #define SIM_UFFD_MODE_WP 1ULL
 #define SIM_SCAN_VEC 512
+
+/*
+ * The lost writes' times.  Keeping each page's last write time for the
+ * report would cost a u64 per page (a u32 wraps after 2^32 accesses);
+ * instead a run keeps only gt[], and a run that loses writes runs again
+ * (sim_run(): a run is deterministic) watching just the lost pages, to
+ * learn when each was last written.
+ */
+struct sim_watch {
+	u32 nr;
+	u64 page[SIM_MAX_LOST];
+	u64 last_write[SIM_MAX_LOST];	/* 1 + its access index; 0: none */
+};
 
 struct sim {
 	const struct sim_opts *o;
@@ -67,8 +83,8 @@ struct sim {
 	int proc_tlb;		/* the CPU the process's own calls run on, or -1 */
 	u64 pages;
 	u8 consumers;		/* SC_* bits the ground truth tracks */
-	u8 *gt;			/* per page: SC_* bits unreported, GT_ACCESSED */
-	u32 *last_write;	/* per page: 1 + the access index of its last write */
+	u8 *gt;			/* per page: SC_* bits unreported, GT_ACCESSED, GT_WATCH */
+	struct sim_watch *watch;	/* the repeat of a run that lost writes, or NULL */
 	u64 now;		/* accesses done */
 	u64 madv_chunk, madv_next;
 	bool madv_pending;
@@ -108,13 +124,21 @@ void sim_default_opts(struct sim_opts *o)
 
 /* ---- ground truth ---- */
 
+static void sim_watch_write(struct sim *s, u64 page)
+{
+	for (u32 i = 0; i < s->watch->nr; i++)
+		if (s->watch->page[i] == page)
+			s->watch->last_write[i] = s->now + 1;
+}
+
 static inline void gt_access(struct sim *s, u64 page, bool write)
 {
 	u8 g = s->gt[page] | GT_ACCESSED;
 
 	if (write) {
 		g |= s->consumers;
-		s->last_write[page] = (u32)(s->now + 1);
+		if (__builtin_expect(g & GT_WATCH, 0))
+			sim_watch_write(s, page);
 	}
 	s->gt[page] = g;
 }
@@ -319,9 +343,10 @@ static int sim_build(struct sim *s, char *err, size_t n)
 			return sim_fail(err, n, "the model refused the userfaultfd set-up");
 	}
 	s->gt = calloc(pages, 1);
-	s->last_write = calloc(pages, sizeof(*s->last_write));
-	if (!s->gt || !s->last_write)
+	if (!s->gt)
 		return sim_fail(err, n, "out of memory for the ground truth");
+	for (u32 i = 0; s->watch && i < s->watch->nr; i++)
+		s->gt[s->watch->page[i]] |= GT_WATCH;
 	if (o->every[ACT_WRITEBACK])
 		s->consumers |= 1u << SC_WRITEBACK;
 	if (o->every[ACT_CLEAN])
@@ -340,7 +365,6 @@ static void sim_destroy(struct sim *s)
 {
 	free(s->dl_bitmap);
 	free(s->gt);
-	free(s->last_write);
 	free(s->dirty_bitmap);
 	mm_direct_world_fini(&s->dw);
 }
@@ -808,7 +832,8 @@ static void sim_progress(const struct sim *s, double t0, double *last, bool done
 	if (t - t0 < 1.0 || t - *last < 0.25)
 		return;
 	*last = t;
-	fprintf(stderr, "\rsim: %3.0f%%  %llu of %llu accesses  %.1f M/s  %.1f s ",
+	fprintf(stderr, "\rsim: %s%3.0f%%  %llu of %llu accesses  %.1f M/s  %.1f s ",
+		s->watch ? "again, to time the lost writes: " : "",
 		100.0 * (double)s->now / (double)s->o->accesses, (unsigned long long)s->now,
 		(unsigned long long)s->o->accesses, (double)s->now / (t - t0) / 1e6, t - t0);
 }
@@ -853,9 +878,11 @@ static int sim_check_opts(const struct sim_opts *o, char *err, size_t n)
 	return 0;
 }
 
-int sim_run(const struct sim_opts *o, struct sim_metrics *m, char *err, size_t n)
+/* One run; under a watch, the repeat of a run that lost writes. */
+static int sim_run_once(const struct sim_opts *o, struct sim_metrics *m,
+			struct sim_watch *watch, char *err, size_t n)
 {
-	struct sim s = { .o = o, .m = m };
+	struct sim s = { .o = o, .m = m, .watch = watch };
 	struct wl w;
 	struct wl_params wp = o->wl;
 	u64 next[ACT_NR], due = ~0ULL, sample_every, next_sample;
@@ -943,7 +970,7 @@ int sim_run(const struct sim_opts *o, struct sim_metrics *m, char *err, size_t n
 				continue;
 			if (m->lost_writes < SIM_MAX_LOST)
 				m->lost[m->lost_writes] = (struct sim_lost){
-					page, (u64)s.last_write[page] - 1, (enum sim_consumer)c
+					page, 0, (enum sim_consumer)c	/* time: sim_run() */
 				};
 			m->lost_writes++;
 		}
@@ -952,6 +979,63 @@ int sim_run(const struct sim_opts *o, struct sim_metrics *m, char *err, size_t n
 	getrusage(RUSAGE_SELF, &ru);
 	m->peak_rss_bytes = (u64)ru.ru_maxrss * 1024;
 	sim_destroy(&s);
+	return 0;
+}
+
+/* Whether the repeat lost the same writes, as a deterministic run must. */
+static bool sim_same_run(const struct sim_metrics *a, const struct sim_metrics *b)
+{
+	if (a->accesses != b->accesses || a->writes != b->writes ||
+	    a->lost_writes != b->lost_writes || a->tlb_flushes != b->tlb_flushes ||
+	    a->page_faults != b->page_faults || memcmp(a->reported, b->reported, sizeof(a->reported)))
+		return false;
+	for (u64 l = 0; l < a->lost_writes && l < SIM_MAX_LOST; l++)
+		if (a->lost[l].page != b->lost[l].page || a->lost[l].consumer != b->lost[l].consumer)
+			return false;
+	return true;
+}
+
+/*
+ * A run, and if it lost writes, the same run again watching the lost
+ * pages (struct sim_watch) to name the access that last wrote each.  The
+ * first run's world is gone by then, so the repeat does not add to the
+ * peak memory; the metrics (seconds included) are the first run's.
+ */
+int sim_run(const struct sim_opts *o, struct sim_metrics *m, char *err, size_t n)
+{
+	struct sim_watch watch = { 0 };
+	struct sim_metrics again;
+	u64 nr;
+
+	if (sim_run_once(o, m, NULL, err, n))
+		return -1;
+	if (!m->lost_writes)
+		return 0;
+	nr = m->lost_writes < SIM_MAX_LOST ? m->lost_writes : SIM_MAX_LOST;
+	for (u64 l = 0; l < nr; l++)
+		if (!watch.nr || watch.page[watch.nr - 1] != m->lost[l].page)
+			watch.page[watch.nr++] = m->lost[l].page;	/* in page order */
+	if (sim_run_once(o, &again, &watch, err, n)) {
+		sim_metrics_free(m);
+		return -1;
+	}
+	if (!sim_same_run(m, &again)) {
+		sim_metrics_free(&again);
+		sim_metrics_free(m);
+		return sim_fail(err, n, "the run repeated to time its lost writes did not lose the "
+					"same writes: the simulation is not deterministic (an adsim bug)");
+	}
+	sim_metrics_free(&again);
+	for (u64 l = 0, i = 0; l < nr; l++) {
+		while (watch.page[i] != m->lost[l].page)
+			i++;
+		if (!watch.last_write[i]) {
+			sim_metrics_free(m);
+			return sim_fail(err, n, "a lost page was never written in the repeated run "
+						"(an adsim bug)");
+		}
+		m->lost[l].time = watch.last_write[i] - 1;
+	}
 	return 0;
 }
 

@@ -23,8 +23,9 @@
  * Ground truth (DESIGN.md "Ground truth and oracles"), kept by sim and
  * never seen by the model: for every page, which dirty consumers have
  * not yet reported a write to it, and whether it was accessed since the
- * last aging pass.  A write no report covers after the final
- * quiesce-and-collect is a lost write.
+ * last aging pass: one byte a page.  A write no report covers after the
+ * final quiesce-and-collect is a lost write; to name when each lost page
+ * was last written, sim_run() repeats the run watching only those pages.
  */
 #ifndef ADSIM_SIM_SIM_H
 #define ADSIM_SIM_SIM_H
@@ -104,7 +105,7 @@ struct sim_sample {
 };
 
 struct sim_lost {
-	u64 page, time;		/* time: the access index of the write */
+	u64 page, time;		/* time: the access index of the page's last write */
 	enum sim_consumer consumer;
 };
 
@@ -147,7 +148,10 @@ static inline bool sim_in_guest(const struct sim_opts *o)
 {
 	return o->wl.kind == WL_VM || o->in_guest;
 }
-/* Runs one simulation; 0, or -1 with the reason in err. */
+/*
+ * Runs one simulation; 0, or -1 with the reason in err.  A run that loses
+ * writes runs a second time, deterministically the same, to time them.
+ */
 int sim_run(const struct sim_opts *o, struct sim_metrics *m, char *err, size_t n);
 void sim_metrics_free(struct sim_metrics *m);
 
