@@ -513,10 +513,9 @@ int model_build(struct model *m, struct scn *s, char *err, size_t errlen)
 	{
 		u32 high = 0;
 
-		for (u64 pfn = 1; pfn < w->hw.nr_frames; pfn++)
-			if (w->hw.frames[pfn].kind == FRAME_PT &&
-			    w->hw.frames[pfn].pt + 1u > high)
-				high = w->hw.frames[pfn].pt + 1u;
+		for (u32 slot = 0; slot < nr_pt; slot++)
+			if (w->hw.pt_meta[slot].level)
+				high = slot + 1;
 		arena_snapshot(&m->arena, m->arena.used,
 			       pt_off + (size_t)high * sizeof(*w->hw.pt),
 			       (size_t)(nr_pt - high) * sizeof(*w->hw.pt));
@@ -575,7 +574,7 @@ void model_finish(struct model *m)
 		collect_phase_begin(m, "collect: reclaim lazyfree folios", &tr);
 		for (u64 pfn = 1; pfn < w->gt.nr_pages; pfn++)
 			if ((w->gt.pages[pfn].tracked & (1u << CONS_LAZYFREE)) &&
-			    hw_frame_is(&w->hw, pfn, FRAME_DATA))
+			    hw_frame_is_data(&w->hw, pfn))
 				mm_reclaim_folio(&w->mw, pfn);
 		collect_phase_end(m, tr);
 	}

@@ -9,7 +9,9 @@
  *  - paging-structure caches are not modelled: a flush removes the leaf
  *    translation only;
  *  - a write that hits a cached read-only translation faults (#PF), and
- *    the fault invalidates that entry, as x86 does.
+ *    the fault invalidates that entry, as x86 does;
+ *  - page tables come from the top of the frame pool, so a table's slot is
+ *    its pfn's distance from the top.
  */
 #include "hw.h"
 
@@ -25,22 +27,23 @@ int hw_init(struct hw *hw, struct arena *ar, u32 nr_frames, u32 nr_pt,
 	hw->cfg = cfg;
 	hw->obs = obs;
 	hw->tlb_evict = true;
-	hw->frames = arena_alloc(ar, nr_frames * sizeof(*hw->frames));
+	/* every slot needs a frame of its own above pfn 0 */
+	if (!nr_frames || nr_pt >= nr_frames)
+		return -1;
+	hw->data_map = arena_alloc(ar, ((size_t)nr_frames + 63) / 64 * sizeof(u64));
 	hw->nr_frames = nr_frames;
 	hw->nr_pt = nr_pt;
 	hw->pt = arena_alloc(ar, (size_t)nr_pt * sizeof(*hw->pt));
-	hw->pt_pfn = arena_alloc(ar, (size_t)nr_pt * sizeof(*hw->pt_pfn));
 	hw->pt_meta = arena_alloc(ar, (size_t)nr_pt * sizeof(*hw->pt_meta));
 	hw->free_lo = 1;
 	for (int i = 0; i < EXEC_MAX_ACTORS; i++)
 		hw->tlb_of_actor[i] = -1;
 	hw->direct_tlb = -1;
-	/* pfn 0 is never handed out: a zero entry must not look like one */
-	if (hw->frames)
-		hw->frames[0].kind = FRAME_DATA;
-	if (nr_pt > (1u << 30))
+	if (!hw->data_map || !hw->pt || !hw->pt_meta)
 		return -1;
-	return hw->frames && hw->pt && hw->pt_pfn && hw->pt_meta ? 0 : -1;
+	/* pfn 0 is never handed out: a zero entry must not look like one */
+	hw->data_map[0] = 1;
+	return 0;
 }
 
 int hw_new_space(struct hw *hw, enum hw_space_kind kind, const char *name)
@@ -112,27 +115,42 @@ int hw_new_tlb(struct hw *hw, struct arena *ar, int space, int actor,
 
 /* ---- frames ---- */
 
-u64 *hw_pt_page(struct hw *hw, u64 pfn)
-{
-	if (pfn >= hw->nr_frames || hw->frames[pfn].kind != FRAME_PT)
-		return NULL;
-	return hw->pt[hw->frames[pfn].pt];
-}
-
-bool hw_frame_is(struct hw *hw, u64 pfn, enum hw_frame_kind kind)
-{
-	return pfn < hw->nr_frames && hw->frames[pfn].kind == kind;
-}
-
 u64 hw_pt_pfn_of(struct hw *hw, const u64 *p)
 {
 	const u64 *base = &hw->pt[0][0];
-	size_t idx;
+	size_t slot;
 
 	if (p < base || p >= base + (size_t)hw->nr_pt * PT64_ENT_PER_PAGE)
 		return 0;
-	idx = (size_t)(p - base) / PT64_ENT_PER_PAGE;
-	return hw->pt_pfn[idx];	/* O(1): PTE-table walks look up their lock here */
+	slot = (size_t)(p - base) / PT64_ENT_PER_PAGE;
+	/* O(1): PTE-table walks look up their lock here */
+	return hw->pt_meta[slot].level ? hw_pt_slot_pfn(hw, slot) : 0;
+}
+
+/* Whether frame pfn (< nr_frames) is held by an allocated page table. */
+static bool hw_frame_is_pt(const struct hw *hw, u64 pfn)
+{
+	u64 slot = hw_pt_slot(hw, pfn);
+
+	return slot < hw->nr_pt && hw->pt_meta[slot].level;
+}
+
+/* The lowest free frame at or above pfn; nr_frames if none. */
+static u64 hw_next_free(const struct hw *hw, u64 pfn)
+{
+	while (pfn < hw->nr_frames) {
+		u64 w = ~hw->data_map[pfn / 64] & (~0ULL << (pfn % 64));
+
+		if (!w) {
+			pfn = (pfn / 64 + 1) * 64;
+			continue;
+		}
+		pfn = pfn / 64 * 64 + (u64)__builtin_ctzll(w);
+		if (pfn >= hw->nr_frames || !hw_frame_is_pt(hw, pfn))
+			break;
+		pfn++;
+	}
+	return min_t(u64, pfn, hw->nr_frames);
 }
 
 /*
@@ -141,23 +159,20 @@ u64 hw_pt_pfn_of(struct hw *hw, const u64 *p)
  */
 u64 hw_alloc_pt(struct hw *hw, int space, int level, u64 base)
 {
-	u32 pt = hw->pt_lo;
+	u32 pt;
 	u64 pfn;
 
 	exec_point(EXEC_OP_RMW, &hw->alloc, ACC_W);
-	while (pt < hw->nr_pt && hw->pt_pfn[pt])
-		pt++;
+	if (MODEL_WARN_ON(level < PG_LEVEL_4K))
+		return 0;
+	/* the lowest free slot whose frame data does not hold */
+	for (pt = hw->pt_lo; pt < hw->nr_pt; pt++)
+		if (!hw->pt_meta[pt].level && !hw_frame_is_data(hw, hw_pt_slot_pfn(hw, pt)))
+			break;
 	hw->pt_lo = pt;
 	if (pt >= hw->nr_pt)
 		return 0;
-	for (pfn = hw->free_lo; pfn < hw->nr_frames; pfn++)
-		if (hw->frames[pfn].kind == FRAME_FREE)
-			break;
-	hw->free_lo = pfn;
-	if (pfn >= hw->nr_frames)
-		return 0;
-	hw->pt_pfn[pt] = pfn;
-	hw->frames[pfn] = (struct hw_frame){ .kind = FRAME_PT, .pt = pt };
+	pfn = hw_pt_slot_pfn(hw, pt);
 	hw->pt_meta[pt] = (struct hw_pt_meta){ .base = base, .level = (u8)level,
 					       .space = (s8)space };
 	memset(hw->pt[pt], 0, sizeof(hw->pt[pt]));
@@ -168,12 +183,13 @@ u64 hw_alloc_pt(struct hw *hw, int space, int level, u64 base)
 
 void hw_free_pt(struct hw *hw, u64 pfn)
 {
+	u64 slot = hw_pt_slot(hw, pfn);
+
 	exec_point(EXEC_OP_RMW, &hw->alloc, ACC_W);
-	if (MODEL_WARN_ON(!hw_frame_is(hw, pfn, FRAME_PT)))
+	if (MODEL_WARN_ON(!hw_frame_is_pt(hw, pfn)))
 		return;
-	hw->frames[pfn].kind = FRAME_FREE;
-	hw->pt_pfn[hw->frames[pfn].pt] = 0;
-	hw->pt_lo = min_t(u32, hw->pt_lo, hw->frames[pfn].pt);
+	hw->pt_meta[slot].level = 0;
+	hw->pt_lo = min_t(u32, hw->pt_lo, (u32)slot);
 	hw->free_lo = min_t(u64, hw->free_lo, pfn);
 	if (exec_tracing())
 		exec_note("free page table pfn %llu", (unsigned long long)pfn);
@@ -182,22 +198,28 @@ void hw_free_pt(struct hw *hw, u64 pfn)
 /* The lowest free run of nr frames aligned to align; 0 if none. */
 u64 hw_alloc_data(struct hw *hw, u64 nr, u64 align)
 {
+	u64 pfn;
+
 	exec_point(EXEC_OP_RMW, &hw->alloc, ACC_W);
 	if (!align)
 		align = 1;
-	while (hw->free_lo < hw->nr_frames && hw->frames[hw->free_lo].kind != FRAME_FREE)
-		hw->free_lo++;
-	for (u64 pfn = max_t(u64, align, (hw->free_lo + align - 1) / align * align);
-	     pfn + nr <= hw->nr_frames; pfn += align) {
-		u64 i;
+	hw->free_lo = hw_next_free(hw, hw->free_lo);
+	pfn = max_t(u64, align, (hw->free_lo + align - 1) / align * align);
+	while (nr && pfn + nr <= hw->nr_frames) {
+		u64 i, next = pfn;
 
-		for (i = 0; i < nr; i++)
-			if (hw->frames[pfn + i].kind != FRAME_FREE)
+		for (i = 0; i < nr; i++) {
+			next = hw_next_free(hw, pfn + i);
+			if (next != pfn + i)
 				break;
-		if (i < nr)
+		}
+		if (i < nr) {
+			/* a frame of the run is in use: the next aligned start past it */
+			pfn = (next + align - 1) / align * align;
 			continue;
+		}
 		for (i = 0; i < nr; i++)
-			hw->frames[pfn + i].kind = FRAME_DATA;
+			hw->data_map[(pfn + i) / 64] |= 1ULL << ((pfn + i) % 64);
 		return pfn;
 	}
 	return 0;
@@ -206,10 +228,13 @@ u64 hw_alloc_data(struct hw *hw, u64 nr, u64 align)
 void hw_free_data(struct hw *hw, u64 pfn)
 {
 	exec_point(EXEC_OP_RMW, &hw->alloc, ACC_W);
-	if (MODEL_WARN_ON(!hw_frame_is(hw, pfn, FRAME_DATA)))
+	if (MODEL_WARN_ON(!hw_frame_is_data(hw, pfn)))
 		return;
-	hw->frames[pfn].kind = FRAME_FREE;
+	hw->data_map[pfn / 64] &= ~(1ULL << (pfn % 64));
 	hw->free_lo = min_t(u64, hw->free_lo, pfn);
+	/* a slot skipped while data held its frame is usable again */
+	if (hw_pt_slot(hw, pfn) < hw->nr_pt)
+		hw->pt_lo = min_t(u32, hw->pt_lo, (u32)hw_pt_slot(hw, pfn));
 	if (exec_tracing())
 		exec_note("free frame pfn %llu", (unsigned long long)pfn);
 }
@@ -576,7 +601,7 @@ static void hw_observe(struct hw *hw, int space, u64 addr, u64 pfn,
 		oa.permitted = w.present &&
 			       (!write || hw_entry_writable(hw, space, w.val));
 	}
-	oa.frame_free = !hw_frame_is(hw, pfn, FRAME_DATA);
+	oa.frame_free = !hw_frame_is_data(hw, pfn);
 	hw->obs->ops->access(hw->obs->ctx, &oa);
 }
 
@@ -860,7 +885,7 @@ int hw_space_of(struct hw *hw, const void *addr)
 {
 	u64 pfn = hw_pt_pfn_of(hw, addr);
 
-	return pfn ? hw->pt_meta[hw->frames[pfn].pt].space : -1;
+	return pfn ? hw->pt_meta[hw_pt_slot(hw, pfn)].space : -1;
 }
 
 void hw_format_entry(const struct hw *hw, int space, u64 e, char *buf,
@@ -913,7 +938,7 @@ bool hw_describe(struct hw *hw, const void *addr, char *buf, size_t n)
 	}
 	pfn = hw_pt_pfn_of(hw, addr);
 	if (pfn) {
-		u32 slot = hw->frames[pfn].pt;
+		u64 slot = hw_pt_slot(hw, pfn);
 		const struct hw_pt_meta *fr = &hw->pt_meta[slot];
 		size_t idx = (size_t)((const u64 *)addr - hw->pt[slot]);
 		u64 va = fr->base + ((u64)idx << hw_level_shift(fr->level));

@@ -26,22 +26,24 @@
 #define HW_MAX_SPACES 8
 #define HW_MAX_TLBS 12
 
-enum hw_frame_kind { FRAME_FREE, FRAME_DATA, FRAME_PT };
 enum hw_space_kind { HW_SPACE_X86, HW_SPACE_EPT };
 
 /*
- * Metadata of one physical frame: 4 bytes, as every frame has one.  What
- * only a page table needs is kept per hw->pt slot (struct hw_pt_meta).
+ * Physical frames are one pool, pfn 1 .. nr_frames - 1 (pfn 0 is never
+ * handed out: a zero entry must not look like one).  A frame is data, a
+ * page table, or free, and no per-frame record says which:
+ *  - data frames come from the bottom of the pool; hw->data_map has one
+ *    bit per frame, set while it is allocated as data;
+ *  - page tables come from the top: hw->pt slot i is always held in frame
+ *    nr_frames - 1 - i, so pfn and slot convert by arithmetic, and a slot
+ *    is allocated while its hw_pt_meta's level is non-zero.  A slot whose
+ *    frame is data is skipped, as data skips frames held by page tables.
  */
-struct hw_frame {
-	u32 kind : 2;	/* enum hw_frame_kind */
-	u32 pt : 30;	/* FRAME_PT: index into hw->pt */
-};
 
 /* A page table's metadata, per hw->pt slot. */
 struct hw_pt_meta {
 	u64 base;	/* first address its entries map */
-	u8 level;	/* the level of the entries it holds */
+	u8 level;	/* the level of the entries it holds; 0: slot free */
 	s8 space;	/* the address space it belongs to */
 };
 
@@ -129,13 +131,12 @@ struct hw {
 	const struct obs *obs;
 	bool tlb_evict;		/* eviction is an explorer choice */
 	u64 alloc;		/* the frame allocator's model word */
-	struct hw_frame *frames;
+	u64 *data_map;		/* per frame, a bit: allocated as data */
 	u32 nr_frames;
-	u64 (*pt)[PT64_ENT_PER_PAGE];
-	u64 *pt_pfn;		/* per hw->pt slot: the frame holding it; 0: free */
+	u64 (*pt)[PT64_ENT_PER_PAGE];	/* slot i: the table in frame nr_frames - 1 - i */
 	struct hw_pt_meta *pt_meta;	/* per hw->pt slot */
 	u32 nr_pt;
-	u32 pt_lo;		/* no free pt slot below this */
+	u32 pt_lo;		/* every slot below is allocated or its frame data */
 	u64 free_lo;		/* no free frame below this */
 	struct hw_space spaces[HW_MAX_SPACES];
 	int nr_spaces;
@@ -177,14 +178,36 @@ u64 hw_alloc_pt(struct hw *hw, int space, int level, u64 base);
 void hw_free_pt(struct hw *hw, u64 pfn);
 u64 hw_alloc_data(struct hw *hw, u64 nr, u64 align);
 void hw_free_data(struct hw *hw, u64 pfn);
-u64 *hw_pt_page(struct hw *hw, u64 pfn);
-bool hw_frame_is(struct hw *hw, u64 pfn, enum hw_frame_kind kind);
-/* The hw->pt slot of page-table frame pfn. */
-static inline u32 hw_pt_slot(const struct hw *hw, u64 pfn)
+
+/* The hw->pt slot of frame pfn, nr_pt or more if no slot lives there. */
+static inline u64 hw_pt_slot(const struct hw *hw, u64 pfn)
 {
-	return hw->frames[pfn].pt;
+	return (u64)hw->nr_frames - 1 - pfn;	/* pfn >= nr_frames wraps: no slot */
 }
-/* The pfn of the page-table page that holds entry p. */
+
+/* The frame hw->pt slot `slot` lives in. */
+static inline u64 hw_pt_slot_pfn(const struct hw *hw, u64 slot)
+{
+	return (u64)hw->nr_frames - 1 - slot;
+}
+
+/* The page table held in frame pfn, or NULL if pfn holds none. */
+static inline u64 *hw_pt_page(struct hw *hw, u64 pfn)
+{
+	u64 slot = hw_pt_slot(hw, pfn);
+
+	if (slot >= hw->nr_pt || !hw->pt_meta[slot].level)
+		return NULL;
+	return hw->pt[slot];
+}
+
+/* Whether frame pfn is allocated as data (pfn 0 counts as data). */
+static inline bool hw_frame_is_data(const struct hw *hw, u64 pfn)
+{
+	return pfn < hw->nr_frames && (hw->data_map[pfn / 64] >> (pfn % 64) & 1);
+}
+
+/* The pfn of the page-table page that holds entry p; 0 if none. */
 u64 hw_pt_pfn_of(struct hw *hw, const u64 *p);
 
 /* Entry format helpers for a space. */

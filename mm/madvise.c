@@ -26,7 +26,7 @@ static void madvise_free_pte_range(struct mmu_gather *tlb,
 		flush_tlb_batched_pending(mm);
 		ptent = ptep_get(ptep);
 		if (!pte_present(ptent) ||
-		    !hw_frame_is(mm->mw->hw, pte_pfn(ptent), FRAME_DATA)) {
+		    !hw_frame_is_data(mm->mw->hw, pte_pfn(ptent))) {
 			pte_unmap_unlock(ptep, ptl);
 			continue;
 		}

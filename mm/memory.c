@@ -49,9 +49,8 @@ int mm_world_init(struct mm_world *mw, struct arena *ar, struct hw *hw,
 int mm_direct_world_init(struct mm_direct_world *d, u64 nr_frames, u32 nr_pt, size_t extra,
 			 const struct variant_cfg *cfg, const struct obs_ops *ops, void *ctx)
 {
-	size_t size = (size_t)nr_frames * (sizeof(struct hw_frame) + sizeof(struct folio)) +
-		      (size_t)nr_pt * (PAGE_SIZE + sizeof(u64) + sizeof(struct hw_pt_meta) +
-				    sizeof(spinlock_t)) +
+	size_t size = (size_t)nr_frames * sizeof(struct folio) + (size_t)nr_frames / 8 +
+		      (size_t)nr_pt * (PAGE_SIZE + sizeof(struct hw_pt_meta) + sizeof(spinlock_t)) +
 		      extra + (1u << 20);
 
 	memset(d, 0, sizeof(*d));
@@ -620,7 +619,7 @@ static struct folio *vm_normal_folio(struct vm_area_struct *vma, pte_t pte)
 	struct mm_world *mw = vma->vm_mm->mw;
 	u64 pfn = pte_pfn(pte);
 
-	if (pfn == mw->zero_pfn || !hw_frame_is(mw->hw, pfn, FRAME_DATA))
+	if (pfn == mw->zero_pfn || !hw_frame_is_data(mw->hw, pfn))
 		return NULL;
 	return pfn_folio(mw, pfn);
 }
@@ -1208,7 +1207,7 @@ bool mm_describe(struct mm_world *mw, const void *addr, char *buf, size_t n)
 	if (addr >= (const void *)mw->ptl && addr < (const void *)(mw->ptl + mw->hw->nr_pt)) {
 		size_t slot = (size_t)((const spinlock_t *)addr - mw->ptl);
 
-		snprintf(buf, n, "folio(pfn %llu).ptl", (unsigned long long)mw->hw->pt_pfn[slot]);
+		snprintf(buf, n, "folio(pfn %llu).ptl", (unsigned long long)hw_pt_slot_pfn(mw->hw, slot));
 		return true;
 	}
 	for (int i = 0; i < mw->nr_mms; i++) {

@@ -31,7 +31,7 @@ static bool can_change_pte_writable(struct vm_area_struct *vma, pte_t pte)
 	if (userfaultfd_wp(vma) && pte_uffd_wp(pte))	/* userfaultfd_pte_wp() */
 		return false;
 	if (!(vma->vm_flags & VM_SHARED))
-		return pfn != mw->zero_pfn && hw_frame_is(mw->hw, pfn, FRAME_DATA) &&
+		return pfn != mw->zero_pfn && hw_frame_is_data(mw->hw, pfn) &&
 		       !folio_mapping(pfn_folio(mw, pfn)) &&
 		       test_bit(PG_anon_exclusive, &pfn_folio(mw, pfn)->flags);
 	return pte_dirty(pte);

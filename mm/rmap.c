@@ -251,7 +251,7 @@ bool mm_reclaim_folio(struct mm_world *mw, u64 pfn)
 	struct ttu_arg ttu = { .ok = true };
 	bool lazyfree;
 
-	if (!hw_frame_is(mw->hw, pfn, FRAME_DATA) || folio_mapping(folio))
+	if (!hw_frame_is_data(mw->hw, pfn) || folio_mapping(folio))
 		return false;
 	if (!folio_trylock(folio))
 		return false;

@@ -44,7 +44,7 @@ static u64 pagemap_page_category(struct pagemap_scan_private *p,
 		if (!pte_uffd_wp(pte))
 			categories |= PAGE_IS_WRITTEN;
 		if ((p->masks_of_interest & PAGE_IS_FILE) && pfn != mw->zero_pfn &&
-		    hw_frame_is(mw->hw, pfn, FRAME_DATA) && folio_mapping(pfn_folio(mw, pfn)))
+		    hw_frame_is_data(mw->hw, pfn) && folio_mapping(pfn_folio(mw, pfn)))
 			categories |= PAGE_IS_FILE;
 		if (pfn == mw->zero_pfn)
 			categories |= PAGE_IS_PFNZERO;

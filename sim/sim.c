@@ -148,7 +148,7 @@ static s64 sim_page_of_pfn(struct sim *s, u64 pfn)
 {
 	struct folio *folio;
 
-	if (pfn == s->dw.mw->zero_pfn || !hw_frame_is(s->dw.hw, pfn, FRAME_DATA))
+	if (pfn == s->dw.mw->zero_pfn || !hw_frame_is_data(s->dw.hw, pfn))
 		return -1;
 	folio = pfn_folio(s->dw.mw, pfn);
 	if (folio_mapping(folio))

@@ -33,7 +33,7 @@ void kvm_set_pfn_dirty(struct kvm *kvm, kvm_pfn_t pfn)
 	EXEC_FN();
 	struct mm_world *mw = kvm->mm->mw;
 
-	if (!hw_frame_is(kvm->hw, pfn, FRAME_DATA))
+	if (!hw_frame_is_data(kvm->hw, pfn))
 		return;
 	folio_mark_dirty(pfn_folio(mw, pfn));	/* SetPageDirty() */
 }
@@ -42,7 +42,7 @@ void kvm_set_pfn_accessed(struct kvm *kvm, kvm_pfn_t pfn)
 {
 	struct mm_world *mw = kvm->mm->mw;
 
-	if (!hw_frame_is(kvm->hw, pfn, FRAME_DATA))
+	if (!hw_frame_is_data(kvm->hw, pfn))
 		return;
 	folio_mark_accessed(pfn_folio(mw, pfn));
 }
@@ -331,7 +331,7 @@ int kvm_tdp_mmu_map(struct kvm_vcpu *vcpu, struct kvm_memory_slot *slot, gfn_t g
 static void kvm_release_faultin_page(struct kvm *kvm, kvm_pfn_t pfn, bool unused,
 				     bool dirty)
 {
-	if (!hw_frame_is(kvm->hw, pfn, FRAME_DATA))
+	if (!hw_frame_is_data(kvm->hw, pfn))
 		return;
 	if (!unused) {
 		if (variant(kvm->cfg, kvm_folio_marking) == kvm_folio_marking__fault &&

@@ -3,6 +3,8 @@
 #include "unit.h"
 #include "world.h"
 
+#include "../../exec/arena.h"
+
 static const char *const file_world =
 	"scenario w\n"
 	"file f pages 4\n"
@@ -93,4 +95,89 @@ TEST(hw_blind_dirty_sets_d_in_readonly_entry)
 	CHECK(*pte & _PAGE_DIRTY);
 	CHECK(!(*pte & _PAGE_RW));
 	unit_world_free(&uw);
+}
+
+/* A bare hw of nr_frames frames and nr_pt page-table slots, in direct mode. */
+static bool bare_hw(struct hw *hw, struct arena *ar, u32 nr_frames, u32 nr_pt)
+{
+	static struct variant_cfg cfg;
+
+	exec_engine = NULL;
+	variant_defaults(&cfg);
+	if (arena_init(ar, 1u << 20))
+		return false;
+	if (hw_init(hw, ar, nr_frames, nr_pt, &cfg, NULL)) {
+		arena_fini(ar);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Page tables come from the top of the pool (slot i in frame nr_frames - 1
+ * - i), data from the bottom from pfn 1; where they meet, each skips the
+ * frames the other holds.  16 frames, 4 slots: slots 0..3 in pfns 15..12.
+ */
+TEST(hw_frame_pool_tables_top_data_bottom)
+{
+	struct arena ar;
+	struct hw hw;
+
+	CHECK(!bare_hw(&hw, &ar, 4, 4));	/* a slot would need pfn 0 */
+	if (!bare_hw(&hw, &ar, 16, 4)) {
+		CHECK(0);
+		return;
+	}
+	CHECK(hw_frame_is_data(&hw, 0));	/* pfn 0 is never handed out */
+	CHECK_EQ(hw_alloc_pt(&hw, 0, 4, 0), 15);
+	CHECK_EQ(hw_alloc_pt(&hw, 0, 1, 0), 14);
+	CHECK_EQ(hw_pt_slot(&hw, 14), 1);
+	CHECK(hw_pt_page(&hw, 15) == hw.pt[0]);
+	CHECK(hw_pt_page(&hw, 13) == NULL);	/* slot 2 not allocated */
+	CHECK(hw_pt_page(&hw, 16) == NULL);	/* past the pool */
+	CHECK_EQ(hw_pt_pfn_of(&hw, &hw.pt[1][5]), 14);
+	CHECK_EQ(hw_pt_pfn_of(&hw, &hw.pt[2][5]), 0);
+	/* data fills 1..13, the free slots' frames included, then runs out */
+	for (u64 want = 1; want <= 13; want++)
+		CHECK_EQ(hw_alloc_data(&hw, 1, 1), want);
+	CHECK_EQ(hw_alloc_data(&hw, 1, 1), 0);
+	CHECK(hw_frame_is_data(&hw, 13) && !hw_pt_page(&hw, 13));
+	CHECK_EQ(hw_alloc_pt(&hw, 0, 1, 0), 0);	/* slots 2, 3: frames are data */
+	/* a slot skipped for data is usable once its frame is freed */
+	hw_free_data(&hw, 12);
+	CHECK(!hw_frame_is_data(&hw, 12));
+	CHECK_EQ(hw_alloc_pt(&hw, 0, 1, 0), 12);
+	CHECK_EQ(hw_pt_slot(&hw, 12), 3);
+	/* and a freed table's frame can become data */
+	hw_free_pt(&hw, 14);
+	CHECK(!hw_pt_page(&hw, 14) && !hw_frame_is_data(&hw, 14));
+	CHECK_EQ(hw_pt_pfn_of(&hw, &hw.pt[1][0]), 0);
+	CHECK_EQ(hw_alloc_data(&hw, 1, 1), 14);
+	CHECK_EQ(hw_alloc_pt(&hw, 0, 1, 0), 0);
+	arena_fini(&ar);
+}
+
+/* Aligned runs (huge pages) never start at pfn 0 or cover a table's frame. */
+TEST(hw_frame_pool_aligned_runs)
+{
+	struct arena ar;
+	struct hw hw;
+
+	if (!bare_hw(&hw, &ar, 32, 8)) {	/* slots in pfns 31..24 */
+		CHECK(0);
+		return;
+	}
+	CHECK_EQ(hw_alloc_pt(&hw, 0, 4, 0), 31);
+	CHECK_EQ(hw_alloc_data(&hw, 8, 8), 8);	/* 0..7 holds pfn 0 */
+	CHECK_EQ(hw_alloc_data(&hw, 1, 1), 1);
+	CHECK_EQ(hw_alloc_data(&hw, 8, 8), 16);
+	CHECK_EQ(hw_alloc_data(&hw, 8, 8), 0);	/* 24..31 holds the table */
+	hw_free_pt(&hw, 31);
+	CHECK_EQ(hw_alloc_data(&hw, 8, 8), 24);
+	CHECK(hw_frame_is_data(&hw, 31));
+	CHECK_EQ(hw_alloc_pt(&hw, 0, 4, 0), 0);	/* every slot's frame is data */
+	hw_free_data(&hw, 9);
+	CHECK_EQ(hw_alloc_data(&hw, 1, 1), 2);	/* the lowest free frame */
+	CHECK_EQ(hw_alloc_data(&hw, 1, 1), 3);
+	arena_fini(&ar);
 }

@@ -121,12 +121,12 @@ TEST(mm_madvise_free_then_reclaim)
 	CHECK(!folio_test_dirty(pfn_folio(&uw.m.w->mw, pfn)));
 	CHECK_EQ(mm_user_access(mm, tlb, 0x11000, true), 0);	/* re-dirties */
 	CHECK(mm_reclaim_folio(&uw.m.w->mw, pfn));		/* discarded */
-	CHECK(!hw_frame_is(&uw.m.w->hw, pfn, FRAME_DATA));
+	CHECK(!hw_frame_is_data(&uw.m.w->hw, pfn));
 	CHECK(!(*pte & _PAGE_PRESENT));
 	pte = unit_pte(&uw, mm->space, 0x11000);
 	pfn = pte_pfn((pte_t){ *pte });
 	CHECK(!mm_reclaim_folio(&uw.m.w->mw, pfn));		/* kept */
-	CHECK(hw_frame_is(&uw.m.w->hw, pfn, FRAME_DATA));
+	CHECK(hw_frame_is_data(&uw.m.w->hw, pfn));
 	CHECK(folio_test_swapbacked(pfn_folio(&uw.m.w->mw, pfn)));
 	CHECK_EQ(atomic_read(&pfn_folio(&uw.m.w->mw, pfn)->_refcount), 1);	/* isolation ref dropped */
 	unit_world_free(&uw);
