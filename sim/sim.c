@@ -471,6 +471,7 @@ static struct folio *sim_folio(struct sim *s, u64 page)
 static void act_aging(struct sim *s)
 {
 	struct sim_metrics *m = s->m;
+	struct sim_aging_pass p = { .at = s->now };
 
 	s->dw.hw->direct_tlb = -1;
 	for (u64 page = 0; page < s->pages; page++) {
@@ -480,12 +481,15 @@ static void act_aging(struct sim *s)
 		if (!folio)
 			continue;
 		referenced = folio_referenced(folio) > 0;
-		m->aging_tp += referenced && accessed;
-		m->aging_fp += referenced && !accessed;
-		m->aging_fn += !referenced && accessed;
+		p.tp += referenced && accessed;
+		p.fp += referenced && !accessed;
+		p.fn += !referenced && accessed;
 		s->gt[page] &= (u8)~GT_ACCESSED;
 	}
-	m->aging_passes++;
+	m->aging_tp += p.tp;
+	m->aging_fp += p.fp;
+	m->aging_fn += p.fn;
+	m->aging[m->aging_passes++] = p;	/* sized for every pass: sim_run_once() */
 }
 
 /* The flusher: every page of the file written back if dirty. */
@@ -902,6 +906,13 @@ static int sim_run_once(const struct sim_opts *o, struct sim_metrics *m,
 		return -1;
 	}
 	m->samples = o->samples ? calloc(o->samples, sizeof(*m->samples)) : NULL;
+	/* aging runs every o->every[ACT_AGING] accesses, never more often */
+	m->aging = o->every[ACT_AGING] ?
+			   calloc(o->accesses / o->every[ACT_AGING] + 1, sizeof(*m->aging)) : NULL;
+	if (o->every[ACT_AGING] && !m->aging) {
+		sim_destroy(&s);
+		return sim_fail(err, n, "out of memory for the aging passes");
+	}
 	for (int a = 0; a < ACT_NR; a++) {
 		next[a] = o->every[a] ? o->every[a] : ~0ULL;
 		if (next[a] < due)
@@ -1043,4 +1054,6 @@ void sim_metrics_free(struct sim_metrics *m)
 {
 	free(m->samples);
 	m->samples = NULL;
+	free(m->aging);
+	m->aging = NULL;
 }

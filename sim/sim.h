@@ -104,6 +104,12 @@ struct sim_sample {
 	u64 dirty_helper_ptes;
 };
 
+/* One aging pass's answer against the ground truth. */
+struct sim_aging_pass {
+	u64 at;			/* accesses done when it ran */
+	u64 tp, fp, fn;		/* true/false positives, false negatives */
+};
+
 struct sim_lost {
 	u64 page, time;		/* time: the access index of the page's last write */
 	enum sim_consumer consumer;
@@ -132,6 +138,7 @@ struct sim_metrics {
 	/* aging */
 	u64 aging_passes, aging_tp, aging_fp, aging_fn;
 	double precision, recall;	/* over every pass; -1 when undefined */
+	struct sim_aging_pass *aging;	/* malloc'd, aging_passes of them */
 	/* lost writes */
 	u64 lost_writes;
 	struct sim_lost lost[SIM_MAX_LOST];

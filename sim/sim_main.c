@@ -542,6 +542,27 @@ static void fmt_ratio(char *b, size_t n, double v)
 		snprintf(b, n, "%.4f", v);
 }
 
+/* tp / (tp + other), or -1 when undefined */
+static double pass_ratio(u64 tp, u64 other)
+{
+	return tp + other ? (double)tp / (double)(tp + other) : -1;
+}
+
+/* The lowest precision (or recall) of any one aging pass; -1 if none is defined. */
+static double sim_worst_pass(const struct sim_metrics *m, bool recall)
+{
+	double worst = -1;
+
+	for (u64 i = 0; i < m->aging_passes; i++) {
+		const struct sim_aging_pass *p = &m->aging[i];
+		double v = pass_ratio(p->tp, recall ? p->fn : p->fp);
+
+		if (v >= 0 && (worst < 0 || v < worst))
+			worst = v;
+	}
+	return worst;
+}
+
 static void sim_print_table(FILE *f, const struct sim_cli *c, const struct sim_metrics *m,
 			    int nr, const char *const *names)
 {
@@ -579,6 +600,16 @@ static void sim_print_table(FILE *f, const struct sim_cli *c, const struct sim_m
 	fprintf(f, "\n%-32s", "aging recall");
 	for (int i = 0; i < nr; i++) {
 		fmt_ratio(b, sizeof(b), m[i].recall);
+		fprintf(f, " %16s", b);
+	}
+	fprintf(f, "\n%-32s", "aging precision, worst pass");
+	for (int i = 0; i < nr; i++) {
+		fmt_ratio(b, sizeof(b), sim_worst_pass(&m[i], false));
+		fprintf(f, " %16s", b);
+	}
+	fprintf(f, "\n%-32s", "aging recall, worst pass");
+	for (int i = 0; i < nr; i++) {
+		fmt_ratio(b, sizeof(b), sim_worst_pass(&m[i], true));
 		fprintf(f, " %16s", b);
 	}
 	fprintf(f, "\n%-32s", "seconds");
@@ -678,9 +709,22 @@ static void sim_print_json(FILE *f, const struct sim_cli *c, const struct sim_op
 	fprintf(f, ", \"recall\": ");
 	json_ratio(f, m->recall);
 	fprintf(f, ", \"true_positives\": %llu, \"false_positives\": %llu, "
-		"\"false_negatives\": %llu}, \"lost_writes\": %llu, \"lost\": [",
+		"\"false_negatives\": %llu, \"per_pass\": [",
 		(unsigned long long)m->aging_tp, (unsigned long long)m->aging_fp,
-		(unsigned long long)m->aging_fn, (unsigned long long)m->lost_writes);
+		(unsigned long long)m->aging_fn);
+	for (u64 i = 0; i < m->aging_passes; i++) {
+		const struct sim_aging_pass *ap = &m->aging[i];
+
+		fprintf(f, "%s{\"at\": %llu, \"precision\": ", i ? ", " : "",
+			(unsigned long long)ap->at);
+		json_ratio(f, pass_ratio(ap->tp, ap->fp));
+		fprintf(f, ", \"recall\": ");
+		json_ratio(f, pass_ratio(ap->tp, ap->fn));
+		fprintf(f, ", \"true_positives\": %llu, \"false_positives\": %llu, "
+			"\"false_negatives\": %llu}", (unsigned long long)ap->tp,
+			(unsigned long long)ap->fp, (unsigned long long)ap->fn);
+	}
+	fprintf(f, "]}, \"lost_writes\": %llu, \"lost\": [", (unsigned long long)m->lost_writes);
 	for (u64 l = 0; l < m->lost_writes && l < SIM_MAX_LOST; l++)
 		fprintf(f, "%s{\"page\": %llu, \"time\": %llu, \"consumer\": \"%s\"}", l ? ", " : "",
 			(unsigned long long)m->lost[l].page, (unsigned long long)m->lost[l].time,

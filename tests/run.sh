@@ -123,8 +123,16 @@ j=$(./build/adsim sim --accesses 300K --pages 4096 --aging 100K --writeback 150K
 if [ $rc -eq 0 ] && python3 -c 'import json,sys; d=json.loads(sys.argv[1])
 for k in ["accesses","seconds","accesses_per_second","tlb_flushes","ipis","page_faults","notifier_calls","lost_writes","aging","peak_rss_bytes"]: assert k in d, k
 assert d["accesses"]==300000 and d["lost_writes"]==0 and d["accesses_per_second"]>0
-assert d["aging"]["passes"]==3 and 0<d["aging"]["precision"]<=1 and 0<d["aging"]["recall"]<=1
+a=d["aging"]; pp=a["per_pass"]
+assert a["passes"]==3 and 0<a["precision"]<=1 and 0<a["recall"]<=1
+assert [p["at"] for p in pp]==[100000,200000,300000]
+for k in ["true_positives","false_positives","false_negatives"]: assert sum(p[k] for p in pp)==a[k], k
+for p in pp: assert abs(p["recall"]-p["true_positives"]/(p["true_positives"]+p["false_negatives"]))<1e-6
 assert d["written_back"]>0 and d["page_faults"]>=4096*0.9 and d["peak_rss_bytes"]>0' "$j"; then ok "sim json"; else bad "sim json (exit $rc)"; fi
+out=$(./build/adsim sim --accesses 300K --pages 4096 --aging 100K --writeback 150K)
+rec=$(echo "$out" | sed -n 's/^aging recall  *//p'); worst=$(echo "$out" | sed -n 's/^aging recall, worst pass  *//p')
+[ -n "$rec" ] && [ -n "$worst" ] && python3 -c "import sys; assert float(sys.argv[2])<=float(sys.argv[1])" "$rec" "$worst" &&
+	ok "sim table: worst aging pass" || bad "sim table: worst aging pass ($rec / $worst)"
 j=$(./build/adsim sim --memory shmem --writeback 0 --clean 20K --accesses 200K --pages 2048 --compare clean_flush=after_unlock,none --json); rc=$?
 if [ $rc -eq 1 ] && python3 -c 'import json,sys; d=json.loads(sys.argv[1]); a,b=d["runs"]
 assert a["lost_writes"]==0 and b["lost_writes"]>0 and b["lost"][0]["consumer"]=="clean_record"

@@ -159,7 +159,14 @@ TEST(sim_aging_misses_cached_accesses)
 		return;
 	CHECK_EQ(m.aging_passes, 2);
 	/* first pass: the 4 pages' PTEs were young (walks set A) */
+	CHECK_EQ(m.aging[0].at, 4);
+	CHECK_EQ(m.aging[0].tp, 4);
+	CHECK_EQ(m.aging[0].fn, 0);
 	/* second pass: accessed again through the TLB, A stayed clear */
+	CHECK_EQ(m.aging[1].at, 8);
+	CHECK_EQ(m.aging[1].tp, 0);
+	CHECK_EQ(m.aging[1].fn, 4);
+	CHECK_EQ(m.aging[1].fp, 0);
 	CHECK_EQ(m.aging_tp, 4);
 	CHECK_EQ(m.aging_fn, 4);
 	CHECK_EQ(m.aging_fp, 0);
