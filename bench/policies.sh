@@ -19,18 +19,19 @@ row() {
 	local label=$1 wl=$2 act=$3 cmp=$4; shift 4
 	local j
 	j=$("$ADSIM" sim $wl $act --samples 0 --compare "$cmp" --json) || [ $? -eq 1 ]
-	python3 - "$j" "$label" "$@" <<'PY'
+	# the JSON on stdin: with every aging pass in it, it outgrows argv
+	printf '%s' "$j" | python3 -c '
 import json, sys
-d = json.loads(sys.argv[1]); a, b = d["runs"]
+d = json.load(sys.stdin); a, b = d["runs"]
 def fmt(v):
     return "%.3f" % v if isinstance(v, float) else "{:,}".format(v)
 cells = []
-for expr in sys.argv[3:]:
+for expr in sys.argv[2:]:
     va, vb = (eval(expr, {"r": r}) for r in (a, b))
     ratio = "" if not va else " (%.2fx)" % (vb / va)
     cells.append("%s / %s%s" % (fmt(va), fmt(vb), ratio))
-print("| %s | %s |" % (sys.argv[2], " | ".join(cells)))
-PY
+print("| %s | %s |" % (sys.argv[1], " | ".join(cells)))
+' "$label" "$@"
 }
 
 # table NAME=A,B "ACTIVITY ARGS" GUEST(0|1) "HEADERS|..." METRICS...
