@@ -91,6 +91,37 @@ enum { RET_PF_CONTINUE, RET_PF_RETRY, RET_PF_EMULATE, RET_PF_INVALID,
 int kvm_tdp_mmu_map(struct kvm_vcpu *vcpu, struct kvm_memory_slot *slot, gfn_t gfn,
 		    kvm_pfn_t pfn, bool map_writable, bool write);
 
+/*
+ * tdp_mmu_split_huge_page() [mmu_lock held for read]: build a child table
+ * that maps the same range with the huge SPTE's bits (make_small_spte),
+ * then link it with tdp_mmu_set_spte_atomic(), replacing the huge leaf.
+ * No TLB flush: a vCPU may still use the huge translation, which maps the
+ * same pages.  Returns the child's pfn; 0 when no table could be had or
+ * the SPTE changed under the cmpxchg (*old_spte then holds its new value).
+ * Simplified: 2M leaves only, the one huge size the model maps.
+ */
+static u64 tdp_mmu_split_huge_page(struct kvm *kvm, u64 *sptep, u64 *old_spte,
+				   int level, gfn_t gfn)
+{
+	u64 child, *pt;
+
+	if (MODEL_WARN_ON(level != PG_LEVEL_2M))
+		return 0;
+	child = hw_alloc_pt(kvm->hw, kvm->space, level - 1,
+			    (gfn << PAGE_SHIFT) & ~((1ULL << hw_level_shift(level)) - 1));
+	if (!child)
+		return 0;
+	pt = hw_pt_page(kvm->hw, child);
+	/* tdp_mmu_init_child_sp(): the table is private until linked */
+	for (int i = 0; i < PT64_ENT_PER_PAGE; i++)
+		pt[i] = (*old_spte & ~PT_PAGE_SIZE_MASK) + ((u64)i << PAGE_SHIFT);
+	if (tdp_mmu_set_spte_atomic(kvm, sptep, old_spte, make_nonleaf_spte(child))) {
+		hw_free_pt(kvm->hw, child);
+		return 0;
+	}
+	return child;
+}
+
 /* kvm_tdp_mmu_map() [mmu_lock held for read, under RCU]. */
 int kvm_tdp_mmu_map(struct kvm_vcpu *vcpu, struct kvm_memory_slot *slot, gfn_t gfn,
 		    kvm_pfn_t pfn, bool map_writable, bool write)
@@ -132,10 +163,19 @@ int kvm_tdp_mmu_map(struct kvm_vcpu *vcpu, struct kvm_memory_slot *slot, gfn_t g
 			ret = write && !map_writable ? RET_PF_EMULATE : RET_PF_FIXED;
 			break;
 		}
-		if (is_shadow_present_pte(old_spte)) {
-			if (is_large_pte(old_spte))
-				break;	/* a split is not modelled here: retry */
+		if (is_shadow_present_pte(old_spte) && !is_large_pte(old_spte)) {
 			pt_pfn = spte_to_pfn(old_spte);
+			continue;
+		}
+		/*
+		 * A huge leaf above the 4K goal (a dirty-logged slot, where
+		 * kvm_mmu_hugepage_adjust() caps the level) is split in place.
+		 * Simplified: the model's faults always map 4K.
+		 */
+		if (is_shadow_present_pte(old_spte)) {
+			pt_pfn = tdp_mmu_split_huge_page(kvm, sptep, &old_spte, level, gfn);
+			if (!pt_pfn)
+				break;
 			continue;
 		}
 		/* tdp_mmu_alloc_sp() + tdp_mmu_link_sp() */
@@ -274,39 +314,19 @@ bool kvm_tdp_mmu_age_gfn_range(struct kvm *kvm, gfn_t start, gfn_t end)
 	return aged != 0;
 }
 
-/*
- * tdp_mmu_split_huge_page() [mmu_lock held for read]: build a child table
- * that maps the same range with the huge SPTE's bits (make_small_spte),
- * then link it with tdp_mmu_set_spte_atomic(), replacing the huge leaf.
- */
+/* Splits the huge SPTE mapping gfn, as eager page splitting does. */
 int kvm_tdp_mmu_split_huge_page(struct kvm *kvm, gfn_t gfn)
 {
 	EXEC_FN();
 	int level, ret = 0;
-	u64 spte, child;
-	u64 *sptep, *pt;
+	u64 spte, *sptep;
 
 	read_lock(&kvm->mmu_lock);
 	rcu_read_lock();
 	sptep = kvm_tdp_mmu_walk(kvm, gfn, &level, &spte);
-	if (!sptep || level != PG_LEVEL_2M || !is_shadow_present_pte(spte) ||
-	    !is_large_pte(spte))
-		goto out;
-	child = hw_alloc_pt(kvm->hw, kvm->space, PG_LEVEL_4K,
-			    (gfn << PAGE_SHIFT) & ~((1ULL << hw_level_shift(2)) - 1));
-	if (!child) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	pt = hw_pt_page(kvm->hw, child);
-	/* tdp_mmu_init_child_sp(): the table is private until linked */
-	for (int i = 0; i < PT64_ENT_PER_PAGE; i++)
-		pt[i] = (spte & ~PT_PAGE_SIZE_MASK) + ((u64)i << PAGE_SHIFT);
-	if (tdp_mmu_set_spte_atomic(kvm, sptep, &spte, make_nonleaf_spte(child))) {
-		hw_free_pt(kvm->hw, child);
+	if (sptep && level == PG_LEVEL_2M && is_shadow_present_pte(spte) && is_large_pte(spte) &&
+	    !tdp_mmu_split_huge_page(kvm, sptep, &spte, level, gfn))
 		ret = -EBUSY;
-	}
-out:
 	rcu_read_unlock();
 	read_unlock(&kvm->mmu_lock);
 	return ret;

@@ -133,6 +133,80 @@ static int dl_harvest(struct dl *d, u64 first)
 }
 
 /*
+ * A 2M SPTE in a slot that starts logging: logging write-protects it, and
+ * a guest write to one of its gfns cannot be fixed by fast_page_fault()
+ * (a huge page in a logged slot), so the slow path splits it in
+ * kvm_tdp_mmu_map(): the written gfn is mapped 4K, writable and logged;
+ * the other 511 become read-only 4K SPTEs of the same pages.  The world:
+ * a 512-page file whose pages are one aligned run of frames (the huge
+ * page), mapped by the VMM and by one 2M SPTE.
+ */
+TEST(dirty_log_write_splits_huge_spte)
+{
+	struct hw_tlb_geom l1 = { 16, 4, TLB_REPL_LRU };
+	struct mm_direct_world dw;
+	struct variant_cfg cfg;
+	struct address_space *file;
+	struct mm_struct *mm;
+	struct kvm *kvm;
+	struct kvm_vcpu *v;
+	u64 bitmap[512 / 64] = { 0 }, base, pad, spte;
+	struct kvm_dirty_log log = { .slot = 0, .dirty_bitmap = bitmap };
+	int level;
+
+	variant_defaults(&cfg);
+	if (mm_direct_world_init(&dw, 2048, 64, 4u << 20, &cfg, NULL, NULL)) {
+		CHECK(0);
+		return;
+	}
+	mm = mm_new(dw.mw, "vmm");
+	/* data frames come up from the bottom: pad to a 512-frame boundary */
+	pad = hw_alloc_data(dw.hw, 1, 1);
+	hw_free_data(dw.hw, pad);
+	pad = (512 - pad % 512) % 512;
+	CHECK(!pad || hw_alloc_data(dw.hw, pad, 1));
+	file = mm ? mm_new_file(dw.mw, &dw.arena, "guest", 512, false) : NULL;
+	kvm = arena_alloc(&dw.arena, sizeof(*kvm));
+	v = arena_alloc(&dw.arena, sizeof(*v));
+	if (!file || !kvm || !v ||
+	    !mm_mmap(mm, DL_BASE, 512ULL << PAGE_SHIFT, VM_READ | VM_WRITE | VM_SHARED, file, 0) ||
+	    kvm_create_vm(kvm, dw.hw, mm, &dw.cfg, "vm") ||
+	    kvm_set_memory_region(kvm, 0, 512, DL_BASE)) {
+		CHECK(0);
+		mm_direct_world_fini(&dw);
+		return;
+	}
+	base = file->pages[0];
+	CHECK_EQ(base % 512, 0);
+	CHECK_EQ(file->pages[511], base + 511);
+	v->kvm = kvm;
+	v->tlb = hw_new_tlb_geom(dw.hw, &dw.arena, kvm->space, -1, &l1, NULL, "vcpu0");
+	dw.hw->direct_tlb = v->tlb;
+	CHECK_EQ(kvm_tdp_mmu_map_huge(kvm, 0, base), 0);
+
+	CHECK_EQ(kvm_set_memslot_flags(kvm, &dw.arena, 0, KVM_MEM_LOG_DIRTY_PAGES), 0);
+	kvm_tdp_mmu_walk(kvm, 7, &level, &spte);
+	CHECK(level == PG_LEVEL_2M && is_shadow_present_pte(spte) && !is_writable_pte(spte));
+	CHECK_EQ(kvm_vcpu_access(v, 7, true), 0);
+	CHECK_EQ(kvm->stat.pf_fast, 0);
+	kvm_tdp_mmu_walk(kvm, 7, &level, &spte);
+	CHECK(level == PG_LEVEL_4K && is_writable_pte(spte));
+	CHECK_EQ(spte_to_pfn(spte), base + 7);
+	kvm_tdp_mmu_walk(kvm, 8, &level, &spte);
+	CHECK(level == PG_LEVEL_4K && is_shadow_present_pte(spte) && !is_writable_pte(spte));
+	CHECK_EQ(spte_to_pfn(spte), base + 8);
+	CHECK_EQ(kvm->stat.dirty_marked, 1);
+	CHECK_EQ(kvm_vm_ioctl_get_dirty_log(kvm, &log), 0);
+	CHECK_EQ(bitmap[0], 1ULL << 7);
+	for (int w = 1; w < 512 / 64; w++)
+		CHECK_EQ(bitmap[w], 0);
+	/* a read of another gfn hits the split table: no fault */
+	CHECK_EQ(kvm_vcpu_access(v, 300, false), 0);
+	CHECK_EQ(kvm->stat.pf_taken, 1);
+	mm_direct_world_fini(&dw);
+}
+
+/*
  *   gfn        0 .. N-1
  *   write      SPTE W=1 D=1, logged             (N slow faults)
  *   get        reports N, SPTE W=0 MMU-W=1      (N write-protected, 1 flush)
