@@ -82,6 +82,9 @@ case $rc in
 77) bad "vs-kernel cannot run here: $out";;
 *) bad "vs-kernel (exit $rc)"; echo "$out" | tail -40;;
 esac
+out=$(./build/adsim vs-kernel --set mut_read_fault=zzz 2>&1); rc=$?
+[ $rc -eq 2 ] && echo "$out" | grep -q "unknown value 'zzz' for mut_read_fault: expected kernel|protects" &&
+	ok "vs-kernel bad --set value" || bad "vs-kernel bad --set value ($rc: $out)"
 # mutation self-test: every deliberate mis-model must be caught
 for m in $(./build/adsim vs-kernel --list-mutations | cut -d' ' -f1); do
 	out=$(./build/adsim vs-kernel --seed 7 --sequences 2000 --set "$m" 2>&1); rc=$?

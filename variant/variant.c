@@ -69,7 +69,7 @@ void variant_format(const struct variant_cfg *cfg, char *buf, size_t n)
 	}
 }
 
-int variant_set(struct variant_cfg *cfg, const char *nv, char *err, size_t n)
+int variant_parse(const char *nv, int *id_out, int *value_out, char *err, size_t n)
 {
 	const char *eq = strchr(nv, '=');
 	char name[64];
@@ -96,6 +96,17 @@ int variant_set(struct variant_cfg *cfg, const char *nv, char *err, size_t n)
 						variant_table[id].values[j]);
 		return -1;
 	}
+	*id_out = id;
+	*value_out = v;
+	return 0;
+}
+
+int variant_set(struct variant_cfg *cfg, const char *nv, char *err, size_t n)
+{
+	int id, v;
+
+	if (variant_parse(nv, &id, &v, err, n))
+		return -1;
 	cfg->v[id] = (u8)v;
 	return 0;
 }

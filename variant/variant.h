@@ -42,6 +42,8 @@ extern const struct variant_desc variant_table[NR_VARIANTS];
 void variant_defaults(struct variant_cfg *cfg);
 int variant_lookup(const char *name);
 int variant_value_lookup(int id, const char *value);
+/* "name=value" to a variant id and value; 0, or -1 with what was expected in err. */
+int variant_parse(const char *name_value, int *id, int *value, char *err, size_t n);
 /* Applies "name=value"; 0, or -1 with what was expected in err. */
 int variant_set(struct variant_cfg *cfg, const char *name_value, char *err, size_t n);
 /* "name=value" pairs of the whole set, space separated, into buf. */

@@ -1044,26 +1044,17 @@ int vskernel_main(int argc, char **argv)
 			o.anon = strcmp(v, "memfd") != 0;
 			o.memfd = strcmp(v, "anon") != 0;
 		} else if (!strcmp(a, "--set") && v) {
-			char name[64];
-			const char *eq = strchr(v, '=');
-			int id, val = -1;
+			char err[256];
+			int id, val;
 
-			if (eq && (size_t)(eq - v) < sizeof(name)) {
-				memcpy(name, v, (size_t)(eq - v));
-				name[eq - v] = 0;
-				id = variant_lookup(name);
-				if (id >= 0)
-					val = variant_value_lookup(id, eq + 1);
-				if (val >= 0) {
-					o.cfg.v[id] = (u8)val;
-					o.cfg_set[id] = true;
-					i++;
-					continue;
-				}
+			if (variant_parse(v, &id, &val, err, sizeof(err))) {
+				fprintf(stderr, "adsim vs-kernel: --set %s\n", err);
+				return 2;
 			}
-			fprintf(stderr, "adsim vs-kernel: --set %s: expected NAME=VALUE of a variant (adsim variants lists them)\n",
-				v);
-			return 2;
+			o.cfg.v[id] = (u8)val;
+			o.cfg_set[id] = true;
+			i++;
+			continue;
 		} else {
 			fprintf(stderr, "adsim vs-kernel: bad argument '%s'%s%s\n", a,
 				v ? " " : "", v ? v : "");
