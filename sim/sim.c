@@ -967,10 +967,8 @@ static int sim_run_once(const struct sim_opts *o, struct sim_metrics *m,
 	m->reads = m->accesses - m->writes;
 	sim_final_collect(&s);
 	sim_count(&s, m);
-	m->precision = m->aging_tp + m->aging_fp ?
-			       (double)m->aging_tp / (double)(m->aging_tp + m->aging_fp) : -1;
-	m->recall = m->aging_tp + m->aging_fn ?
-			    (double)m->aging_tp / (double)(m->aging_tp + m->aging_fn) : -1;
+	m->precision = sim_aging_ratio(m->aging_tp, m->aging_fp);
+	m->recall = sim_aging_ratio(m->aging_tp, m->aging_fn);
 	for (u64 page = 0; page < s.pages; page++) {
 		u8 lost = s.gt[page] & s.consumers;
 

@@ -110,6 +110,12 @@ struct sim_aging_pass {
 	u64 tp, fp, fn;		/* true/false positives, false negatives */
 };
 
+/* Precision (other: false positives) or recall (false negatives); -1 if undefined. */
+static inline double sim_aging_ratio(u64 tp, u64 other)
+{
+	return tp + other ? (double)tp / (double)(tp + other) : -1;
+}
+
 struct sim_lost {
 	u64 page, time;		/* time: the access index of the page's last write */
 	enum sim_consumer consumer;

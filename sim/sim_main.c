@@ -542,12 +542,6 @@ static void fmt_ratio(char *b, size_t n, double v)
 		snprintf(b, n, "%.4f", v);
 }
 
-/* tp / (tp + other), or -1 when undefined */
-static double pass_ratio(u64 tp, u64 other)
-{
-	return tp + other ? (double)tp / (double)(tp + other) : -1;
-}
-
 /* The lowest precision (or recall) of any one aging pass; -1 if none is defined. */
 static double sim_worst_pass(const struct sim_metrics *m, bool recall)
 {
@@ -555,7 +549,7 @@ static double sim_worst_pass(const struct sim_metrics *m, bool recall)
 
 	for (u64 i = 0; i < m->aging_passes; i++) {
 		const struct sim_aging_pass *p = &m->aging[i];
-		double v = pass_ratio(p->tp, recall ? p->fn : p->fp);
+		double v = sim_aging_ratio(p->tp, recall ? p->fn : p->fp);
 
 		if (v >= 0 && (worst < 0 || v < worst))
 			worst = v;
@@ -717,9 +711,9 @@ static void sim_print_json(FILE *f, const struct sim_cli *c, const struct sim_op
 
 		fprintf(f, "%s{\"at\": %llu, \"precision\": ", i ? ", " : "",
 			(unsigned long long)ap->at);
-		json_ratio(f, pass_ratio(ap->tp, ap->fp));
+		json_ratio(f, sim_aging_ratio(ap->tp, ap->fp));
 		fprintf(f, ", \"recall\": ");
-		json_ratio(f, pass_ratio(ap->tp, ap->fn));
+		json_ratio(f, sim_aging_ratio(ap->tp, ap->fn));
 		fprintf(f, ", \"true_positives\": %llu, \"false_positives\": %llu, "
 			"\"false_negatives\": %llu}", (unsigned long long)ap->tp,
 			(unsigned long long)ap->fp, (unsigned long long)ap->fn);
