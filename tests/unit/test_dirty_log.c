@@ -24,9 +24,12 @@
 /*
  * The guest: one memslot of 256 pages over a shared file mapping, one
  * vCPU with a TLB (16 sets x 4 ways, 64 entries, then a 1024-entry second
- * level), built in direct mode as adsim sim builds its world.
+ * level), built in direct mode as adsim sim builds its world.  The huge
+ * world (__dl_build()) has 512 pages whose frames are one aligned run, so
+ * that a 2M SPTE can map them.
  */
 #define DL_PAGES 256
+#define DL_HUGE_PAGES 512
 #define DL_BASE 0x200000000ULL
 
 struct dl {
@@ -34,11 +37,12 @@ struct dl {
 	struct variant_cfg cfg;
 	struct kvm *kvm;
 	struct kvm_vcpu *v;
-	u64 bitmap[DL_PAGES / 64];
+	struct address_space *file;
+	u64 bitmap[DL_HUGE_PAGES / 64];
 	u32 fetch;		/* the ring reader's next entry */
 };
 
-static bool dl_build(struct dl *d, const char *set)
+static bool __dl_build(struct dl *d, const char *set, u64 pages, bool huge)
 {
 	struct hw_tlb_geom l1 = { 16, 4, TLB_REPL_LRU }, l2 = { 128, 8, TLB_REPL_LRU };
 	struct address_space *file;
@@ -52,19 +56,28 @@ static bool dl_build(struct dl *d, const char *set)
 		CHECK(0);
 		return false;
 	}
-	if (mm_direct_world_init(&d->dw, DL_PAGES + 64, 64, 4u << 20, &d->cfg, NULL, NULL)) {
+	if (mm_direct_world_init(&d->dw, huge ? 4 * pages : pages + 64, 64, 4u << 20, &d->cfg,
+				 NULL, NULL)) {
 		CHECK(0);
 		return false;
 	}
 	mm = mm_new(d->dw.mw, "vmm");
-	file = mm ? mm_new_file(d->dw.mw, &d->dw.arena, "guest", DL_PAGES, false) : NULL;
+	if (huge) {
+		/* data frames come up from the bottom: pad to a boundary */
+		u64 pad = hw_alloc_data(d->dw.hw, 1, 1);
+
+		hw_free_data(d->dw.hw, pad);
+		pad = (pages - pad % pages) % pages;
+		CHECK(!pad || hw_alloc_data(d->dw.hw, pad, 1));
+	}
+	file = mm ? mm_new_file(d->dw.mw, &d->dw.arena, "guest", (u32)pages, false) : NULL;
 	d->kvm = arena_alloc(&d->dw.arena, sizeof(*d->kvm));
 	d->v = arena_alloc(&d->dw.arena, sizeof(*d->v));
 	if (!file || !d->kvm || !d->v ||
-	    !mm_mmap(mm, DL_BASE, (u64)DL_PAGES << PAGE_SHIFT, VM_READ | VM_WRITE | VM_SHARED,
+	    !mm_mmap(mm, DL_BASE, pages << PAGE_SHIFT, VM_READ | VM_WRITE | VM_SHARED,
 		     file, 0) ||
 	    kvm_create_vm(d->kvm, d->dw.hw, mm, &d->dw.cfg, "vm") ||
-	    kvm_set_memory_region(d->kvm, 0, DL_PAGES, DL_BASE)) {
+	    kvm_set_memory_region(d->kvm, 0, pages, DL_BASE)) {
 		CHECK(0);
 		mm_direct_world_fini(&d->dw);
 		return false;
@@ -73,7 +86,13 @@ static bool dl_build(struct dl *d, const char *set)
 	d->v->tlb = hw_new_tlb_geom(d->dw.hw, &d->dw.arena, d->kvm->space, -1, &l1, &l2, "vcpu0");
 	CHECK(d->v->tlb >= 0);
 	d->dw.hw->direct_tlb = d->v->tlb;	/* faults run on the vCPU's CPU */
+	d->file = file;
 	return true;
+}
+
+static bool dl_build(struct dl *d, const char *set)
+{
+	return __dl_build(d, set, DL_PAGES, false);
 }
 
 static void dl_free(struct dl *d)
@@ -143,67 +162,38 @@ static int dl_harvest(struct dl *d, u64 first)
  */
 TEST(dirty_log_write_splits_huge_spte)
 {
-	struct hw_tlb_geom l1 = { 16, 4, TLB_REPL_LRU };
-	struct mm_direct_world dw;
-	struct variant_cfg cfg;
-	struct address_space *file;
-	struct mm_struct *mm;
-	struct kvm *kvm;
-	struct kvm_vcpu *v;
-	u64 bitmap[512 / 64] = { 0 }, base, pad, spte;
-	struct kvm_dirty_log log = { .slot = 0, .dirty_bitmap = bitmap };
+	struct dl d;
+	struct kvm_dirty_log log = { .slot = 0, .dirty_bitmap = d.bitmap };
+	u64 base, spte;
 	int level;
 
-	variant_defaults(&cfg);
-	if (mm_direct_world_init(&dw, 2048, 64, 4u << 20, &cfg, NULL, NULL)) {
-		CHECK(0);
+	if (!__dl_build(&d, NULL, DL_HUGE_PAGES, true))
 		return;
-	}
-	mm = mm_new(dw.mw, "vmm");
-	/* data frames come up from the bottom: pad to a 512-frame boundary */
-	pad = hw_alloc_data(dw.hw, 1, 1);
-	hw_free_data(dw.hw, pad);
-	pad = (512 - pad % 512) % 512;
-	CHECK(!pad || hw_alloc_data(dw.hw, pad, 1));
-	file = mm ? mm_new_file(dw.mw, &dw.arena, "guest", 512, false) : NULL;
-	kvm = arena_alloc(&dw.arena, sizeof(*kvm));
-	v = arena_alloc(&dw.arena, sizeof(*v));
-	if (!file || !kvm || !v ||
-	    !mm_mmap(mm, DL_BASE, 512ULL << PAGE_SHIFT, VM_READ | VM_WRITE | VM_SHARED, file, 0) ||
-	    kvm_create_vm(kvm, dw.hw, mm, &dw.cfg, "vm") ||
-	    kvm_set_memory_region(kvm, 0, 512, DL_BASE)) {
-		CHECK(0);
-		mm_direct_world_fini(&dw);
-		return;
-	}
-	base = file->pages[0];
+	base = d.file->pages[0];
 	CHECK_EQ(base % 512, 0);
-	CHECK_EQ(file->pages[511], base + 511);
-	v->kvm = kvm;
-	v->tlb = hw_new_tlb_geom(dw.hw, &dw.arena, kvm->space, -1, &l1, NULL, "vcpu0");
-	dw.hw->direct_tlb = v->tlb;
-	CHECK_EQ(kvm_tdp_mmu_map_huge(kvm, 0, base), 0);
+	CHECK_EQ(d.file->pages[511], base + 511);
+	CHECK_EQ(kvm_tdp_mmu_map_huge(d.kvm, 0, base), 0);
 
-	CHECK_EQ(kvm_set_memslot_flags(kvm, &dw.arena, 0, KVM_MEM_LOG_DIRTY_PAGES), 0);
-	kvm_tdp_mmu_walk(kvm, 7, &level, &spte);
+	CHECK_EQ(kvm_set_memslot_flags(d.kvm, &d.dw.arena, 0, KVM_MEM_LOG_DIRTY_PAGES), 0);
+	kvm_tdp_mmu_walk(d.kvm, 7, &level, &spte);
 	CHECK(level == PG_LEVEL_2M && is_shadow_present_pte(spte) && !is_writable_pte(spte));
-	CHECK_EQ(kvm_vcpu_access(v, 7, true), 0);
-	CHECK_EQ(kvm->stat.pf_fast, 0);
-	kvm_tdp_mmu_walk(kvm, 7, &level, &spte);
+	CHECK_EQ(kvm_vcpu_access(d.v, 7, true), 0);
+	CHECK_EQ(d.kvm->stat.pf_fast, 0);
+	kvm_tdp_mmu_walk(d.kvm, 7, &level, &spte);
 	CHECK(level == PG_LEVEL_4K && is_writable_pte(spte));
 	CHECK_EQ(spte_to_pfn(spte), base + 7);
-	kvm_tdp_mmu_walk(kvm, 8, &level, &spte);
+	kvm_tdp_mmu_walk(d.kvm, 8, &level, &spte);
 	CHECK(level == PG_LEVEL_4K && is_shadow_present_pte(spte) && !is_writable_pte(spte));
 	CHECK_EQ(spte_to_pfn(spte), base + 8);
-	CHECK_EQ(kvm->stat.dirty_marked, 1);
-	CHECK_EQ(kvm_vm_ioctl_get_dirty_log(kvm, &log), 0);
-	CHECK_EQ(bitmap[0], 1ULL << 7);
-	for (int w = 1; w < 512 / 64; w++)
-		CHECK_EQ(bitmap[w], 0);
+	CHECK_EQ(d.kvm->stat.dirty_marked, 1);
+	CHECK_EQ(kvm_vm_ioctl_get_dirty_log(d.kvm, &log), 0);
+	CHECK_EQ(d.bitmap[0], 1ULL << 7);
+	for (int w = 1; w < DL_HUGE_PAGES / 64; w++)
+		CHECK_EQ(d.bitmap[w], 0);
 	/* a read of another gfn hits the split table: no fault */
-	CHECK_EQ(kvm_vcpu_access(v, 300, false), 0);
-	CHECK_EQ(kvm->stat.pf_taken, 1);
-	mm_direct_world_fini(&dw);
+	CHECK_EQ(kvm_vcpu_access(d.v, 300, false), 0);
+	CHECK_EQ(d.kvm->stat.pf_taken, 1);
+	dl_free(&d);
 }
 
 /*
