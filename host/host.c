@@ -28,6 +28,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 /* include/uapi/linux/userfaultfd.h */
@@ -673,4 +674,193 @@ void host_run(struct host *h, const struct vsk_op *op, struct vsk_result *r)
 		r->err = EINVAL;
 		break;
 	}
+}
+
+/* ---- the kernel profile ---- */
+
+/* /proc/self/pagemap bits (Documentation/admin-guide/mm/pagemap.rst) */
+#define PM_PRESENT (1ULL << 63)
+#define PM_MMAP_EXCLUSIVE (1ULL << 56)
+#define PM_SOFT_DIRTY (1ULL << 55)
+
+/* The pagemap entry of addr, or 0 when it cannot be read. */
+static uint64_t host_pagemap_entry(const void *addr)
+{
+	uint64_t e = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &e, sizeof(e), (off_t)((uintptr_t)addr / HOST_PAGE_SIZE * sizeof(e))) !=
+	    (ssize_t)sizeof(e))
+		e = 0;
+	close(fd);
+	return e;
+}
+
+/*
+ * Whether the page at addr is the zero page: present and not exclusively
+ * mapped, for a page of a private anonymous mapping nothing else maps
+ * (pagemap shows PM_MMAP_EXCLUSIVE for every normal page mapped once, and
+ * never for the zero page, which has no struct page of its own to count).
+ * 1, 0, or -1 when the page is not present.
+ */
+static int host_is_zero_page(const void *addr)
+{
+	uint64_t e = host_pagemap_entry(addr);
+
+	if (!(e & PM_PRESENT))
+		return -1;
+	return !(e & PM_MMAP_EXCLUSIVE);
+}
+
+static void *host_probe_map(void)
+{
+	void *p = mmap(NULL, HOST_PAGE_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* A read of untouched private anonymous memory: the zero page or a folio. */
+static int host_probe_zero_page(void)
+{
+	volatile uint8_t *p = host_probe_map();
+	int ret;
+
+	if (!p)
+		return -1;
+	(void)*p;
+	ret = host_is_zero_page((const void *)p);
+	munmap((void *)p, HOST_PAGE_SIZE);
+	return ret;
+}
+
+/* A write to a new page: soft-dirty where CONFIG_MEM_SOFT_DIRTY is set
+ * (a new VMA is VM_SOFTDIRTY), never where it is not. */
+static int host_probe_soft_dirty(void)
+{
+	volatile uint8_t *p = host_probe_map();
+	uint64_t e;
+
+	if (!p)
+		return -1;
+	*p = 1;
+	e = host_pagemap_entry((const void *)p);
+	munmap((void *)p, HOST_PAGE_SIZE);
+	return e & PM_PRESENT ? !!(e & PM_SOFT_DIRTY) : -1;
+}
+
+/* UFFDIO_ZEROPAGE over a page registered for missing faults. */
+static int host_probe_uffd_zero_page(int uffd)
+{
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct uffdio_zeropage zp = { .mode = 0 };
+	void *p = host_probe_map();
+	int ret = -1;
+
+	if (!p)
+		return -1;
+	reg.range.start = (uintptr_t)p;
+	reg.range.len = HOST_PAGE_SIZE;
+	zp.range = reg.range;
+	if (!ioctl(uffd, UFFDIO_REGISTER, &reg) && !ioctl(uffd, UFFDIO_ZEROPAGE, &zp))
+		ret = host_is_zero_page(p);
+	munmap(p, HOST_PAGE_SIZE);
+	return ret;
+}
+
+/* The userfaultfd features, and UFFDIO_ZEROPAGE's page, where the user may open one. */
+static void host_probe_uffd(struct host_profile *p)
+{
+	struct uffdio_api api = { .api = UFFD_API, .features = 0 };
+	int fd;
+	size_t i;
+
+	p->uffd = p->uffd_wp_async = p->uffd_zero_page = -1;
+	if (host_uffd_open(&fd, p->why_uffd, sizeof(p->why_uffd))) {
+		p->uffd = 0;
+		return;
+	}
+	p->uffd = 1;
+	if (ioctl(fd, UFFDIO_API, &api) == 0) {
+		p->uffd_wp_async = 1;
+		for (i = 0; i < sizeof(host_features) / sizeof(host_features[0]); i++)
+			if (!(api.features & host_features[i].bit))
+				p->uffd_wp_async = 0;
+		p->uffd_zero_page = host_probe_uffd_zero_page(fd);
+	}
+	close(fd);
+}
+
+static int host_probe_pagemap_scan(void)
+{
+	struct pm_scan_arg arg = { .size = sizeof(arg) };
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -1;
+	ret = ioctl(fd, PAGEMAP_SCAN, &arg) == 0 ? 1 :
+	      errno == ENOTTY || errno == EINVAL ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+/* An active swap area: /proc/swaps has a line past its header. */
+static int host_probe_swap(void)
+{
+	FILE *f = fopen("/proc/swaps", "r");
+	char line[256];
+	int lines = 0;
+
+	if (!f)
+		return 0;	/* no CONFIG_SWAP */
+	while (fgets(line, sizeof(line), f))
+		lines++;
+	fclose(f);
+	return lines > 1;
+}
+
+/* The bracketed word of transparent_hugepage/enabled, or "none". */
+static void host_probe_thp(char *buf, size_t n)
+{
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	char line[128], *a, *b;
+
+	snprintf(buf, n, "none");
+	if (!f)
+		return;
+	if (fgets(line, sizeof(line), f) && (a = strchr(line, '[')) && (b = strchr(a, ']'))) {
+		*b = '\0';
+		snprintf(buf, n, "%s", a + 1);
+	}
+	fclose(f);
+}
+
+void host_probe(struct host_profile *p)
+{
+	struct utsname u;
+
+	memset(p, 0, sizeof(*p));
+	snprintf(p->release, sizeof(p->release), "%s", uname(&u) ? "unknown" : u.release);
+	p->zero_page = host_probe_zero_page();
+	p->soft_dirty = host_probe_soft_dirty();
+	p->swap = host_probe_swap();
+	p->pagemap_scan = host_probe_pagemap_scan();
+	host_probe_thp(p->thp, sizeof(p->thp));
+	host_probe_uffd(p);
+}
+
+static const char *host_yesno(int v)
+{
+	return v > 0 ? "yes" : v == 0 ? "no" : "unknown";
+}
+
+void host_profile_format(const struct host_profile *p, char *buf, size_t n)
+{
+	snprintf(buf, n,
+		 "kernel %s: zero_page=%s uffd_zero_page=%s thp=%s soft_dirty=%s swap=%s uffd=%s uffd_wp_async=%s pagemap_scan=%s",
+		 p->release, host_yesno(p->zero_page), host_yesno(p->uffd_zero_page), p->thp,
+		 host_yesno(p->soft_dirty), host_yesno(p->swap), host_yesno(p->uffd),
+		 host_yesno(p->uffd_wp_async), host_yesno(p->pagemap_scan));
 }

@@ -79,4 +79,29 @@ void host_scan_vec(struct host *h, const struct vsk_op *op, struct vsk_region *v
 /* Unmaps, closes the descriptors and frees h; NULL is allowed. */
 void host_close(struct host *h);
 
+/*
+ * What the running kernel does where the model has a variant, found by
+ * small experiments on mappings of the probe's own, never by version
+ * strings.  Each yes/no field is 1, 0, or -1 when the probe could not
+ * tell (the reason in why_*).
+ */
+struct host_profile {
+	char release[65];	/* uname -r, for the reader only */
+	int zero_page;		/* a read of untouched private anonymous memory maps the zero page */
+	int uffd_zero_page;	/* UFFDIO_ZEROPAGE maps the zero page */
+	int soft_dirty;		/* a new page reads soft-dirty in /proc/self/pagemap */
+	int swap;		/* /proc/swaps lists an active swap area */
+	int uffd;		/* userfaultfd(2) opens for this user */
+	int uffd_wp_async;	/* UFFD_FEATURE_WP_ASYNC and the other two host_open() needs */
+	int pagemap_scan;	/* the PAGEMAP_SCAN ioctl */
+	char thp[16];		/* transparent_hugepage/enabled: always, madvise, never or none */
+	char why_uffd[160];	/* why uffd is not 1 */
+};
+
+/* Runs every experiment; never fails (what cannot be told is -1). */
+void host_probe(struct host_profile *p);
+
+/* "kernel 6.18.44: zero_page=no thp=madvise ..." into buf. */
+void host_profile_format(const struct host_profile *p, char *buf, size_t n);
+
 #endif

@@ -831,9 +831,12 @@ static int do_wp_page(struct vm_fault *vmf)
 }
 
 /*
- * do_anonymous_page(): a read maps the zero page read-only; a write a new
- * zeroed folio, writable and dirty.  A uffd-wp marker the fault started
- * from carries over as the PTE's uffd-wp bit.
+ * do_anonymous_page(): a read maps the zero page read-only unless the mm
+ * forbids it; otherwise a new zeroed folio, writable and dirty where the
+ * VMA is writable (a read fault too: nothing is gained by a later
+ * write-protect fault).  A uffd-wp marker the fault started from carries
+ * over as the PTE's uffd-wp bit.  Models mm/memory.c as of v6.18;
+ * simplified: one page per fault (no mTHP).
  */
 static int do_anonymous_page(struct vm_fault *vmf)
 {
@@ -848,13 +851,15 @@ static int do_anonymous_page(struct vm_fault *vmf)
 	/* both the zero-page and the new-folio paths ask the handler first */
 	if (userfaultfd_missing(vma))
 		return handle_userfault(vmf, VM_UFFD_MISSING);
-	if (!(vmf->flags & FAULT_FLAG_WRITE)) {
+	if (!(vmf->flags & FAULT_FLAG_WRITE) && !anon_read_forbids_zeropage(vma->vm_mm)) {
 		entry = pfn_pte(mw->zero_pfn, vma->vm_page_prot);	/* pte_mkspecial */
 	} else {
 		folio = folio_prealloc(vma, vmf->address);
 		if (!folio)
 			return VM_FAULT_SIGSEGV;
-		entry = maybe_mkwrite(pte_mkdirty(pfn_pte(folio_pfn(folio), vma->vm_page_prot)), vma);
+		entry = pfn_pte(folio_pfn(folio), vma->vm_page_prot);
+		if (vma->vm_flags & VM_WRITE)
+			entry = pte_mkwrite(pte_mkdirty(entry));
 	}
 	vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->address, &vmf->ptl);
 	if (vmf_pte_changed(vmf)) {

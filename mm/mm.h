@@ -322,6 +322,23 @@ void vma_set_vm_ops(struct vm_area_struct *vma, const struct vm_operations_struc
 		    void *private_data);
 struct vm_area_struct *find_vma_intersection(struct mm_struct *mm, u64 start, u64 end);
 
+/*
+ * mm_forbids_zeropage(): include/linux/pgtable.h, an arch hook (s390 for
+ * KVM guests' mms) that do_anonymous_page() and UFFDIO_ZEROPAGE consult;
+ * the zero_page variant stands for it, so that a kernel whose boot options
+ * forbid the zero page can be modelled too.  Some such options reach only
+ * the fault path (zero_page=uffd_only): anon_read_forbids_zeropage().
+ */
+static inline bool mm_forbids_zeropage(const struct mm_struct *mm)
+{
+	return variant(mm->mw->cfg, zero_page) == zero_page__no;
+}
+
+static inline bool anon_read_forbids_zeropage(const struct mm_struct *mm)
+{
+	return variant(mm->mw->cfg, zero_page) != zero_page__yes;
+}
+
 /* ---- folios ---- */
 static inline struct folio *pfn_folio(struct mm_world *mw, u64 pfn)
 {

@@ -294,7 +294,27 @@ static int mfill_atomic_install_pte(struct vm_area_struct *dst_vma, u64 dst_addr
 	return ret;
 }
 
-/* mfill_atomic_pte_zeropage(): the zero page, only over a none PTE. */
+/*
+ * mfill_atomic_pte_zeroed_folio(): where the mm forbids the zero page, a
+ * new zeroed folio installed as UFFDIO_COPY installs one, without WP.
+ */
+static int mfill_atomic_pte_zeroed_folio(struct vm_area_struct *dst_vma, u64 dst_addr)
+{
+	struct folio *folio = folio_prealloc(dst_vma, dst_addr);
+	int ret;
+
+	if (!folio)
+		return -ENOMEM;
+	ret = mfill_atomic_install_pte(dst_vma, dst_addr, folio, false);
+	if (ret)
+		hw_free_data(dst_vma->vm_mm->mw->hw, folio_pfn(folio));
+	return ret;
+}
+
+/*
+ * mfill_atomic_pte_zeropage(): the zero page, only over a none PTE.
+ * Models mm/userfaultfd.c as of v6.18.
+ */
 static int mfill_atomic_pte_zeropage(struct vm_area_struct *dst_vma, u64 dst_addr)
 {
 	struct mm_struct *mm = dst_vma->vm_mm;
@@ -303,6 +323,8 @@ static int mfill_atomic_pte_zeropage(struct vm_area_struct *dst_vma, u64 dst_add
 	pte_t *ptep;
 	int ret = -EEXIST;
 
+	if (mm_forbids_zeropage(mm))
+		return mfill_atomic_pte_zeroed_folio(dst_vma, dst_addr);
 	ptep = pte_offset_map_lock(mm, dst_addr, &ptl);
 	if (!ptep)
 		return -EAGAIN;

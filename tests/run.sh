@@ -82,6 +82,26 @@ case $rc in
 77) bad "vs-kernel cannot run here: $out";;
 *) bad "vs-kernel (exit $rc)"; echo "$out" | tail -40;;
 esac
+# the kernel profile decides zero_page: of its three values only the one
+# the probe derives agrees with this kernel (reads and UFFDIO_ZEROPAGE are
+# frequent enough that 300 sequences tell them apart)
+prof=$(./build/adsim vs-kernel --profile)
+zp=$(echo "$prof" | sed -n 's/.* zero_page=\([a-z]*\) uffd_zero_page=\([a-z]*\) .*/\1 \2/p')
+case $zp in
+"yes "*) want=yes;; "no yes") want=uffd_only;; "no no") want=no;; *) want=;;
+esac
+if [ -z "$want" ]; then
+	bad "vs-kernel --profile cannot tell the zero page: $prof"
+else
+	for v in yes no uffd_only; do
+		./build/adsim vs-kernel --seed 5 --sequences 300 --mapping anon --set zero_page=$v >/dev/null 2>&1; rc=$?
+		if { [ $v = $want ] && [ $rc -eq 0 ]; } || { [ $v != $want ] && [ $rc -eq 1 ]; }; then
+			ok "vs-kernel zero_page=$v against a kernel with $zp ($rc)"
+		else
+			bad "vs-kernel zero_page=$v against a kernel with $zp ($rc)"
+		fi
+	done
+fi
 out=$(./build/adsim vs-kernel --set mut_read_fault=zzz 2>&1); rc=$?
 [ $rc -eq 2 ] && echo "$out" | grep -q "unknown value 'zzz' for mut_read_fault: expected kernel|protects" &&
 	ok "vs-kernel bad --set value" || bad "vs-kernel bad --set value ($rc: $out)"

@@ -35,6 +35,7 @@ struct vsk_opts {
 	struct variant_cfg cfg;
 	bool cfg_set[NR_VARIANTS];	/* --set given for this variant */
 	const char *replay;		/* --replay FILE */
+	bool profile;			/* --profile: print the kernel profile only */
 };
 
 struct vsk_seq {
@@ -885,9 +886,11 @@ static int replay_load(const char *path, const struct vsk_opts *o, struct vsk_re
 	if (!src || scn_parse(s, path, src, err, n) || scn_instantiate(s, in, err, n) ||
 	    replay_convert(s, in, r, err, n))
 		goto out;
+	/* o->cfg holds --set and the kernel profile; the file's set lines
+	 * give way to --set only */
 	r->cfg = s->cfg;
 	for (int i = 0; i < NR_VARIANTS; i++)
-		if (o->cfg_set[i])
+		if (o->cfg_set[i] || !s->cfg_set[i])
 			r->cfg.v[i] = o->cfg.v[i];
 	ret = 0;
 out:
@@ -959,6 +962,7 @@ static void usage(FILE *f)
 		"                       [--mapping anon|memfd|both] [--set NAME=VALUE]... [--json]\n"
 		"       adsim vs-kernel --replay FILE [--set NAME=VALUE]...\n"
 		"       adsim vs-kernel --list-mutations\n"
+		"       adsim vs-kernel --profile\n"
 		"\n"
 		"Runs random operation sequences (reads, writes, UFFDIO_WRITEPROTECT,\n"
 		"UFFDIO_COPY, UFFDIO_ZEROPAGE, MADV_DONTNEED, mprotect, PAGEMAP_SCAN) on a\n"
@@ -966,6 +970,12 @@ static void usage(FILE *f)
 		"compares every result.  Defaults: --seed 1 --sequences 200 --ops 24\n"
 		"--pages 1536 --mapping both.  Needs userfaultfd (root, or\n"
 		"vm.unprivileged_userfaultfd=1) with UFFD_FEATURE_WP_ASYNC and PAGEMAP_SCAN.\n"
+		"\n"
+		"First it probes the running kernel with small experiments (the zero page\n"
+		"on anonymous read faults and UFFDIO_ZEROPAGE, THP, soft-dirty, swap, the\n"
+		"userfaultfd features, PAGEMAP_SCAN), prints the profile on stderr, and runs\n"
+		"the model with the matching variants (zero_page); --set overrides them.\n"
+		"--profile prints the profile alone.\n"
 		"\n"
 		"--replay FILE runs the operations of a scenario in the shape a disagreement\n"
 		"is printed in (one process, one anonymous private or shmem-file shared\n"
@@ -975,6 +985,20 @@ static void usage(FILE *f)
 		"exit status: 0 all agree, 1 a disagreement (shrunk and printed as a\n"
 		"scenario file), 2 bad usage or input (file:line:col), 77 the kernel or the\n"
 		"user cannot run it\n");
+}
+
+/*
+ * The variants the kernel profile decides, unless --set gave them: the
+ * model then runs the running kernel's configuration, not mainline's
+ * defaults (docs/vs-kernel.md, "The kernel profile").
+ */
+static void profile_variants(const struct host_profile *p, struct variant_cfg *cfg,
+			     const bool *cfg_set)
+{
+	if (!cfg_set[VARIANT_zero_page] && p->zero_page >= 0)
+		cfg->v[VARIANT_zero_page] = p->zero_page ? zero_page__yes :
+					    p->uffd_zero_page == 1 ? zero_page__uffd_only :
+								     zero_page__no;
 }
 
 static int parse_u64(const char *s, u64 lo, u64 hi, u64 *v)
@@ -1014,6 +1038,8 @@ int vskernel_main(int argc, char **argv)
 	u64 done[2] = { 0 };
 	int status = 0;
 	const char *sequence_opt = NULL;	/* an option --replay does not take */
+	struct host_profile prof;
+	char profile[512];
 
 	variant_defaults(&o.cfg);
 	for (int i = 0; i < argc; i++) {
@@ -1028,6 +1054,9 @@ int vskernel_main(int argc, char **argv)
 		} else if (!strcmp(a, "--json")) {
 			o.json = true;
 			sequence_opt = a;
+			continue;
+		} else if (!strcmp(a, "--profile")) {
+			o.profile = true;
 			continue;
 		} else if (!strcmp(a, "--replay") && v) {
 			o.replay = v;
@@ -1069,6 +1098,15 @@ int vskernel_main(int argc, char **argv)
 		fprintf(stderr, "adsim vs-kernel: --replay takes only --set, not %s\n", sequence_opt);
 		return 2;
 	}
+	host_probe(&prof);
+	host_profile_format(&prof, profile, sizeof(profile));
+	if (o.profile) {
+		printf("%s\n", profile);
+		return 0;
+	}
+	profile_variants(&prof, &o.cfg, o.cfg_set);
+	if (!o.json)
+		fprintf(stderr, "%s\n", profile);
 	if (o.replay)
 		return replay(&o);
 	for (int mi = 0; mi < 2 && !status; mi++) {
@@ -1079,8 +1117,10 @@ int vskernel_main(int argc, char **argv)
 	if (status == 77 || status == 2)
 		return status;
 	if (o.json) {
-		printf("{\"seed\":%llu,\"ops\":%u,\"pages\":%u,\"agree\":%s,\"mappings\":[",
-		       (unsigned long long)o.seed, o.ops, o.pages, status ? "false" : "true");
+		printf("{\"seed\":%llu,\"ops\":%u,\"pages\":%u,\"kernel\":\"%s\",\"zero_page\":\"%s\",\"agree\":%s,\"mappings\":[",
+		       (unsigned long long)o.seed, o.ops, o.pages, prof.release,
+		       variant_table[VARIANT_zero_page].values[o.cfg.v[VARIANT_zero_page]],
+		       status ? "false" : "true");
 		for (int mi = 0, first = 1; mi < 2; mi++) {
 			if (!done[mi])
 				continue;
