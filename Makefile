@@ -40,7 +40,11 @@ $(OBJ)/%.S.o: %.S
 
 -include $(LIBOBJS:.o=.d) $(OBJ)/cli/main.c.d $(UNITOBJS:.o=.d)
 
-.PHONY: all clean unit
+# The model's sources, for tests/fuzz/run.sh's targets that drive it whole.
+libsrcs:
+	@echo $(LIBSRCS)
+
+.PHONY: all clean unit libsrcs
 clean:
 	rm -rf obj build
 

@@ -31,6 +31,7 @@
  */
 #include "explore.h"
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -89,6 +90,14 @@ struct explorer {
 	struct explore_result *r;
 	int diverge;		/* first node that differs from the last execution */
 	struct dpor dp;
+	/*
+	 * replay: the recorded nodes are a user's schedule, checked step by
+	 * step against what the model can do here; the first that does not
+	 * fit stops the execution with its reason in err.
+	 */
+	bool replay, invalid;
+	char *err;
+	size_t errn;
 };
 
 static u64 rng_next(u64 *s)
@@ -388,14 +397,85 @@ static u8 sched_preemptions(const struct node *nd, int p)
 				    (nd->enabled & (1u << nd->prev))));
 }
 
+static void replay_invalid(struct explorer *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void replay_invalid(struct explorer *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e->invalid)
+		return;
+	e->invalid = true;
+	va_start(ap, fmt);
+	vsnprintf(e->err, e->errn, fmt, ap);
+	va_end(ap);
+}
+
+/* "0 (c0), 2 (k0)": the actors in mask, by number and name. */
+static void actor_list(const struct exec *ex, u32 mask, char *buf, size_t n)
+{
+	size_t l = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < ex->nr_actors && l < n; i++)
+		if (mask & (1u << i))
+			l += (size_t)snprintf(buf + l, n - l, "%s%d (%s)", l ? ", " : "", i,
+					      ex->actors[i].name);
+	if (!mask)
+		snprintf(buf, n, "none");
+}
+
+/*
+ * replay: does the schedule's node at e->depth fit a scheduling decision
+ * with this enabled set?  Step numbers count the schedule's entries from 1.
+ */
+static bool replay_sched_ok(struct explorer *e, const struct node *nd, u32 enabled)
+{
+	struct exec *ex = &e->m->ex;
+	char names[512];
+
+	if (!e->replay)
+		return true;
+	actor_list(ex, enabled, names, sizeof(names));
+	if (nd->kind != NODE_SCHED) {
+		replay_invalid(e, "schedule step %d: c%u is an explorer choice, but an actor steps here (enabled: %s)",
+			       e->depth + 1, nd->chosen, names);
+		return false;
+	}
+	if (nd->chosen >= ex->nr_actors || !(enabled & (1u << nd->chosen))) {
+		if (nd->chosen >= ex->nr_actors)
+			replay_invalid(e, "schedule step %d: actor %u does not exist (enabled: %s)",
+				       e->depth + 1, nd->chosen, names);
+		else
+			replay_invalid(e, "schedule step %d: actor %u (%s) is not enabled here (enabled: %s)",
+				       e->depth + 1, nd->chosen, ex->actors[nd->chosen].name, names);
+		return false;
+	}
+	return true;
+}
+
 static int explore_choose(struct exec *ex, int n, void *drv)
 {
 	struct explorer *e = drv;
 	struct node *nd;
 
 	(void)ex;
+	if (e->invalid)
+		return 0;	/* the step ends; run_execution() stops after it */
 	if (e->depth < e->nr_nodes) {
-		nd = &e->nodes[e->depth++];
+		nd = &e->nodes[e->depth];
+		if (e->replay && nd->kind != NODE_CHOICE) {
+			replay_invalid(e, "schedule step %d: the model makes a choice here (c0..c%d), found actor %u",
+				       e->depth + 1, n - 1, nd->chosen);
+			return 0;
+		}
+		if (e->replay && nd->chosen >= n) {
+			replay_invalid(e, "schedule step %d: choice c%u out of range c0..c%d",
+				       e->depth + 1, nd->chosen, n - 1);
+			return 0;
+		}
+		e->depth++;
 		return nd->kind == NODE_CHOICE && nd->chosen < n ? nd->chosen : 0;
 	}
 	nd = push_node(e);
@@ -436,7 +516,7 @@ static int run_execution(struct explorer *e, int *prev_actor_out)
 		u32 enabled = 0;
 		int p;
 
-		if (ex->have_finding)
+		if (e->invalid || ex->have_finding)
 			break;
 		if (exec_all_done(ex))
 			break;
@@ -464,6 +544,8 @@ static int run_execution(struct explorer *e, int *prev_actor_out)
 			dpor_analyse(e, enabled);
 		if (e->depth < e->nr_nodes) {
 			nd = &e->nodes[e->depth];
+			if (!replay_sched_ok(e, nd, enabled))
+				break;
 			p = nd->chosen;
 		} else {
 			u32 cand = enabled;
@@ -549,6 +631,8 @@ static int run_execution(struct explorer *e, int *prev_actor_out)
 	}
 	*prev_actor_out = prev;
 	e->r->executions++;
+	if (e->invalid)
+		return 0;
 	if (ex->have_finding)
 		return 1;
 	if (blocked)
@@ -667,42 +751,76 @@ out:
 	return r->violation;
 }
 
-/* Replays a schedule string with tracing on. */
-int explore_replay(struct model *m, const char *schedule, struct explore_result *r)
+/*
+ * Parses "N,N,cK,...": an actor number or an explorer choice per entry.
+ * 0, or -1 with the reason in err.
+ */
+static int replay_parse(struct explorer *e, const char *schedule, char *err, size_t n)
 {
-	struct explorer e = { .m = m };
-	struct explore_opts o = { .mode = EXPLORE_NONE, .max_depth = 100000 };
 	const char *p = schedule;
-	int prev;
+	int step = 0;
+
+	while (*schedule) {	/* "" is the empty schedule; "0," ends in an empty entry */
+		struct node *nd = push_node(e);
+		bool choice = *p == 'c';
+		unsigned long v = 0;
+		const char *q = p + choice;
+
+		step++;
+		if (!nd) {
+			snprintf(err, n, "schedule: out of memory");
+			return -1;
+		}
+		/* digits only: strtoul() would take signs, blanks and overflow */
+		while (*q >= '0' && *q <= '9' && v <= 255)
+			v = v * 10 + (unsigned long)(*q++ - '0');
+		if (q == p + choice || (*q && *q != ',') || v > 255) {
+			snprintf(err, n, "schedule step %d: expected an actor number or cN (0..255), found '%.*s'",
+				 step, (int)strcspn(p, ","), p);
+			return -1;
+		}
+		nd->kind = choice ? NODE_CHOICE : NODE_SCHED;
+		nd->chosen = (u8)v;
+		nd->nchoice = 255;
+		if (!*q)
+			break;
+		p = q + 1;
+	}
+	return 0;
+}
+
+/*
+ * Replays a schedule string with tracing on.  Every entry must be one the
+ * model can take where it stands: an enabled actor where an actor steps, a
+ * choice in range where the model chooses.  After the last entry the
+ * execution runs on as check would first run it (the last actor while it
+ * can, then the lowest enabled one; choice 0).  0, or -1 with the reason
+ * in err (r then holds no verdict).
+ */
+int explore_replay(struct model *m, const char *schedule, struct explore_result *r,
+		   char *err, size_t n)
+{
+	struct explorer e = { .m = m, .replay = true, .err = err, .errn = n };
+	struct explore_opts o = { .mode = EXPLORE_NONE, .max_depth = 100000 };
+	int prev, ret = 0;
 
 	memset(r, 0, sizeof(*r));
 	e.o = &o;
 	e.r = r;
-	while (*p) {
-		struct node *nd = push_node(&e);
-		char *end;
-		unsigned long v;
-
-		if (!nd)
-			return -1;
-		nd->kind = *p == 'c' ? NODE_CHOICE : NODE_SCHED;
-		if (*p == 'c')
-			p++;
-		v = strtoul(p, &end, 10);
-		if (end == p || v > 255 || (*end && *end != ','))
-			return -1;
-		if (nd->kind == NODE_SCHED && v >= (unsigned long)m->ex.nr_actors)
-			return -1;
-		nd->chosen = (u8)v;
-		nd->nchoice = 255;
-		p = *end ? end + 1 : end;
+	if (replay_parse(&e, schedule, err, n)) {
+		free(e.nodes);
+		return -1;
 	}
 	m->ex.choose = explore_choose;
 	m->ex.drv = &e;
 	m->ex.tracing = true;
 	r->violation = run_execution(&e, &prev);
 	r->finding = m->ex.finding;
+	if (e.invalid) {
+		r->violation = false;
+		ret = -1;
+	}
 	m->ex.choose = NULL;
 	free(e.nodes);
-	return 0;
+	return ret;
 }

@@ -25,6 +25,12 @@ struct explore_result {
 };
 
 int explore(struct model *m, const struct explore_opts *o, struct explore_result *r);
-int explore_replay(struct model *m, const char *schedule, struct explore_result *r);
+/*
+ * Replays schedule (check's "N,N,cK,..." form) with tracing on, checking
+ * every entry against what the model can do at that point.  0, or -1 with
+ * "schedule step N: ..." in err and no verdict in r.
+ */
+int explore_replay(struct model *m, const char *schedule, struct explore_result *r,
+		   char *err, size_t n);
 
 #endif

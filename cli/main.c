@@ -243,7 +243,9 @@ static int check_one(const char *path, const struct opts *o, struct scn *s,
 	if (r.violation) {
 		struct explore_result rr;
 
-		explore_replay(&m, r.schedule, &rr);
+		/* the explorer's own schedule: a refusal is a bug of the explorer */
+		if (explore_replay(&m, r.schedule, &rr, err, sizeof(err)))
+			fprintf(stderr, "adsim: internal error: replaying the counterexample: %s\n", err);
 	}
 	if (o->json) {
 		printf("{\"scenario\":");
@@ -477,9 +479,8 @@ static int cmd_replay(int argc, char **argv, struct opts *o)
 		scn_free(&s);
 		return EXIT_USAGE;
 	}
-	if (explore_replay(&m, argv[1], &r)) {
-		fprintf(stderr, "adsim: bad schedule '%s': expected comma-separated actor numbers and cN choices\n",
-			argv[1]);
+	if (explore_replay(&m, argv[1], &r, err, sizeof(err))) {
+		fprintf(stderr, "adsim: %s\n", err);
 		model_destroy(&m);
 		scn_free(&s);
 		return EXIT_USAGE;

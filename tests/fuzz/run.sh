@@ -5,6 +5,7 @@
 # Targets, each in tests/fuzz/TARGET/ (harness.c, corpus/, TARGET.dict):
 #   scn    the scenario language (cli/scn.c)
 #   trace  the trace readers: lackey text and the binary format (sim/trace.c)
+#   replay adsim replay's schedules on the shipped seed scenarios (check/explore.c)
 #
 # Builds tests/fuzz/TARGET/harness.c with ASan+UBSan into obj/fuzz/, copies
 # the committed seed corpus (tests/fuzz/TARGET/corpus/) into a temporary
@@ -18,7 +19,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 
 usage() {
-	echo "usage: $0 [SECONDS] [TARGET]   (SECONDS >= 1, default 30; TARGET scn or trace, default scn)" >&2
+	echo "usage: $0 [SECONDS] [TARGET]   (SECONDS >= 1, default 30; TARGET scn, trace or replay, default scn)" >&2
 	exit 2
 }
 secs=${1:-30}
@@ -39,6 +40,10 @@ scn)
 trace)
 	SRCS="tests/fuzz/trace/harness.c"	# includes sim/trace.c
 	max_len=8192	# above the 4096-byte lackey line limit
+	;;
+replay)
+	SRCS="tests/fuzz/replay/harness.c $(make -s libsrcs)"
+	max_len=512	# 2 selector bytes and a schedule far longer than any seed needs
 	;;
 *)
 	usage
