@@ -695,7 +695,7 @@ static void record_schedule(struct explorer *e, struct explore_result *r)
 int explore(struct model *m, const struct explore_opts *o, struct explore_result *r)
 {
 	struct explorer e = { .m = m, .o = o, .r = r, .diverge = -1 };
-	double t0 = now_s();
+	double t0 = now_s(), shown = t0;
 	int prev;
 
 	memset(r, 0, sizeof(*r));
@@ -722,6 +722,10 @@ int explore(struct model *m, const struct explore_opts *o, struct explore_result
 			if (o->max_seconds > 0 && now_s() - t0 > o->max_seconds) {
 				r->complete = false;
 				goto out;
+			}
+			if (o->progress && !(r->executions & 255) && now_s() - shown >= 0.5) {
+				shown = now_s();
+				o->progress(r, shown - t0, o->progress_arg);
 			}
 			if (o->mode == EXPLORE_RANDOM) {
 				e.nr_nodes = 0;

@@ -4,6 +4,8 @@
 
 #include "model.h"
 
+struct explore_result;
+
 enum explore_mode { EXPLORE_DPOR, EXPLORE_SLEEP, EXPLORE_NONE, EXPLORE_BOUNDED, EXPLORE_RANDOM };
 
 struct explore_opts {
@@ -12,8 +14,14 @@ struct explore_opts {
 	int max_depth;
 	double max_seconds;
 	int bound;		/* bounded: the largest preemption bound */
-	u64 seed;
+	u64 seed;		/* random: the PRNG's seed (0 picks a fixed stream) */
+	/* called about twice a second during a long exploration, or NULL */
+	void (*progress)(const struct explore_result *r, double elapsed, void *arg);
+	void *progress_arg;
 };
+
+/* random mode's budget when neither max_executions nor max_seconds is given */
+#define EXPLORE_RANDOM_DEFAULT_EXECUTIONS 100000
 
 struct explore_result {
 	bool violation;

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../check/explore.h"
 #include "../sim/sim.h"
@@ -49,10 +50,12 @@ static void usage(FILE *f)
 		"                       sleep sets alone, or none (every interleaving)\n"
 		"  --mode dfs|bounded|random  exhaustive (default), preemption-bounded, random\n"
 		"  --bound K            bounded mode: the largest preemption bound (default 3)\n"
-		"  --max-executions N   stop after N executions (incomplete)\n"
+		"  --max-executions N   stop after N executions (incomplete); random mode\n"
+		"                       without this or --timeout runs 100000\n"
 		"  --max-depth N        steps per execution before it is cut (default 20000)\n"
 		"  --timeout S          stop after S seconds (incomplete)\n"
-		"  --seed N             random mode's seed (printed)\n"
+		"  --seed N             random mode's seed (default 1; printed, and in --json)\n"
+		"Progress (executions, rate, time) shows on stderr when it is a terminal.\n"
 		"\n"
 		"exit status: 0 no violation and complete, 1 violation, 2 bad input or usage,\n"
 		"             3 incomplete without a violation\n"
@@ -237,6 +240,8 @@ static int check_one(const char *path, const struct opts *o, struct scn *s,
 		return EXIT_USAGE;
 	}
 	explore(&m, &o->eo, &r);
+	if (o->eo.progress && r.seconds >= 0.5)
+		fprintf(stderr, "\r\033[K");	/* the progress line goes */
 	variant_format(&s->cfg, vs, sizeof(vs));
 	*verdict_oracle = r.violation ? (int)r.finding.oracle : ORACLE_NONE;
 	status = r.violation ? EXIT_VIOLATION : r.complete ? EXIT_OK : EXIT_INCOMPLETE;
@@ -254,7 +259,10 @@ static int check_one(const char *path, const struct opts *o, struct scn *s,
 		json_str(stdout, path);
 		printf(",\"variants\":");
 		json_str(stdout, vs);
-		printf(",\"mode\":\"%s\",\"violation\":", mode_name(&o->eo));
+		printf(",\"mode\":\"%s\",", mode_name(&o->eo));
+		if (o->eo.mode == EXPLORE_RANDOM)
+			printf("\"seed\":%llu,", (unsigned long long)o->eo.seed);
+		printf("\"violation\":");
 		if (r.violation) {
 			printf("{\"oracle\":\"%s\",\"message\":", exec_oracle_names[r.finding.oracle]);
 			json_str(stdout, r.finding.msg);
@@ -291,6 +299,8 @@ static int check_one(const char *path, const struct opts *o, struct scn *s,
 			printf("  counterexample (adsim replay %s %s):\n", path, r.schedule);
 			print_race_table(stdout, &m);
 		}
+		if (o->eo.mode == EXPLORE_RANDOM)
+			printf("  seed: %llu (--seed)\n", (unsigned long long)o->eo.seed);
 		printf("  %s: %llu executions (%llu sleep-set blocked), %llu steps, %.3f s, %s\n",
 		       mode_name(&o->eo), (unsigned long long)r.executions,
 		       (unsigned long long)r.sleep_blocked, (unsigned long long)r.steps,
@@ -298,6 +308,15 @@ static int check_one(const char *path, const struct opts *o, struct scn *s,
 	}
 	model_destroy(&m);
 	return status;
+}
+
+/* On a terminal: explored executions, their rate and the time, on one line. */
+static void show_progress(const struct explore_result *r, double elapsed, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "\r  %llu executions (%.0f/s), %llu steps, %.1f s\033[K",
+		(unsigned long long)r->executions, elapsed > 0 ? r->executions / elapsed : 0.0,
+		(unsigned long long)r->steps, elapsed);
 }
 
 /* "lost_write | stale_tlb" */
@@ -310,6 +329,24 @@ static void expect_names(u32 oracles, char *buf, size_t n)
 		if (oracles & (1u << o))
 			len += (size_t)snprintf(buf + len, n - len, "%s%s",
 						len ? " | " : "", exec_oracle_names[o]);
+}
+
+/* A decimal integer in [lo, hi]: digits only, no sign, blank or overflow. */
+static int parse_uint(const char *s, u64 lo, u64 hi, u64 *v)
+{
+	u64 x = 0;
+
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || x > (~0ULL - 9) / 10)
+			return -1;
+		x = x * 10 + (u64)(*s - '0');
+	}
+	if (x < lo || x > hi)
+		return -1;
+	*v = x;
+	return 0;
 }
 
 static int cmd_check(int argc, char **argv, struct opts *o)
@@ -326,8 +363,10 @@ static int cmd_check(int argc, char **argv, struct opts *o)
 		} else if (!strcmp(a, "--expect")) {
 			o->expect = true;
 		} else if (!strcmp(a, "--set") && v) {
-			if (o->nr_sets >= 32)
+			if (o->nr_sets >= 32) {
+				fprintf(stderr, "adsim: at most 32 --set options\n");
 				return EXIT_USAGE;
+			}
 			o->sets[o->nr_sets++] = v;
 			i++;
 		} else if (!strcmp(a, "--por") && v) {
@@ -354,34 +393,51 @@ static int cmd_check(int argc, char **argv, struct opts *o)
 				return EXIT_USAGE;
 			}
 			i++;
-		} else if ((!strcmp(a, "--max-executions") || !strcmp(a, "--max-depth") ||
-			    !strcmp(a, "--timeout") || !strcmp(a, "--bound") ||
-			    !strcmp(a, "--seed")) && v) {
+		} else if (!strcmp(a, "--timeout") && v) {
 			char *end;
 			double d = strtod(v, &end);
 
-			if (*end || end == v || d < 0 || d > 1e15) {
-				fprintf(stderr, "adsim: %s: expected a non-negative number, got '%s'\n", a, v);
+			/* written so that NaN fails it too */
+			if (*end || end == v || !(d > 0 && d <= 1e9)) {
+				fprintf(stderr, "adsim: --timeout: expected seconds in (0, 1e9], got '%s'\n", v);
 				return EXIT_USAGE;
 			}
-			if (!strcmp(a, "--max-executions"))
-				o->eo.max_executions = (u64)d;
-			else if (!strcmp(a, "--max-depth"))
-				o->eo.max_depth = d > 1e6 ? 1000000 : (int)d;
-			else if (!strcmp(a, "--timeout"))
-				o->eo.max_seconds = d;
-			else if (!strcmp(a, "--bound"))
-				o->eo.bound = d > 50 ? 50 : (int)d;
+			o->eo.max_seconds = d;
+			i++;
+		} else if ((!strcmp(a, "--max-executions") || !strcmp(a, "--max-depth") ||
+			    !strcmp(a, "--bound") || !strcmp(a, "--seed")) && v) {
+			static const struct { const char *opt; u64 lo, hi; } lim[] = {
+				{ "--max-executions", 1, 1ULL << 60 }, { "--max-depth", 1, 1000000 },
+				{ "--bound", 0, 50 }, { "--seed", 0, ~0ULL },
+			};
+			u64 x;
+			int k = 0;
+
+			while (strcmp(lim[k].opt, a))
+				k++;
+			if (parse_uint(v, lim[k].lo, lim[k].hi, &x)) {
+				fprintf(stderr, "adsim: %s: expected an integer in %llu..%llu, got '%s'\n",
+					a, (unsigned long long)lim[k].lo, (unsigned long long)lim[k].hi, v);
+				return EXIT_USAGE;
+			}
+			if (k == 0)
+				o->eo.max_executions = x;
+			else if (k == 1)
+				o->eo.max_depth = (int)x;
+			else if (k == 2)
+				o->eo.bound = (int)x;
 			else
-				o->eo.seed = (u64)d;
+				o->eo.seed = x;
 			i++;
 		} else if (a[0] == '-') {
 			fprintf(stderr, "adsim: unknown or incomplete option '%s'\n", a);
 			usage(stderr);
 			return EXIT_USAGE;
 		} else {
-			if (nf >= 64)
+			if (nf >= 64) {
+				fprintf(stderr, "adsim: at most 64 scenario files per run\n");
 				return EXIT_USAGE;
+			}
 			files[nf++] = a;
 		}
 	}
@@ -391,6 +447,10 @@ static int cmd_check(int argc, char **argv, struct opts *o)
 	}
 	if (o->eo.mode == EXPLORE_DPOR)
 		o->eo.mode = o->por;
+	if (o->eo.mode == EXPLORE_RANDOM && !o->eo.max_executions && !o->eo.max_seconds)
+		o->eo.max_executions = EXPLORE_RANDOM_DEFAULT_EXECUTIONS;
+	if (isatty(STDERR_FILENO))
+		o->eo.progress = show_progress;
 	for (int i = 0; i < nf; i++) {
 		struct scn s;
 		char err[512];
@@ -498,7 +558,8 @@ static int cmd_replay(int argc, char **argv, struct opts *o)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .por = EXPLORE_DPOR, .eo = { .mode = EXPLORE_DPOR, .max_depth = 20000, .bound = 3 } };
+	struct opts o = { .por = EXPLORE_DPOR,
+			  .eo = { .mode = EXPLORE_DPOR, .max_depth = 20000, .bound = 3, .seed = 1 } };
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc >= 2 && !strcmp(argv[1], "sim"))	/* its own --help */

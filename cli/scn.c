@@ -677,6 +677,28 @@ static struct scn_decl *new_decl(struct lexer *lx, enum scn_decl_kind kind)
 	return d;
 }
 
+/*
+ * The name of declaration d, which no earlier declaration of its kind may
+ * have: references name a kind ("cpu c0 p" a process), so two files
+ * named f would leave one unreachable.  d->line/col move to the name.
+ */
+static void decl_name(struct lexer *lx, struct scn_decl *d, const char *what)
+{
+	struct scn *s = lx->s;
+	int line = lx->tline, col = lx->tcol;
+
+	if (!expect_id(lx, d->name, what))
+		return;
+	for (int i = 0; i < s->nr_decls - 1; i++)
+		if (s->decls[i].kind == d->kind && !strcmp(s->decls[i].name, d->name)) {
+			lerr(lx, line, col, "'%s' already declared at %s:%d:%d", d->name, lx->path,
+			     s->decls[i].line, s->decls[i].col);
+			return;
+		}
+	d->line = line;
+	d->col = col;
+}
+
 int scn_decl_index(const struct scn *s, enum scn_decl_kind kind, const char *name)
 {
 	for (int i = 0; i < s->nr_decls; i++)
@@ -803,7 +825,14 @@ static void parse_top(struct lexer *lx)
 	} else if (!strcmp(kw, "param")) {
 		char name[SCN_NAME];
 
+		int pline = lx->tline, pcol = lx->tcol, dup;
+
 		expect_id(lx, name, "a parameter name");
+		if (!lx->failed && (dup = param_index(s, name)) >= 0) {
+			lerr(lx, pline, pcol, "'%s' already declared at %s:%d:%d", name, lx->path,
+			     s->params[dup].line, s->params[dup].col);
+			return;
+		}
 		expect_sym(lx, "=");
 		if (lx->t != T_NUM) {
 			lerr(lx, lx->tline, lx->tcol, "expected a number, found %s", tokname(lx));
@@ -815,6 +844,9 @@ static void parse_top(struct lexer *lx)
 		}
 		if (add_param(s, name, lx->num))
 			lerr(lx, line, col, "too many parameters");
+		else
+			s->params[param_index(s, name)].line = pline,
+			s->params[param_index(s, name)].col = pcol;
 		next(lx);
 		expect_eol(lx);
 	} else if (!strcmp(kw, "set")) {
@@ -892,7 +924,7 @@ static void parse_top(struct lexer *lx)
 	} else if (!strcmp(kw, "file")) {
 		if (!(d = new_decl(lx, D_FILE)))
 			return;
-		expect_id(lx, d->name, "a file name");
+		decl_name(lx, d, "a file name");
 		expect_kw(lx, "pages");
 		d->pages = parse_expr(lx);
 		if (is_kw(lx, "shmem")) {
@@ -903,7 +935,7 @@ static void parse_top(struct lexer *lx)
 	} else if (!strcmp(kw, "process")) {
 		if (!(d = new_decl(lx, D_PROCESS)))
 			return;
-		expect_id(lx, d->name, "a process name");
+		decl_name(lx, d, "a process name");
 		expect_eol(lx);
 	} else if (!strcmp(kw, "mmap")) {
 		if (!(d = new_decl(lx, D_MMAP)))
@@ -936,7 +968,7 @@ static void parse_top(struct lexer *lx)
 	} else if (!strcmp(kw, "vm")) {
 		if (!(d = new_decl(lx, D_VM)))
 			return;
-		expect_id(lx, d->name, "a vm name");
+		decl_name(lx, d, "a vm name");
 		expect_kw(lx, "process");
 		expect_id(lx, d->ref, "a process name");
 		expect_eol(lx);
@@ -954,7 +986,7 @@ static void parse_top(struct lexer *lx)
 	} else if (!strcmp(kw, "actor")) {
 		if (!(d = new_decl(lx, D_ACTOR)))
 			return;
-		expect_id(lx, d->name, "an actor name");
+		decl_name(lx, d, "an actor name");
 		if (is_sym(lx, "[")) {
 			next(lx);
 			expect_id(lx, d->rep_var, "a replica variable");

@@ -74,6 +74,7 @@ struct scn_param {
 	char name[SCN_NAME];
 	s64 value;
 	bool set_by_user;
+	int line, col;		/* where the file declares it */
 };
 
 struct scn {

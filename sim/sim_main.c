@@ -104,7 +104,7 @@ static int parse_count(const char *s, u64 lo, u64 hi, u64 *v)
 		return -1;
 	errno = 0;
 	d = strtod(s, &end);
-	if (errno || end == s || d < 0)
+	if (errno || end == s || !(d >= 0))	/* NaN fails too */
 		return -1;
 	if (*end == 'K' || *end == 'k')
 		mult = 1000, end++;
@@ -112,7 +112,7 @@ static int parse_count(const char *s, u64 lo, u64 hi, u64 *v)
 		mult = 1000000, end++;
 	else if (*end == 'G')
 		mult = 1000000000, end++;
-	if (*end || d * (double)mult > 1.8e19)
+	if (*end || !(d * (double)mult <= 1.8e19))
 		return -1;
 	*v = (u64)(d * (double)mult + 0.5);
 	if ((double)*v != d * (double)mult && mult == 1)
