@@ -63,39 +63,6 @@ static void usage(FILE *f)
 	variant_print_help(f);
 }
 
-static char *read_file(const char *path, char *err, size_t n)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long len;
-
-	if (!f) {
-		snprintf(err, n, "%s: cannot open", path);
-		return NULL;
-	}
-	if (fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 || len > (1 << 20) ||
-	    fseek(f, 0, SEEK_SET)) {
-		snprintf(err, n, "%s:1:1: not a readable scenario of at most 1 MiB", path);
-		fclose(f);
-		return NULL;
-	}
-	buf = malloc((size_t)len + 1);
-	if (!buf || fread(buf, 1, (size_t)len, f) != (size_t)len) {
-		snprintf(err, n, "%s: read error", path);
-		free(buf);
-		fclose(f);
-		return NULL;
-	}
-	buf[len] = 0;
-	fclose(f);
-	if (strlen(buf) != (size_t)len) {
-		snprintf(err, n, "%s:1:1: expected text, found a NUL byte", path);
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
 struct opts {
 	const char *sets[32];
 	int nr_sets;
@@ -104,20 +71,25 @@ struct opts {
 	struct explore_opts eo;
 };
 
-static int load(const char *path, struct scn *s, const struct opts *o, char *err,
-		size_t n)
+/* Parses src (path's text) and applies the --set options. */
+static int parse(const char *path, const char *src, struct scn *s, const struct opts *o,
+		 char *err, size_t n)
 {
-	char *src = read_file(path, err, n);
-	int ret;
+	int ret = scn_parse(s, path, src, err, n);
 
-	if (!src)
-		return -1;
-	ret = scn_parse(s, path, src, err, n);
-	free(src);
 	for (int i = 0; !ret && i < o->nr_sets; i++)
 		if (scn_set(s, o->sets[i], err, n))
 			ret = -1;
 	return ret;
+}
+
+/* Reads path once (it may be a pipe) and parses it; the text is *srcp's. */
+static int load(const char *path, char **srcp, struct scn *s, const struct opts *o,
+		char *err, size_t n)
+{
+	memset(s, 0, sizeof(*s));
+	*srcp = scn_read_file(path, err, n);
+	return *srcp ? parse(path, *srcp, s, o, err, n) : -1;
 }
 
 /* ---- output ---- */
@@ -453,11 +425,12 @@ static int cmd_check(int argc, char **argv, struct opts *o)
 		o->eo.progress = show_progress;
 	for (int i = 0; i < nf; i++) {
 		struct scn s;
-		char err[512];
+		char err[512], *src;
 
-		if (load(files[i], &s, o, err, sizeof(err))) {
+		if (load(files[i], &src, &s, o, err, sizeof(err))) {
 			fprintf(stderr, "adsim: %s\n", err);
 			scn_free(&s);
+			free(src);
 			return EXIT_USAGE;
 		}
 		if (!o->expect) {
@@ -465,6 +438,7 @@ static int cmd_check(int argc, char **argv, struct opts *o)
 
 			if (st == EXIT_USAGE) {
 				scn_free(&s);
+				free(src);
 				return st;
 			}
 			if (st == EXIT_VIOLATION || (st == EXIT_INCOMPLETE && worst == EXIT_OK))
@@ -476,10 +450,7 @@ static int cmd_check(int argc, char **argv, struct opts *o)
 				char want[128];
 				int verdict, st;
 
-				if (load(files[i], &s2, o, err, sizeof(err))) {
-					scn_free(&s2);
-					break;
-				}
+				parse(files[i], src, &s2, o, err, sizeof(err));	/* parsed once already */
 				for (int k = 0; k < x->nset; k++) {
 					s2.cfg.v[x->var[k]] = (u8)x->val[k];
 					s2.cfg_set[x->var[k]] = true;
@@ -488,6 +459,7 @@ static int cmd_check(int argc, char **argv, struct opts *o)
 				scn_free(&s2);
 				if (st == EXIT_USAGE) {
 					scn_free(&s);
+					free(src);
 					return st;
 				}
 				expect_names(x->oracles, want, sizeof(want));
@@ -505,6 +477,7 @@ static int cmd_check(int argc, char **argv, struct opts *o)
 			}
 		}
 		scn_free(&s);
+		free(src);
 	}
 	if (o->expect)
 		return mismatches ? EXIT_VIOLATION : EXIT_OK;
@@ -516,7 +489,7 @@ static int cmd_replay(int argc, char **argv, struct opts *o)
 	struct scn s;
 	struct model m;
 	struct explore_result r;
-	char err[512];
+	char err[512], *src;
 	int i;
 
 	if (argc < 2) {
@@ -534,11 +507,14 @@ static int cmd_replay(int argc, char **argv, struct opts *o)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (load(argv[0], &s, o, err, sizeof(err)) || model_build(&m, &s, err, sizeof(err))) {
+	if (load(argv[0], &src, &s, o, err, sizeof(err)) ||
+	    model_build(&m, &s, err, sizeof(err))) {
 		fprintf(stderr, "adsim: %s\n", err);
 		scn_free(&s);
+		free(src);
 		return EXIT_USAGE;
 	}
+	free(src);
 	if (explore_replay(&m, argv[1], &r, err, sizeof(err))) {
 		fprintf(stderr, "adsim: %s\n", err);
 		model_destroy(&m);

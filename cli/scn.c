@@ -9,10 +9,13 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../exec/exec.h"
 #include "../exec/obs.h"
@@ -212,9 +215,20 @@ static void next(struct lexer *lx)
 
 		errno = 0;
 		v = strtoull(lx->p, &end, 0);
-		if (end == lx->p || errno || v > (1ULL << 52) ||
-		    isalnum((unsigned char)*end)) {
-			lerr(lx, lx->tline, lx->tcol, "expected a number below 2^52");
+		if (end == lx->p || isalnum((unsigned char)*end) || *end == '.') {
+			const char *w = lx->p;
+
+			while (isalnum((unsigned char)*w) || *w == '.')
+				w++;
+			lerr(lx, lx->tline, lx->tcol,
+			     "expected an integer (decimal, 0x hex or 0 octal), found '%.*s'",
+			     (int)(w - lx->p > 40 ? 40 : w - lx->p), lx->p);
+			lx->t = T_EOF;
+			return;
+		}
+		if (errno || v > (1ULL << 52)) {
+			lerr(lx, lx->tline, lx->tcol, "%.*s: expected a number below 2^52",
+			     (int)(end - lx->p > 40 ? 40 : end - lx->p), lx->p);
 			lx->t = T_EOF;
 			return;
 		}
@@ -1281,6 +1295,63 @@ static void emit(struct env *env, struct scn_op *ops, int *nr, int *actor_of,
 	}
 }
 
+/* Does [gfn, gfn + nr) lie in one memslot of the vm declared at vm? */
+static bool in_memslot(const struct scn *s, const struct scn_inst *in, int vm, s64 gfn, s64 nr)
+{
+	for (int i = 0; i < s->nr_decls; i++)
+		if (s->decls[i].kind == D_MEMSLOT && !strcmp(s->decls[i].ref, s->decls[vm].name) &&
+		    gfn >= in->gfn[i] && nr <= in->pages[i] && gfn - in->gfn[i] <= in->pages[i] - nr)
+			return true;
+	return false;
+}
+
+/*
+ * The arguments whose range the scenario itself fixes: a file's page
+ * indices, a vm's gfns (its memslots), counts.  An operation outside them
+ * can never mean anything, so it is refused here rather than run as a
+ * silent no-op.  Addresses are not checked: an access to an unmapped
+ * address has a meaning (the fault path's SIGSEGV), which the model runs.
+ */
+static void check_op_ranges(struct env *env, const struct scn *s, const struct scn_inst *in,
+			    const struct scn_op *op)
+{
+	const char *name = scn_ops[op->code].name;
+	s64 pages = op->ref >= 0 ? in->pages[op->ref] : 0;
+
+	switch (op->code) {
+	case OPC_WRITEBACK:
+		if (op->a[0] < 0 || op->a[0] >= pages)
+			ierr(env, op->line, op->col, "%s: index %lld: expected 0 to %lld (file '%s' has %lld pages)",
+			     name, (long long)op->a[0], (long long)pages - 1, s->decls[op->ref].name,
+			     (long long)pages);
+		break;
+	case OPC_CLEAN_RECORD:
+	case OPC_WP_MAPPING:
+		if (op->a[0] < 0 || op->a[1] < 0 || op->a[0] > pages || op->a[1] > pages - op->a[0])
+			ierr(env, op->line, op->col, "%s: pages %lld + %lld: expected a range within file '%s' (%lld pages)",
+			     name, (long long)op->a[0], (long long)op->a[1], s->decls[op->ref].name,
+			     (long long)pages);
+		break;
+	case OPC_KVM_AGE:
+		if (op->a[1] < 1 || !in_memslot(s, in, op->ref, op->a[0], op->a[1]))
+			ierr(env, op->line, op->col, "%s: gfns %#llx + %lld: expected a range of at least one gfn within one memslot of vm '%s'",
+			     name, (unsigned long long)op->a[0], (long long)op->a[1],
+			     s->decls[op->ref].name);
+		break;
+	case OPC_KVM_WRITE_PROTECT:
+	case OPC_KVM_SPLIT:
+	case OPC_SPTE_SET:
+	case OPC_SPTE_CLEAR:
+	case OPC_MAP_HUGE:
+		if (!in_memslot(s, in, op->ref, op->a[0], 1))
+			ierr(env, op->line, op->col, "%s: gfn %#llx: expected a gfn within a memslot of vm '%s'",
+			     name, (unsigned long long)op->a[0], s->decls[op->ref].name);
+		break;
+	default:
+		break;
+	}
+}
+
 int scn_instantiate(const struct scn *s, struct scn_inst *in, char *err,
 		    size_t errlen)
 {
@@ -1339,5 +1410,73 @@ int scn_instantiate(const struct scn *s, struct scn_inst *in, char *err,
 		emit_list(&env, in->setup, &in->nr_setup, in->setup_actor, -1, s->setup);
 	if (!env.failed && !in->nr_actors)
 		ierr(&env, 1, 1, "the scenario declares no actor");
+	for (int i = 0; i < in->nr_actors && !env.failed; i++)
+		for (int j = 0; j < in->actors[i].nr_ops; j++)
+			check_op_ranges(&env, s, in, &in->actors[i].ops[j]);
+	for (int j = 0; j < in->nr_setup && !env.failed; j++)
+		check_op_ranges(&env, s, in, &in->setup[j]);
 	return env.failed ? -1 : 0;
+}
+
+/*
+ * Reads a scenario as a stream, so that a pipe or FIFO serves as well as a
+ * file.  A FIFO is opened without waiting for a writer: with none, the
+ * first read sees end of file (an empty scenario) instead of blocking.
+ */
+char *scn_read_file(const char *path, char *err, size_t n)
+{
+	size_t len = 0;
+	char *buf = NULL;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0) {
+		snprintf(err, n, "%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) || S_ISDIR(st.st_mode)) {
+		snprintf(err, n, "%s: cannot read: %s", path, S_ISDIR(st.st_mode) ? "a directory" :
+			 strerror(errno));
+		goto fail;
+	}
+	/* blocking from here: a writer that has not written yet is waited for */
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) ||
+	    !(buf = malloc(SCN_MAX_FILE + 2))) {
+		snprintf(err, n, "%s: %s", path, buf ? strerror(errno) : "out of memory");
+		goto fail;
+	}
+	for (;;) {
+		ssize_t r = read(fd, buf + len, SCN_MAX_FILE + 1 - len);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(err, n, "%s: cannot read: %s", path, strerror(errno));
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+		if (len > SCN_MAX_FILE) {
+			snprintf(err, n, "%s:1:1: expected a scenario of at most 1 MiB", path);
+			goto fail;
+		}
+	}
+	close(fd);
+	buf[len] = 0;
+	if (strlen(buf) != len) {
+		int line = 1, col = 1;
+
+		for (const char *c = buf; *c; c++, col++)
+			if (*c == '\n')
+				line++, col = 0;
+		snprintf(err, n, "%s:%d:%d: expected text, found a NUL byte", path, line, col);
+		free(buf);
+		return NULL;
+	}
+	return buf;
+fail:
+	close(fd);
+	free(buf);
+	return NULL;
 }

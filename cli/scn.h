@@ -96,6 +96,14 @@ struct scn {
 	void *pool;	/* allocations, freed by scn_free() */
 };
 
+#define SCN_MAX_FILE (1u << 20)	/* the largest scenario, in bytes */
+
+/*
+ * Reads path whole (a file, a pipe or a FIFO) into a NUL-terminated
+ * buffer to free(); NULL with the reason in err.
+ */
+char *scn_read_file(const char *path, char *err, size_t n);
+
 /* Parses src; on error returns -1 with "file:line:col: ..." in err. */
 int scn_parse(struct scn *s, const char *path, const char *src, char *err,
 	      size_t errlen);

@@ -385,6 +385,11 @@ static int sim_use_trace(struct sim_cli *c, char *err, size_t n)
 		c->o.vcpus = 1;
 	if (trace_load(&c->trace, c->trace_path, err, n))
 		return -1;
+	if (!c->trace.nr) {
+		snprintf(err, n, "%s: the trace holds no data access: nothing to simulate",
+			 c->trace_path);
+		return -1;
+	}
 	if (c->trace.nr_pages > (1ULL << 24)) {
 		snprintf(err, n, "%s: the trace touches %llu pages; sim models at most %llu",
 			 c->trace_path, (unsigned long long)c->trace.nr_pages, 1ULL << 24);

@@ -585,42 +585,6 @@ static int replay_err(char *err, size_t n, const char *path, int line, int col,
 	return -1;
 }
 
-#define REPLAY_MAX_SIZE (1u << 20)	/* as scn_parse() takes */
-
-/* The file as a string, or NULL with the reason in err. */
-static char *replay_read(const char *path, char *err, size_t n)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	size_t len;
-
-	if (!f) {
-		snprintf(err, n, "%s: cannot open: %s", path, strerror(errno));
-		return NULL;
-	}
-	buf = malloc(REPLAY_MAX_SIZE + 2);
-	if (!buf) {
-		snprintf(err, n, "%s: out of memory", path);
-		fclose(f);
-		return NULL;
-	}
-	len = fread(buf, 1, REPLAY_MAX_SIZE + 1, f);
-	if (ferror(f)) {
-		snprintf(err, n, "%s: cannot read: %s", path, strerror(errno));
-	} else if (len > REPLAY_MAX_SIZE) {
-		replay_err(err, n, path, 1, 1, "expected a scenario of at most 1 MiB");
-	} else if (memchr(buf, 0, len)) {
-		replay_err(err, n, path, 1, 1, "expected text, found a NUL byte");
-	} else {
-		fclose(f);
-		buf[len] = 0;
-		return buf;
-	}
-	fclose(f);
-	free(buf);
-	return NULL;
-}
-
 /* Where an expression stands, or its declaration when it has none. */
 static void expr_at(const struct scn_expr *e, const struct scn_decl *d, int *line, int *col)
 {
@@ -882,7 +846,7 @@ static int replay_load(const char *path, const struct vsk_opts *o, struct vsk_re
 		snprintf(err, n, "%s: out of memory", path);
 		goto out;
 	}
-	src = replay_read(path, err, n);
+	src = scn_read_file(path, err, n);
 	if (!src || scn_parse(s, path, src, err, n) || scn_instantiate(s, in, err, n) ||
 	    replay_convert(s, in, r, err, n))
 		goto out;
