@@ -101,7 +101,9 @@ TEST(kvm_age_range_walks_leaves_in_order)
 	u64 spte;
 	char src[1024];
 
-	snprintf(src, sizeof(src), "%ssetup {\n  map_huge vm0 512\n}\n", vm_world);
+	/* map_huge needs a memslot there; its pages come from the set-up, not the hva */
+	snprintf(src, sizeof(src), "%smemslot vm0 gfn 512 pages 512 hva 0x10200000\n"
+		 "setup {\n  map_huge vm0 512\n}\n", vm_world);
 	if (!unit_world_build(&uw, src, NULL))
 		return;
 	kvm = &uw.m.w->kvm[0];
