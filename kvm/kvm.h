@@ -85,7 +85,8 @@ struct kvm_clear_dirty_log {
 #define KVM_CAP_DIRTY_LOG_RING 192
 #define KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE (1ULL << 0)
 #define KVM_REQ_DIRTY_RING_SOFT_FULL 0
-/* A vCPU exit kvm_vcpu_access() returns: the access did not happen. */
+/* vCPU exits kvm_vcpu_access() returns: the access did not reach memory. */
+#define KVM_EXIT_MMIO 6			/* no memslot: userspace emulates it */
 #define KVM_EXIT_DIRTY_RING_FULL 31
 
 /*
@@ -143,9 +144,12 @@ int kvm_set_memory_region(struct kvm *kvm, gfn_t base_gfn, u64 npages,
 
 /*
  * A guest access of the vCPU: EPT violations are handled and retried.
- * Returns 0, a negative error, or KVM_EXIT_DIRTY_RING_FULL: the vCPU
- * exited to userspace before the access completed, and the caller must
- * harvest and reset the rings (KVM_RESET_DIRTY_RINGS) before calling again.
+ * Returns 0; -EFAULT where the memslot's host memory cannot be faulted in
+ * (KVM_RUN fails with EFAULT, KVM_EXIT_MEMORY_FAULT); KVM_EXIT_MMIO where
+ * no memslot holds the gfn (the access goes to userspace's device
+ * emulation, not to memory); or KVM_EXIT_DIRTY_RING_FULL: the vCPU exited
+ * to userspace before the access completed, and the caller must harvest
+ * and reset the rings (KVM_RESET_DIRTY_RINGS) before calling again.
  */
 int kvm_vcpu_access(struct kvm_vcpu *vcpu, gfn_t gfn, bool write);
 

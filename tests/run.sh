@@ -53,6 +53,83 @@ out=$(build/adsim check scenarios/seeds/fast-pf-lost-dirty.adsim --set mmu_spte_
 
 build/adsim check --help | grep -q -- "--por dpor|sleep|none" && ok "check --help" || bad "check --help"
 
+# replay checks every schedule entry against what the model can do there
+fp=scenarios/seeds/fast-pf-lost-dirty.adsim
+for c in "c99|schedule step 1: c99 is an explorer choice, but an actor steps here (enabled: 0 (k0), 1 (v0))" \
+	 "0,c99|schedule step 2: c99 is an explorer choice" \
+	 "2,2,2|schedule step 1: actor 2 (ipi:v0) is not enabled here (enabled: 0 (k0), 1 (v0))" \
+	 "0,1,|schedule step 3: expected an actor number or cN (0..255), found ''" \
+	 "99999999999999999999|schedule step 1: expected an actor number"; do
+	sc=${c%%|*} want=${c#*|}
+	out=$(build/adsim replay $fp "$sc" 2>&1); st=$?
+	[ $st -eq 2 ] && echo "$out" | grep -qF "adsim: $want" && ! echo "$out" | grep -q violation &&
+		ok "replay refuses $sc" || bad "replay refuses $sc ($st: $out)"
+done
+out=$(build/adsim replay scenarios/seeds/clean-writable-no-flush.adsim 1,1,2,2,1,1,1,2,1,1,0,2,1,0,2,0,1,0,0,2,2,0,0,1,2,0,0,0,1,1,2,0,2,0,1,1,0,1,0,2,0,2,0,0,2,1,1,1,2,2,0,1,1,2,0,0,2,1,2,1 --set flush_clean_writable=always --set arch=x86 2>&1); st=$?
+[ $st -eq 2 ] && echo "$out" | grep -q "schedule step 3: actor 2 (ipi:c0) is not enabled here" && ! echo "$out" | grep -q deadlock &&
+	ok "replay refuses a step past a held lock" || bad "replay refuses a step past a held lock ($st: $out)"
+# numeric options: NaN, infinity and out-of-range values name the option and its range
+for a in "--timeout nan" "--timeout inf" "--max-executions nan" "--max-depth nan" "--max-depth 0" "--bound nan" "--bound 51" "--seed nan" "--seed -1"; do
+	out=$(build/adsim check $fp $a 2>&1); st=$?
+	[ $st -eq 2 ] && echo "$out" | grep -q "^adsim: ${a%% *}: expected " && ok "check rejects $a" || bad "check rejects $a ($st: $out)"
+done
+out=$(./build/adsim sim --accesses nan 2>&1); st=$?
+[ $st -eq 2 ] && echo "$out" | grep -q -- "--accesses nan: expected" && ok "sim rejects --accesses nan" || bad "sim rejects --accesses nan ($st: $out)"
+# random mode: its seed in text and JSON; a default budget without limits
+out=$(build/adsim check $fp --set mmu_spte_update=fixed --mode random --seed 7 --max-executions 10); st=$?
+[ $st -eq 3 ] && echo "$out" | grep -q "^  seed: 7 (--seed)$" && ok "random mode prints its seed" || bad "random mode prints its seed ($st)"
+j=$(build/adsim check --json $fp --set mmu_spte_update=fixed --mode random --seed 7 --max-executions 10)
+python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["seed"]==7 and d["executions"]==10' "$j" && ok "random mode's seed in JSON" || bad "random mode's seed in JSON"
+j=$(timeout 120 build/adsim check --json $fp --set mmu_spte_update=fixed --mode random </dev/null); st=$?
+[ $st -eq 3 ] && python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["executions"]==100000 and not d["complete"]' "$j" &&
+	ok "random mode's default budget" || bad "random mode's default budget ($st)"
+# declarations: a second one of the same name says where the first stands
+for c in "file f pages 2|file f pages 2|3:6: 'f' already declared at .*:2:6" \
+	 "process p|process p|3:9: 'p' already declared at .*:2:9" \
+	 "param n = 1|param n = 2|3:7: 'n' already declared at .*:2:7"; do
+	IFS='|' read -r l1 l2 want <<<"$c"
+	printf 'scenario x\n%s\n%s\n' "$l1" "$l2" > "$tmp/dup.adsim"
+	out=$(build/adsim check "$tmp/dup.adsim" 2>&1); st=$?
+	[ $st -eq 2 ] && echo "$out" | grep -q "dup.adsim:$want" && ok "duplicate '$l2' refused" || bad "duplicate '$l2' refused ($st: $out)"
+done
+printf 'scenario x\nprocess p\nmmap p 0x1000 pages 1 private write\nactor c cpu p {\n write 0x1000\n}\nactor c cpu p {\n read 0x1000\n}\n' > "$tmp/dup.adsim"
+out=$(build/adsim check "$tmp/dup.adsim" 2>&1); st=$?
+[ $st -eq 2 ] && echo "$out" | grep -q "dup.adsim:7:7: 'c' already declared at .*dup.adsim:4:7" && ok "duplicate actor refused" || bad "duplicate actor refused ($st: $out)"
+# operation arguments outside what the scenario declares: file:line:col and the range
+km=scenarios/seeds/kvm-dirty-on-map-vs-mkclean.adsim
+for c in "writeback guestmem 4503599627370495|writeback: index 4503599627370495: expected 0 to 7 (file 'guestmem' has 8 pages)" \
+	 "writeback guestmem 0 - 1|writeback: index -1: expected 0 to 7" \
+	 "clean_record guestmem 0 4503599627370495|clean_record: pages 0 + 4503599627370495: expected a range within file 'guestmem' (8 pages)" \
+	 "kvm_age vm0 0 4503599627370495|kvm_age: gfns 0 + 4503599627370495: expected a range of at least one gfn within one memslot of vm 'vm0'" \
+	 "kvm_split vm0 4503599627370495|kvm_split: gfn 0xfffffffffffff: expected a gfn within a memslot of vm 'vm0'"; do
+	op=${c%%|*} want=${c#*|}
+	sed "s/^  writeback guestmem 0\$/  $op/" $km > "$tmp/arg.adsim"
+	out=$(build/adsim check "$tmp/arg.adsim" 2>&1); st=$?
+	[ $st -eq 2 ] && echo "$out" | grep -qF "arg.adsim:36:3: $want" && ok "refused: $op" || bad "refused: $op ($st: $out)"
+done
+# where the kernel defines what an access means, the model runs it
+sed 's/^  gwrite 0$/  gwrite 100/' $km > "$tmp/mmio.adsim"
+out=$(build/adsim replay "$tmp/mmio.adsim" "" 2>&1); st=$?
+[ $st -eq 0 ] && echo "$out" | tr -s ' |\n' ' ' | grep -q "gfn 0x64: no memslot, emulated MMIO" && ok "a guest access outside every memslot is MMIO" || bad "guest access outside memslots ($st: $out)"
+sed 's/hva 0x10000000/hva 0x50000000/' $km > "$tmp/efault.adsim"
+out=$(build/adsim replay "$tmp/efault.adsim" "" 2>&1); st=$?
+[ $st -eq 0 ] && echo "$out" | tr -s ' |\n' ' ' | grep -q "hva 0x50000000 cannot be faulted in: -EFAULT" && ok "a memslot over unmapped memory faults with -EFAULT" || bad "memslot over unmapped memory ($st: $out)"
+sed 's/^  write 0x20000000$/  write 0x30000000/' scenarios/seeds/clean-writable-no-flush.adsim > "$tmp/segv.adsim"
+out=$(build/adsim replay "$tmp/segv.adsim" "" 2>&1); st=$?
+[ $st -eq 0 ] && echo "$out" | tr -s ' |\n' ' ' | grep -q "SIGSEGV at 0x30000000" && ok "a user access to an unmapped address is SIGSEGV" || bad "user access to unmapped address ($st: $out)"
+# messages name the real limit; pipes and FIFOs are read as streams
+sed 's/file guestmem pages 8/file guestmem pages 1e9/' $km > "$tmp/e9.adsim"
+out=$(build/adsim check "$tmp/e9.adsim" 2>&1); st=$?
+[ $st -eq 2 ] && echo "$out" | grep -q "e9.adsim:29:21: expected an integer (decimal, 0x hex or 0 octal), found '1e9'" && ok "1e9 is not an integer" || bad "1e9 ($st: $out)"
+out=$(cat $fp | build/adsim check --expect /dev/stdin 2>&1); st=$?
+[ $st -eq 0 ] && [ "$(echo "$out" | grep -c 'as expected')" = 2 ] && ok "a scenario from a pipe" || bad "a scenario from a pipe ($st: $out)"
+mkfifo "$tmp/fifo"
+out=$(timeout 20 build/adsim check "$tmp/fifo" 2>&1); st=$?
+[ $st -eq 2 ] && echo "$out" | grep -q "fifo:1:1: expected a 'scenario NAME' line" && ok "a FIFO without a writer reads as empty" || bad "a FIFO without a writer ($st: $out)"
+: > "$tmp/empty.trace"
+out=$(./build/adsim sim --trace "$tmp/empty.trace" 2>&1); st=$?
+[ $st -eq 2 ] && echo "$out" | grep -q "empty.trace: the trace holds no data access" && ! echo "$out" | grep -q -- --pages && ok "sim: an empty trace" || bad "sim: an empty trace ($st: $out)"
+
 # exit status and JSON shape
 build/adsim check scenarios/seeds/fast-pf-lost-dirty.adsim >/dev/null; st=$?
 [ $st -eq 1 ] && ok "exit 1 on violation" || bad "exit 1 on violation (got $st)"
@@ -286,6 +363,12 @@ if [ -x tests/fuzz/run.sh ] || [ -f tests/fuzz/run.sh ]; then
 		ok "fuzz scn ($(echo "$out" | tail -1))"
 	else
 		bad "fuzz scn"; echo "$out" | tail -30
+	fi
+	# replay's schedules on the seed scenarios (verdicts check reaches)
+	if out=$(bash tests/fuzz/run.sh "${FUZZ_REPLAY_SECONDS:-20}" replay 2>&1); then
+		ok "fuzz replay ($(echo "$out" | tail -1))"
+	else
+		bad "fuzz replay"; echo "$out" | tail -30
 	fi
 	# the trace readers (lackey text and the binary format) likewise
 	if out=$(bash tests/fuzz/run.sh "${FUZZ_TRACE_SECONDS:-20}" trace 2>&1); then

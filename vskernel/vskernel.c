@@ -36,6 +36,7 @@ struct vsk_opts {
 	bool cfg_set[NR_VARIANTS];	/* --set given for this variant */
 	const char *replay;		/* --replay FILE */
 	bool profile;			/* --profile: print the kernel profile only */
+	char profile_line[512];		/* host_profile_format()'s line */
 };
 
 struct vsk_seq {
@@ -444,8 +445,11 @@ static void print_scenario(FILE *f, const struct vsk_seq *q, const char *origin)
 	fprintf(f, "}\n");
 }
 
-/* " --set NAME=VALUE" for each variant not at its default, or "". */
-static void format_sets(const struct variant_cfg *cfg, char *buf, size_t n)
+/*
+ * " --set NAME=VALUE" for each variant not at its default (only those
+ * with only[i], if only is given), or "".
+ */
+static void format_sets(const struct variant_cfg *cfg, const bool *only, char *buf, size_t n)
 {
 	size_t l = 0;
 
@@ -453,7 +457,7 @@ static void format_sets(const struct variant_cfg *cfg, char *buf, size_t n)
 	for (int i = 0; i < NR_VARIANTS && l < n; i++) {
 		const struct variant_desc *d = &variant_table[i];
 
-		if (cfg->v[i] != d->dflt)
+		if (cfg->v[i] != d->dflt && (!only || only[i]))
 			l += (size_t)snprintf(buf + l, n - l, " --set %s=%s", d->name,
 					      d->values[cfg->v[i]]);
 	}
@@ -483,11 +487,13 @@ static void report(const struct vsk_opts *o, struct vsk_seq *q, u64 index, int b
 			print_result(stdout, "#", "model", &m);
 		}
 	}
-	format_sets(&o->cfg, sets, sizeof(sets));
+	/* the user's --set only: --replay probes the kernel for the rest again */
+	format_sets(&o->cfg, o->cfg_set, sets, sizeof(sets));
 	snprintf(origin, sizeof(origin),
 		 "adsim vs-kernel --seed %llu%s: %s sequence %llu, shrunk; rerun with adsim vs-kernel --replay FILE%s",
 		 (unsigned long long)o->seed, sets, q->mapping == VSK_MEMFD ? "memfd" : "anon",
 		 (unsigned long long)index, sets);
+	printf("# %s\n", o->profile_line);
 	print_scenario(stdout, q, origin);
 }
 
@@ -890,7 +896,7 @@ static int replay(const struct vsk_opts *o)
 		fprintf(stderr, "adsim vs-kernel: %s\n", err);
 		return ret == HOST_SKIP ? 77 : 2;
 	}
-	format_sets(&r.cfg, sets, sizeof(sets));
+	format_sets(&r.cfg, NULL, sets, sizeof(sets));
 	printf("# adsim vs-kernel --replay %s%s: %s mapping of %u pages, %u operations\n",
 	       o->replay, sets, r.q.mapping == VSK_MEMFD ? "memfd" : "anon", r.q.pages, r.q.n);
 	for (u32 i = 0; i < r.q.n; i++) {
@@ -1003,7 +1009,6 @@ int vskernel_main(int argc, char **argv)
 	int status = 0;
 	const char *sequence_opt = NULL;	/* an option --replay does not take */
 	struct host_profile prof;
-	char profile[512];
 
 	variant_defaults(&o.cfg);
 	for (int i = 0; i < argc; i++) {
@@ -1063,14 +1068,14 @@ int vskernel_main(int argc, char **argv)
 		return 2;
 	}
 	host_probe(&prof);
-	host_profile_format(&prof, profile, sizeof(profile));
+	host_profile_format(&prof, o.profile_line, sizeof(o.profile_line));
 	if (o.profile) {
-		printf("%s\n", profile);
+		printf("%s\n", o.profile_line);
 		return 0;
 	}
 	profile_variants(&prof, &o.cfg, o.cfg_set);
 	if (!o.json)
-		fprintf(stderr, "%s\n", profile);
+		fprintf(stderr, "%s\n", o.profile_line);
 	if (o.replay)
 		return replay(&o);
 	for (int mi = 0; mi < 2 && !status; mi++) {

@@ -358,14 +358,25 @@ static int kvm_tdp_mmu_page_fault(struct kvm_vcpu *vcpu,
 		kvm->stat.pf_spurious++;
 	if (r != RET_PF_INVALID)
 		return r;
-	/* kvm_mmu_faultin_pfn() */
+	/*
+	 * kvm_mmu_faultin_pfn(): a gfn no memslot holds is MMIO
+	 * (kvm_handle_noslot_fault()); simplified: no MMIO SPTE is cached,
+	 * each access is emulated.  Host memory that cannot be faulted in
+	 * fails the fault (kvm_handle_error_pfn(): -EFAULT).
+	 */
+	if (!fault->slot) {
+		exec_note("gfn %#llx: no memslot, emulated MMIO", (unsigned long long)fault->gfn);
+		return RET_PF_EMULATE;
+	}
 	fault->mmu_seq = READ_ONCE(kvm->mmu_invalidate_seq);
 	hva = kvm_gfn_to_hva(kvm, fault->gfn);
-	if (!hva)
+	if (hva)
+		fault->pfn = get_user_page(kvm->mm, hva, fault->write, &fault->map_writable);
+	if (!hva || !fault->pfn) {
+		exec_note("gfn %#llx: hva %#llx cannot be faulted in: -EFAULT",
+			  (unsigned long long)fault->gfn, (unsigned long long)hva);
 		return -EFAULT;
-	fault->pfn = get_user_page(kvm->mm, hva, fault->write, &fault->map_writable);
-	if (!fault->pfn)
-		return -EFAULT;
+	}
 	read_lock(&kvm->mmu_lock);
 	if (mmu_invalidate_retry_gfn(kvm, fault->mmu_seq, fault->gfn))
 		r = RET_PF_RETRY;	/* is_page_fault_stale() */
@@ -416,6 +427,8 @@ int kvm_vcpu_access(struct kvm_vcpu *vcpu, gfn_t gfn, bool write)
 		r = kvm_tdp_mmu_page_fault(vcpu, &fault);
 		if (r < 0)
 			return r;
+		if (r == RET_PF_EMULATE && !fault.slot)
+			return KVM_EXIT_MMIO;
 		if (r == RET_PF_RETRY) {
 			struct exec_foot ft = { .n = 1, .o = { {
 				&kvm->mmu_invalidate_in_progress, ACC_R } } };
