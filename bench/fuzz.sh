@@ -2,7 +2,7 @@
 # bench/fuzz.sh -- long fuzzing runs of adsim's libFuzzer targets, one
 # after another on one core, with what each found:
 #
-#   bench/fuzz.sh SECONDS [TARGET...]   (targets: scn trace replay; default all)
+#   bench/fuzz.sh SECONDS [TARGET...]   (targets: scn trace replay cli; default all)
 #
 # Each target runs through tests/fuzz/run.sh (ASan+UBSan, the committed
 # seed corpus, libFuzzer's -rss_limit_mb=2048); the table gives executions,
@@ -12,7 +12,7 @@ source "$(dirname "$0")/common.sh"
 
 secs=${1:?usage: bench/fuzz.sh SECONDS [TARGET...]}
 shift
-targets=${*:-scn trace replay}
+targets=${*:-scn trace replay cli}
 
 machine_header "adsim fuzzing: ${secs} s per target"
 echo "- command: bench/fuzz.sh $secs $targets"

@@ -321,11 +321,14 @@ static int parse_uint(const char *s, u64 lo, u64 hi, u64 *v)
 	return 0;
 }
 
-static int cmd_check(int argc, char **argv, struct opts *o)
-{
-	const char *files[64];
-	int nf = 0, worst = EXIT_OK, mismatches = 0;
+#define CHECK_MAX_FILES 64
 
+/*
+ * check's command line: the options into o, the scenario files into
+ * files[*nf].  -1 to go on, or the exit status (usage printed).
+ */
+static int check_args(int argc, char **argv, struct opts *o, const char **files, int *nf)
+{
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -406,14 +409,15 @@ static int cmd_check(int argc, char **argv, struct opts *o)
 			usage(stderr);
 			return EXIT_USAGE;
 		} else {
-			if (nf >= 64) {
-				fprintf(stderr, "adsim: at most 64 scenario files per run\n");
+			if (*nf >= CHECK_MAX_FILES) {
+				fprintf(stderr, "adsim: at most %d scenario files per run\n",
+					CHECK_MAX_FILES);
 				return EXIT_USAGE;
 			}
-			files[nf++] = a;
+			files[(*nf)++] = a;
 		}
 	}
-	if (!nf) {
+	if (!*nf) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
@@ -421,6 +425,16 @@ static int cmd_check(int argc, char **argv, struct opts *o)
 		o->eo.mode = o->por;
 	if (o->eo.mode == EXPLORE_RANDOM && !o->eo.max_executions && !o->eo.max_seconds)
 		o->eo.max_executions = EXPLORE_RANDOM_DEFAULT_EXECUTIONS;
+	return -1;
+}
+
+static int cmd_check(int argc, char **argv, struct opts *o)
+{
+	const char *files[CHECK_MAX_FILES];
+	int nf = 0, worst = EXIT_OK, mismatches = 0, args = check_args(argc, argv, o, files, &nf);
+
+	if (args >= 0)
+		return args;
 	if (isatty(STDERR_FILENO))
 		o->eo.progress = show_progress;
 	for (int i = 0; i < nf; i++) {

@@ -370,6 +370,12 @@ if [ -x tests/fuzz/run.sh ] || [ -f tests/fuzz/run.sh ]; then
 	else
 		bad "fuzz replay"; echo "$out" | tail -30
 	fi
+	# check's and sim's command lines
+	if out=$(bash tests/fuzz/run.sh "${FUZZ_CLI_SECONDS:-10}" cli 2>&1); then
+		ok "fuzz cli ($(echo "$out" | tail -1))"
+	else
+		bad "fuzz cli"; echo "$out" | tail -30
+	fi
 	# the trace readers (lackey text and the binary format) likewise
 	if out=$(bash tests/fuzz/run.sh "${FUZZ_TRACE_SECONDS:-20}" trace 2>&1); then
 		ok "fuzz trace ($(echo "$out" | tail -1))"

@@ -6,6 +6,7 @@
 #   scn    the scenario language (cli/scn.c)
 #   trace  the trace readers: lackey text and the binary format (sim/trace.c)
 #   replay adsim replay's schedules on the shipped seed scenarios (check/explore.c)
+#   cli    the command lines of check and sim (cli/main.c, sim/sim_main.c)
 #
 # Builds tests/fuzz/TARGET/harness.c with ASan+UBSan into obj/fuzz/, copies
 # the committed seed corpus (tests/fuzz/TARGET/corpus/) into a temporary
@@ -19,7 +20,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 
 usage() {
-	echo "usage: $0 [SECONDS] [TARGET]   (SECONDS >= 1, default 30; TARGET scn, trace or replay, default scn)" >&2
+	echo "usage: $0 [SECONDS] [TARGET]   (SECONDS >= 1, default 30; TARGET scn, trace, replay or cli, default scn)" >&2
 	exit 2
 }
 secs=${1:-30}
@@ -40,6 +41,12 @@ scn)
 trace)
 	SRCS="tests/fuzz/trace/harness.c"	# includes sim/trace.c
 	max_len=8192	# above the 4096-byte lackey line limit
+	;;
+cli)
+	# the harness includes cli/main.c and sim/sim_main.c for their parsers
+	SRCS="tests/fuzz/cli/harness.c $(make -s libsrcs | tr ' ' '\n' | grep -v '^sim/sim_main.c$')"
+	max_len=1024
+	extra=-close_fd_mask=2	# the parsers' usage text on every refusal
 	;;
 replay)
 	SRCS="tests/fuzz/replay/harness.c $(make -s libsrcs)"
@@ -88,7 +95,7 @@ log=$out/$target-fuzz.log
 
 echo "fuzz $target: $bin for ${secs}s on $(ls "$tmp/corpus" | wc -l) seeds (log: $log)"
 start=$(date +%s)
-"$bin" -max_total_time="$secs" -timeout=5 -rss_limit_mb=2048 -max_len=$max_len \
+"$bin" ${extra:-} -max_total_time="$secs" -timeout=5 -rss_limit_mb=2048 -max_len=$max_len \
 	-dict="$dict" -artifact_prefix="$art/" -print_final_stats=1 \
 	"$tmp/corpus" >"$log" 2>&1
 rc=$?
