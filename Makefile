@@ -9,8 +9,12 @@ CFLAGS_asan := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-
 CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS_$(MODE)) $(EXTRA_CFLAGS)
 LDFLAGS := $(CFLAGS_$(MODE))
 
-LAYERS := exec variant hw mm kvm kvm/mmu check host vskernel sim cli
-SRCS := $(foreach d,$(LAYERS),$(wildcard $(d)/*.c)) exec/ctx_x86_64.S
+# The layers, bottom first: a file may include headers of its own layer and
+# of those before it, never of one after it (`make layers` checks).  A
+# directory inside a layer (kvm/mmu) belongs to it.
+LAYERS := exec variant hw mm kvm scn check sim host vskernel cli
+DIRS := $(LAYERS) kvm/mmu
+SRCS := $(foreach d,$(DIRS),$(wildcard $(d)/*.c)) exec/ctx_x86_64.S
 LIBSRCS := $(filter-out cli/main.c,$(SRCS))
 LIBOBJS := $(patsubst %,$(OBJ)/%.o,$(LIBSRCS))
 BIN := build/adsim$(if $(filter release,$(MODE)),,-$(MODE))
@@ -40,11 +44,15 @@ $(OBJ)/%.S.o: %.S
 
 -include $(LIBOBJS:.o=.d) $(OBJ)/cli/main.c.d $(UNITOBJS:.o=.d)
 
+# Fails on an #include of a header from a layer above the including file's.
+layers:
+	@bash tests/layers.sh $(LAYERS)
+
 # The model's sources, for tests/fuzz/run.sh's targets that drive it whole.
 libsrcs:
 	@echo $(LIBSRCS)
 
-.PHONY: all clean unit libsrcs
+.PHONY: all clean unit libsrcs layers
 clean:
 	rm -rf obj build
 

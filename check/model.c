@@ -138,7 +138,7 @@ static void op_spte_bits(struct model *m, const struct scn_op *op, bool set)
 	*sptep = set ? spte | (u64)op->a[1] : spte & ~(u64)op->a[1];
 }
 
-/* cli/scn.c names PAGE_IS_* and PM_SCAN_* by their uapi bit. */
+/* scn/scn.c names PAGE_IS_* and PM_SCAN_* by their uapi bit. */
 _Static_assert(PM_SCAN_CATEGORIES == (1ULL << SCN_NR_PAGE_CATEGORIES) - 1 &&
 	       PAGE_IS_WRITTEN == 1ULL << 1 && PAGE_IS_GUARD == 1ULL << 8,
 	       "scn_page_categories[] follows uapi/linux/fs.h");

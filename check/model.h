@@ -9,7 +9,7 @@
 #ifndef ADSIM_CHECK_MODEL_H
 #define ADSIM_CHECK_MODEL_H
 
-#include "../cli/scn.h"
+#include "../scn/scn.h"
 #include "../exec/arena.h"
 #include "../exec/exec.h"
 #include "../exec/obs.h"

@@ -22,8 +22,8 @@
 #include "../sim/sim.h"
 #include "../sim/trace.h"
 #include "../vskernel/vskernel.h"
-#include "scn.h"
-#include "json.h"
+#include "../scn/json.h"
+#include "../scn/scn.h"
 
 #define EXIT_OK 0
 #define EXIT_VIOLATION 1

@@ -33,7 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../vskernel/seq.h"
+#include "seq.h"
 
 /* host_open()'s status when the kernel or the user cannot run sequences. */
 #define HOST_SKIP 77

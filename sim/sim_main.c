@@ -13,7 +13,7 @@
 #include "sim.h"
 #include "svg.h"
 #include "trace.h"
-#include "../cli/json.h"
+#include "../scn/json.h"
 
 struct sim_cli {
 	struct sim_opts o;

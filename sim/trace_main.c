@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "trace.h"
-#include "../cli/json.h"
+#include "../scn/json.h"
 
 #define EXIT_OK 0
 #define EXIT_WRITE 1

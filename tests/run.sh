@@ -30,6 +30,10 @@ run_unit() {  # binary, label
 }
 
 make -s MODE=release all unit || { echo "0 passed, 1 failed"; exit 1; }
+# the include direction between layers, and that the check can fail
+out=$(make -s layers 2>&1) && ok "$out" || { bad "make layers"; echo "$out"; }
+bash tests/layers.sh cli vskernel host sim check scn kvm mm hw variant exec >/dev/null 2>&1 &&
+	bad "tests/layers.sh accepts the layers upside down" || ok "tests/layers.sh refuses the layers upside down"
 run_unit build/unit-tests release
 run_expect build/adsim release
 

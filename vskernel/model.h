@@ -13,7 +13,7 @@
 #include "../exec/obs.h"
 #include "../hw/hw.h"
 #include "../mm/mm.h"
-#include "seq.h"
+#include "../host/seq.h"
 
 /* Where the model maps: a 2 MiB boundary, as host/ does. */
 #define VSK_MODEL_BASE 0x200000000ULL

@@ -21,7 +21,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../cli/scn.h"
+#include "../scn/scn.h"
 #include "../host/host.h"
 #include "model.h"
 

@@ -3,7 +3,7 @@
 #   bash tests/fuzz/run.sh [SECONDS] [TARGET]   (default 30 seconds, target scn)
 #
 # Targets, each in tests/fuzz/TARGET/ (harness.c, corpus/, TARGET.dict):
-#   scn    the scenario language (cli/scn.c)
+#   scn    the scenario language (scn/scn.c)
 #   trace  the trace readers: lackey text and the binary format (sim/trace.c)
 #   replay adsim replay's schedules on the shipped seed scenarios (check/explore.c)
 #   cli    the command lines of check and sim (cli/main.c, sim/sim_main.c)
@@ -35,7 +35,7 @@ secs=$((10#$secs))
 target=${2:-scn}
 case $target in
 scn)
-	SRCS="tests/fuzz/scn/harness.c cli/scn.c variant/variant.c exec/exec.c"
+	SRCS="tests/fuzz/scn/harness.c scn/scn.c variant/variant.c exec/exec.c"
 	max_len=4096
 	;;
 trace)

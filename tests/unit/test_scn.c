@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* cli/scn: errors name file:line:column and what was expected. */
+/* scn/scn: errors name file:line:column and what was expected. */
 #include "unit.h"
 
-#include "../../cli/scn.h"
+#include "../../scn/scn.h"
 #include "../../exec/exec.h"
 
 #include <string.h>

@@ -5,7 +5,7 @@
 #define ADSIM_TESTS_WORLD_H
 
 #include "../../check/explore.h"
-#include "../../cli/scn.h"
+#include "../../scn/scn.h"
 
 struct unit_world {
 	struct scn s;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target for the scenario language (cli/scn.c): parse the input
+ * libFuzzer target for the scenario language (scn/scn.c): parse the input
  * as "fuzz.adsim"; if that succeeds, instantiate it (parameters, loops,
  * replicated actors) as model_build() does; free everything.
  *
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../../cli/scn.h"
+#include "../../../scn/scn.h"
 
 #define PATH "fuzz.adsim"
 

@@ -4,8 +4,8 @@
  * declarations and statements, then instantiate it for a set of parameter
  * values into flat per-actor operation lists.
  */
-#ifndef ADSIM_CLI_SCN_H
-#define ADSIM_CLI_SCN_H
+#ifndef ADSIM_SCN_SCN_H
+#define ADSIM_SCN_SCN_H
 
 #include "../exec/types.h"
 #include "../variant/variant.h"

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * vskernel/seq: an operation sequence on one mapping, as `adsim vs-kernel`
+ * host/seq: an operation sequence on one mapping, as `adsim vs-kernel`
  * runs it on the real kernel (host/) and on the model (vskernel/model.c),
- * and what each operation returned.  Plain data: both sides share it and
- * neither depends on the other.
+ * and what each operation returned.  Plain data that both sides share; it
+ * sits in host/, the lower of the two layers, and depends on neither.
  *
  * Addresses are page offsets from the start of the mapping, which both
  * sides place on a 2 MiB boundary so that the same pages share a PTE
@@ -11,8 +11,8 @@
  * write-protect mode (UFFD_FEATURE_WP_ASYNC, UFFD_FEATURE_WP_UNPOPULATED,
  * UFFD_FEATURE_WP_HUGETLBFS_SHMEM) before the first operation.
  */
-#ifndef ADSIM_VSKERNEL_SEQ_H
-#define ADSIM_VSKERNEL_SEQ_H
+#ifndef ADSIM_HOST_SEQ_H
+#define ADSIM_HOST_SEQ_H
 
 #include <stdbool.h>
 #include <stdint.h>

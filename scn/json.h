@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* What adsim's JSON outputs share. */
-#ifndef ADSIM_CLI_JSON_H
-#define ADSIM_CLI_JSON_H
+#ifndef ADSIM_SCN_JSON_H
+#define ADSIM_SCN_JSON_H
 
 #include <stdio.h>
 
