@@ -70,7 +70,7 @@ struct model {
 	struct arena arena;
 	struct world *w;
 	struct exec ex;
-	struct model_actor actors[12];
+	struct model_actor actors[SCN_MAX_ACTORS];
 	int first_handler;	/* exec ids >= this are IPI handlers */
 	char err[256];
 };

@@ -1380,8 +1380,9 @@ int scn_instantiate(const struct scn *s, struct scn_inst *in, char *err,
 			for (s64 r = lo; r < hi && !env.failed; r++) {
 				struct scn_actor_inst *a;
 
-				if (in->nr_actors >= 10) {
-					ierr(&env, d->line, d->col, "too many actors (at most 10)");
+				if (in->nr_actors >= SCN_MAX_ACTORS) {
+					ierr(&env, d->line, d->col, "too many actors (at most %d)",
+					     SCN_MAX_ACTORS);
 					break;
 				}
 				a = &in->actors[in->nr_actors++];

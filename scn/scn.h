@@ -17,6 +17,9 @@
 #define SCN_MAX_DECLS 32
 #define SCN_MAX_EXPECT 8
 #define SCN_MAX_OPS 256
+/* Declared actors; with an IPI handler each for the CPUs and vCPUs they
+ * stay within EXEC_MAX_ACTORS where hw_add_ipi_handlers() allows. */
+#define SCN_MAX_ACTORS 10
 
 struct scn_expr {
 	char kind;	/* 'n' number, 'v' variable, or an operator + - * / */
@@ -170,7 +173,7 @@ struct scn_actor_inst {
 };
 
 struct scn_inst {
-	struct scn_actor_inst actors[12];
+	struct scn_actor_inst actors[SCN_MAX_ACTORS];
 	int nr_actors;
 	struct scn_op setup[SCN_MAX_OPS];
 	int setup_actor[SCN_MAX_OPS];

@@ -36,6 +36,8 @@ bash tests/layers.sh cli vskernel host sim check scn kvm mm hw variant exec >/de
 	bad "tests/layers.sh accepts the layers upside down" || ok "tests/layers.sh refuses the layers upside down"
 run_unit build/unit-tests release
 run_expect build/adsim release
+# every scenario's executions and steps as recorded (tests/golden.txt)
+out=$(bash tests/golden.sh 2>&1) && ok "$out" || { bad "golden counts differ"; echo "$out" | head -40; }
 
 # bad input: file:line:col, exit 2, no crash
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
