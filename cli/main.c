@@ -36,6 +36,7 @@ static void usage(FILE *f)
 		"usage: adsim check FILE... [options]   explore every interleaving of a scenario\n"
 		"       adsim replay FILE SCHEDULE [--set NAME=VALUE]...  replay one execution\n"
 		"       adsim variants [--markdown]       list the modelled kernel policies\n"
+		"       adsim ops [--markdown]            list the scenario operations\n"
 		"       adsim sim [options]               measure what the policies cost on a workload\n"
 		"                                         (adsim sim --help)\n"
 		"       adsim trace convert IN OUT | info FILE   memory traces for sim (docs/traces.md)\n"
@@ -59,7 +60,9 @@ static void usage(FILE *f)
 		"\n"
 		"exit status: 0 no violation and complete, 1 violation, 2 bad input or usage,\n"
 		"             3 incomplete without a violation\n"
-		"\nvariants (NAME=VALUE for --set):\n");
+		"\nscenario operations (docs/scenarios.md), and who may run them:\n");
+	scn_print_ops(f, false);
+	fprintf(f, "\nvariants (NAME=VALUE for --set):\n");
 	variant_print_help(f);
 }
 
@@ -567,6 +570,10 @@ int main(int argc, char **argv)
 		return cmd_check(argc - 2, argv + 2, &o);
 	if (!strcmp(argv[1], "replay"))
 		return cmd_replay(argc - 2, argv + 2, &o);
+	if (!strcmp(argv[1], "ops")) {
+		scn_print_ops(stdout, argc > 2 && !strcmp(argv[2], "--markdown"));
+		return EXIT_OK;
+	}
 	if (!strcmp(argv[1], "variants")) {
 		if (argc > 2 && !strcmp(argv[2], "--markdown"))
 			variant_print_markdown(stdout);

@@ -21,31 +21,45 @@
 #include "../exec/obs.h"
 
 const struct scn_opdesc scn_ops[OPC_NR] = {
-	[OPC_READ] = { "read", "e", "c", "read ADDR: a user read by the CPU" },
-	[OPC_WRITE] = { "write", "e", "c", "write ADDR: a user write by the CPU" },
-	[OPC_GREAD] = { "gread", "e", "v", "gread GFN: a guest read by the vCPU" },
-	[OPC_GWRITE] = { "gwrite", "e", "v", "gwrite GFN: a guest write by the vCPU" },
-	[OPC_MPROTECT] = { "mprotect", "peeP", "ck", "mprotect PROC ADDR LEN none|r|rw" },
-	[OPC_MADV_FREE] = { "madvise_free", "pee", "ck", "madvise_free PROC ADDR LEN: madvise(MADV_FREE)" },
-	[OPC_MADV_DONTNEED] = { "madvise_dontneed", "pee", "ck", "madvise_dontneed PROC ADDR LEN" },
-	[OPC_RECLAIM] = { "reclaim", "pe", "ck", "reclaim PROC ADDR: shrink the anon folio mapped there" },
-	[OPC_WRITEBACK] = { "writeback", "fe", "ck", "writeback FILE INDEX: folio_clear_dirty_for_io() and write" },
-	[OPC_CLEAN_RECORD] = { "clean_record", "fee", "ck", "clean_record FILE FIRST NR: clean_record_shared_mapping_range()" },
-	[OPC_WP_MAPPING] = { "wp_mapping", "fee", "ck", "wp_mapping FILE FIRST NR: wp_shared_mapping_range()" },
-	[OPC_KVM_WRITE_PROTECT] = { "kvm_write_protect", "ve", "k", "kvm_write_protect VM GFN: kvm_mmu_slot_gfn_write_protect() + flush under mmu_lock" },
-	[OPC_KVM_AGE] = { "kvm_age", "vee", "k", "kvm_age VM GFN NR: the clear_young notifier over those gfns" },
-	[OPC_KVM_SPLIT] = { "kvm_split", "ve", "k", "kvm_split VM GFN: split the 2 MiB SPTE mapping GFN" },
-	[OPC_SPTE_SET] = { "spte_set", "veF", "s", "spte_set VM GFN FLAGS: set SPTE bits (set-up only)" },
-	[OPC_SPTE_CLEAR] = { "spte_clear", "veF", "s", "spte_clear VM GFN FLAGS: clear SPTE bits (set-up only)" },
-	[OPC_MAP_HUGE] = { "map_huge", "ve", "s", "map_huge VM GFN: map a 2 MiB SPTE at GFN (set-up only)" },
-	[OPC_FLUSH_ALL] = { "flush_all", "", "s", "flush_all: flush every TLB (set-up only)" },
-	[OPC_UFFD_REGISTER] = { "uffd_register", "pee", "cks", "uffd_register PROC ADDR LEN: UFFDIO_API (WP_ASYNC, once per mm) and UFFDIO_REGISTER_MODE_WP" },
-	[OPC_UFFD_WP] = { "uffd_wp", "pee", "ck", "uffd_wp PROC ADDR LEN: UFFDIO_WRITEPROTECT with MODE_WP" },
-	[OPC_UFFD_UNWP] = { "uffd_unwp", "pee", "ck", "uffd_unwp PROC ADDR LEN: UFFDIO_WRITEPROTECT without MODE_WP" },
-	[OPC_UFFD_COPY] = { "uffd_copy", "peew", "ck", "uffd_copy PROC ADDR LEN [wp]: UFFDIO_COPY (wp: UFFDIO_COPY_MODE_WP)" },
-	[OPC_UFFD_ZEROPAGE] = { "uffd_zeropage", "pee", "ck", "uffd_zeropage PROC ADDR LEN: UFFDIO_ZEROPAGE" },
-	[OPC_PAGEMAP_SCAN] = { "pagemap_scan", "peeK", "ck", "pagemap_scan PROC ADDR LEN [KEY=VALUE ...]: the PAGEMAP_SCAN ioctl" },
+#define OP(id, name, sig, actors, usage, what) [OPC_##id] = { #name, sig, actors, usage, what },
+#include "ops.def"
+#undef OP
 };
+
+/* "cpu, kthread, set-up" */
+static void ops_who(const char *actors, char *buf, size_t n)
+{
+	static const struct { char c; const char *name; } kinds[] = {
+		{ 'c', "cpu" }, { 'v', "vcpu" }, { 'k', "kthread" }, { 's', "set-up" },
+	};
+	size_t l = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]) && l < n; i++)
+		if (strchr(actors, kinds[i].c))
+			l += (size_t)snprintf(buf + l, n - l, "%s%s", l ? ", " : "", kinds[i].name);
+}
+
+void scn_print_ops(FILE *f, bool markdown)
+{
+	char who[64];
+
+	if (markdown)
+		fprintf(f, "| operation | who | what |\n|---|---|---|\n");
+	for (int i = 0; i < OPC_NR; i++) {
+		const struct scn_opdesc *d = &scn_ops[i];
+
+		ops_who(d->actors, who, sizeof(who));
+		if (markdown) {
+			fprintf(f, "| `");
+			for (const char *c = d->usage; *c; c++)	/* | inside a table cell */
+				fprintf(f, *c == '|' ? "\\|" : "%c", *c);
+			fprintf(f, "` | %s | %s |\n", who, d->what);
+		} else {
+			fprintf(f, "  %-44s %s\n", d->usage, who);
+		}
+	}
+}
 
 /* uapi/linux/fs.h PAGE_IS_*, bit by bit, and PM_SCAN_* flags. */
 const char *const scn_page_categories[SCN_NR_PAGE_CATEGORIES] = {

@@ -7,6 +7,8 @@
 #ifndef ADSIM_SCN_SCN_H
 #define ADSIM_SCN_SCN_H
 
+#include <stdio.h>
+
 #include "../exec/types.h"
 #include "../variant/variant.h"
 
@@ -116,12 +118,10 @@ int scn_set(struct scn *s, const char *assign, char *err, size_t errlen);
 
 /* ---- instantiated operations ---- */
 enum scn_opcode {
-	OPC_READ, OPC_WRITE, OPC_GREAD, OPC_GWRITE, OPC_MPROTECT,
-	OPC_MADV_FREE, OPC_MADV_DONTNEED, OPC_RECLAIM, OPC_WRITEBACK,
-	OPC_CLEAN_RECORD, OPC_WP_MAPPING, OPC_KVM_WRITE_PROTECT, OPC_KVM_AGE,
-	OPC_KVM_SPLIT, OPC_SPTE_SET, OPC_SPTE_CLEAR, OPC_MAP_HUGE,
-	OPC_FLUSH_ALL, OPC_UFFD_REGISTER, OPC_UFFD_WP, OPC_UFFD_UNWP,
-	OPC_UFFD_COPY, OPC_UFFD_ZEROPAGE, OPC_PAGEMAP_SCAN, OPC_NR
+#define OP(id, name, sig, actors, usage, what) OPC_##id,
+#include "ops.def"
+#undef OP
+	OPC_NR
 };
 
 /*
@@ -152,17 +152,15 @@ struct scn_op {
 
 struct scn_opdesc {
 	const char *name;
-	/*
-	 * per argument: 'e' expression, 'f' file, 'v' vm, 'p' process,
-	 * 'F' SPTE flags, 'P' prot, 'w' an optional trailing word "wp",
-	 * 'K' pagemap_scan's KEY=VALUE list (SCN_SCAN_KEYS arguments)
-	 */
-	const char *sig;
-	const char *actors;	/* which actor kinds may run it: c v k, s = set-up only */
-	const char *help;
+	const char *sig;	/* per argument, as in ops.def */
+	const char *actors;	/* c v k, s = set-up (ops.def) */
+	const char *usage;	/* "read ADDR" */
+	const char *what;	/* what it does, for --help and the docs */
 };
 
 extern const struct scn_opdesc scn_ops[OPC_NR];
+/* The operations as docs/scenarios.md's table (markdown) or a --help list. */
+void scn_print_ops(FILE *f, bool markdown);
 
 struct scn_actor_inst {
 	char name[SCN_NAME];
