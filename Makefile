@@ -12,7 +12,7 @@ LDFLAGS := $(CFLAGS_$(MODE))
 # The layers, bottom first: a file may include headers of its own layer and
 # of those before it, never of one after it (`make layers` checks).  A
 # directory inside a layer (kvm/mmu) belongs to it.
-LAYERS := exec variant hw mm kvm scn check sim host vskernel cli
+LAYERS := exec variant hw mm kvm scn drv check sim host vskernel cli
 DIRS := $(LAYERS) kvm/mmu
 SRCS := $(foreach d,$(DIRS),$(wildcard $(d)/*.c)) exec/ctx_x86_64.S
 LIBSRCS := $(filter-out cli/main.c,$(SRCS))

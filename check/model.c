@@ -106,249 +106,27 @@ static const struct obs_ops gt_ops = {
 
 /* ---- operations ---- */
 
-static struct kvm *op_kvm(struct model *m, const struct scn_op *op)
-{
-	return &m->w->kvm[m->w->kvm_of[op->ref]];
-}
-
-static void op_clean_record(struct model *m, struct address_space *mapping,
-			    pgoff_t first, pgoff_t nr)
-{
-	u64 bitmap[8] = { 0 };
-	pgoff_t start = 0, end = 0;
-
-	if (nr > 512 || first + nr > mapping->nrpages)
-		return;
-	clean_record_shared_mapping_range(mapping, first, nr, first, bitmap,
-					  &start, &end);
-	for (pgoff_t i = start; i < end; i++)
-		if (bitmap[i / 64] & BIT_ULL(i % 64))
-			obs_report(&m->w->obs, CONS_CLEAN_RECORD, mapping->pages[first + i]);
-}
-
-static void op_spte_bits(struct model *m, const struct scn_op *op, bool set)
-{
-	struct kvm *kvm = op_kvm(m, op);
-	int level;
-	u64 spte;
-	u64 *sptep = kvm_tdp_mmu_walk(kvm, (gfn_t)op->a[0], &level, &spte);
-
-	if (!sptep || !is_shadow_present_pte(spte))
-		return;
-	*sptep = set ? spte | (u64)op->a[1] : spte & ~(u64)op->a[1];
-}
-
-/* scn/scn.c names PAGE_IS_* and PM_SCAN_* by their uapi bit. */
-_Static_assert(PM_SCAN_CATEGORIES == (1ULL << SCN_NR_PAGE_CATEGORIES) - 1 &&
-	       PAGE_IS_WRITTEN == 1ULL << 1 && PAGE_IS_GUARD == 1ULL << 8,
-	       "scn_page_categories[] follows uapi/linux/fs.h");
-_Static_assert(PM_SCAN_WP_MATCHING == 1 && PM_SCAN_CHECK_WPASYNC == 2,
-	       "scn_scan_flags[] follows uapi/linux/fs.h");
-
-#define OP_UFFD_FEATURES (UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED | \
-			  UFFD_FEATURE_WP_HUGETLBFS_SHMEM)
-#define OP_UFFDIO_WRITEPROTECT_MODE_WP 1ULL
-#define OP_UFFDIO_COPY_MODE_WP 2ULL
-
 /*
- * What an ioctl returned: a note in traces; in the set-up (direct mode, no
- * current actor) an error fails the build ("set-up failed: ..."), since
- * the scenario would otherwise explore a world it did not ask for.
+ * One operation of an actor, or of the set-up (actor -1, direct mode),
+ * through the driver.  In the set-up a failed ioctl fails the build
+ * ("set-up failed: ..."): the scenario would otherwise explore a world it
+ * did not ask for.
  */
-static void op_result(struct model *m, long ret, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void op_result(struct model *m, long ret, const char *fmt, ...)
-{
-	bool setup = !m->ex.cur;
-	char buf[160];
-	va_list ap;
-
-	if (!exec_tracing() && !(setup && ret < 0))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	exec_note("%s", buf);
-	if (setup && ret < 0)
-		exec_report(ORACLE_MODEL_WARN, "%s", buf);
-}
-
-static void op_uffd_register(struct model *m, struct mm_struct *mm, u64 start, u64 len)
-{
-	int ret;
-
-	if (!mm->uffd.open) {
-		ret = userfaultfd_api(mm, OP_UFFD_FEATURES);
-		op_result(m, ret, "UFFDIO_API returns %d", ret);
-	}
-	ret = userfaultfd_register(mm, start, len);
-	op_result(m, ret, "UFFDIO_REGISTER [%#llx, %#llx) returns %d", (unsigned long long)start,
-		  (unsigned long long)(start + len), ret);
-}
-
-static void format_categories(u64 c, char *buf, size_t n)
-{
-	size_t l = 0;
-
-	buf[0] = 0;
-	for (int i = 0; i < SCN_NR_PAGE_CATEGORIES && l < n; i++)
-		if (c & (1ULL << i))
-			l += (size_t)snprintf(buf + l, n - l, "%s%s", l ? "|" : "",
-					      scn_page_categories[i]);
-	if (!l)
-		snprintf(buf, n, "0");
-}
-
-/* PAGEMAP_SCAN over [ADDR, ADDR + LEN) with the operation's keys. */
-static void op_pagemap_scan(struct model *m, struct mm_struct *mm, const struct scn_op *op)
-{
-	const s64 *k = &op->a[2];
-	struct page_region vec[SCN_SCAN_MAX_VEC];
-	u64 vec_len = (u64)k[SCAN_VEC];
-	struct pm_scan_arg arg = {
-		.size = sizeof(struct pm_scan_arg),
-		.flags = (u64)k[SCAN_FLAGS],
-		.start = (u64)op->a[0],
-		.end = (u64)op->a[0] + (u64)op->a[1],
-		.vec = vec_len ? 1 : 0,
-		.vec_len = vec_len,
-		.max_pages = (u64)k[SCAN_MAX_PAGES],
-		.category_inverted = (u64)k[SCAN_INVERTED],
-		.category_mask = (u64)k[SCAN_MASK],
-		.category_anyof_mask = (u64)k[SCAN_ANYOF],
-		.return_mask = (u64)k[SCAN_RETURN],
-	};
-	long ret;
-
-	if (vec_len > SCN_SCAN_MAX_VEC)	/* scn_instantiate() rejects it */
-		return;
-	memset(vec, 0, sizeof(vec));
-	ret = do_pagemap_scan(mm, &arg, vec_len ? vec : NULL);
-	op_result(m, ret, "PAGEMAP_SCAN [%#llx, %#llx) returns %ld", (unsigned long long)arg.start,
-		  (unsigned long long)arg.end, ret);
-	if (!exec_tracing())
-		return;
-	for (long i = 0; i < ret && i < (long)vec_len; i++) {
-		char c[128];
-
-		format_categories(vec[i].categories, c, sizeof(c));
-		exec_note("[%#llx, %#llx) %s", (unsigned long long)vec[i].start,
-			  (unsigned long long)vec[i].end, c);
-	}
-	exec_note("walk_end %#llx", (unsigned long long)arg.walk_end);
-}
-
 static void run_op(struct model *m, int actor, const struct scn_op *op)
 {
-	struct world *w = m->w;
-	struct model_actor *ma = actor >= 0 ? &m->actors[actor] : NULL;
-	const struct scn_actor_inst *ai = actor >= 0 ? &m->inst.actors[actor] : NULL;
+	struct drv_result r;
+	struct drv_actor a = { 0 };
 
-	switch (op->code) {
-	case OPC_READ:
-	case OPC_WRITE:
-		mm_user_access(w->mm_of[ai->ref], ma->tlb, (u64)op->a[0],
-			       op->code == OPC_WRITE);
-		break;
-	case OPC_GREAD:
-	case OPC_GWRITE:
-		kvm_vcpu_access(ma->vcpu, (gfn_t)op->a[0], op->code == OPC_GWRITE);
-		break;
-	case OPC_MPROTECT:
-		do_mprotect_pkey(w->mm_of[op->ref], (u64)op->a[0], (u64)op->a[1], (int)op->a[2]);
-		break;
-	case OPC_MADV_FREE:
-		do_madvise(w->mm_of[op->ref], (u64)op->a[0], (u64)op->a[1], MADV_FREE);
-		break;
-	case OPC_MADV_DONTNEED:
-		do_madvise(w->mm_of[op->ref], (u64)op->a[0], (u64)op->a[1], MADV_DONTNEED);
-		break;
-	case OPC_RECLAIM: {
-		struct mm_struct *mm = w->mm_of[op->ref];
-		u64 *p = hw_lookup(&w->hw, mm->space, (u64)op->a[0], PG_LEVEL_4K);
-		u64 e = p ? READ_ONCE(*p) : 0;
+	if (actor >= 0) {
+		const struct scn_actor_inst *ai = &m->inst.actors[actor];
 
-		if (e & _PAGE_PRESENT)
-			mm_reclaim_folio(&w->mw, (e & PTE_PFN_MASK) >> PAGE_SHIFT);
-		break;
+		a.tlb = m->actors[actor].tlb;
+		a.vcpu = m->actors[actor].vcpu;
+		a.mm = ai->kind == 'c' ? m->w->drv.mm_of[ai->ref] : NULL;
 	}
-	case OPC_WRITEBACK:
-		mm_writeback_folio(&w->mw, w->file_of[op->ref], (pgoff_t)op->a[0]);
-		break;
-	case OPC_CLEAN_RECORD:
-		op_clean_record(m, w->file_of[op->ref], (pgoff_t)op->a[0], (pgoff_t)op->a[1]);
-		break;
-	case OPC_WP_MAPPING:
-		wp_shared_mapping_range(w->file_of[op->ref], (pgoff_t)op->a[0], (pgoff_t)op->a[1]);
-		break;
-	case OPC_KVM_WRITE_PROTECT: {
-		struct kvm *kvm = op_kvm(m, op);
-
-		write_lock(&kvm->mmu_lock);
-		if (kvm_mmu_slot_gfn_write_protect(kvm, (gfn_t)op->a[0]))
-			kvm_flush_remote_tlbs(kvm);
-		write_unlock(&kvm->mmu_lock);
-		obs_protect_done(&w->obs, kvm->space, (u64)op->a[0] << PAGE_SHIFT,
-				 ((u64)op->a[0] + 1) << PAGE_SHIFT);
-		break;
-	}
-	case OPC_KVM_AGE: {
-		struct kvm *kvm = op_kvm(m, op);
-		u64 hva = kvm->slots[0].userspace_addr +
-			  (((u64)op->a[0] - kvm->slots[0].base_gfn) << PAGE_SHIFT);
-
-		mmu_notifier_clear_young(kvm->mm, hva, hva + ((u64)op->a[1] << PAGE_SHIFT));
-		break;
-	}
-	case OPC_KVM_SPLIT:
-		kvm_tdp_mmu_split_huge_page(op_kvm(m, op), (gfn_t)op->a[0]);
-		break;
-	case OPC_SPTE_SET:
-	case OPC_SPTE_CLEAR:
-		op_spte_bits(m, op, op->code == OPC_SPTE_SET);
-		break;
-	case OPC_MAP_HUGE: {
-		u64 pfn = hw_alloc_data(&w->hw, 512, 512);
-
-		if (pfn)
-			kvm_tdp_mmu_map_huge(op_kvm(m, op), (gfn_t)op->a[0] & ~511ULL, pfn);
-		break;
-	}
-	case OPC_FLUSH_ALL:
-		for (int s = 0; s < w->hw.nr_spaces; s++)
-			hw_flush_tlb(&w->hw, s, 0, 0, true);
-		break;
-	case OPC_UFFD_REGISTER:
-		op_uffd_register(m, w->mm_of[op->ref], (u64)op->a[0], (u64)op->a[1]);
-		break;
-	case OPC_UFFD_WP:
-	case OPC_UFFD_UNWP: {
-		int ret = userfaultfd_writeprotect(w->mm_of[op->ref], (u64)op->a[0], (u64)op->a[1],
-						   op->code == OPC_UFFD_WP ?
-						   OP_UFFDIO_WRITEPROTECT_MODE_WP : 0);
-
-		op_result(m, ret, "UFFDIO_WRITEPROTECT%s returns %d",
-			  op->code == OPC_UFFD_WP ? " (MODE_WP)" : "", ret);
-		break;
-	}
-	case OPC_UFFD_COPY:
-	case OPC_UFFD_ZEROPAGE: {
-		s64 count = 0;
-		int ret = op->code == OPC_UFFD_COPY ?
-			  userfaultfd_copy(w->mm_of[op->ref], (u64)op->a[0], (u64)op->a[1],
-					   op->a[2] ? OP_UFFDIO_COPY_MODE_WP : 0, &count) :
-			  userfaultfd_zeropage(w->mm_of[op->ref], (u64)op->a[0], (u64)op->a[1], 0,
-					       &count);
-
-		op_result(m, ret, "%s returns %d (%s %lld)",
-			  op->code == OPC_UFFD_COPY ? "UFFDIO_COPY" : "UFFDIO_ZEROPAGE", ret,
-			  op->code == OPC_UFFD_COPY ? "copy" : "zeropage", (long long)count);
-		break;
-	}
-	case OPC_PAGEMAP_SCAN:
-		op_pagemap_scan(m, w->mm_of[op->ref], op);
-		break;
-	}
+	drv_run_op(&m->w->drv, actor >= 0 ? &a : NULL, op, &r);
+	if (!m->ex.cur && r.failed[0])
+		exec_report(ORACLE_MODEL_WARN, "%s", r.failed);
 }
 
 static void actor_body(void *arg)
@@ -393,6 +171,9 @@ int model_build(struct model *m, struct scn *s, char *err, size_t errlen)
 	w->cfg = s->cfg;
 	w->obs.ops = &gt_ops;
 	w->obs.ctx = w;
+	w->drv.hw = &w->hw;
+	w->drv.mw = &w->mw;
+	w->drv.obs = &w->obs;
 	exec_init(&m->ex);
 	exec_engine = &m->ex;
 	m->ex.describe = model_describe;
@@ -410,14 +191,14 @@ int model_build(struct model *m, struct scn *s, char *err, size_t errlen)
 
 		switch (d->kind) {
 		case D_FILE:
-			w->file_of[i] = mm_new_file(&w->mw, &m->arena, d->name, (u32)in->pages[i],
+			w->drv.file_of[i] = mm_new_file(&w->mw, &m->arena, d->name, (u32)in->pages[i],
 						    d->shmem);
-			if (!w->file_of[i])
+			if (!w->drv.file_of[i])
 				return build_fail(err, errlen, s->path, d->line, "cannot create file");
 			break;
 		case D_PROCESS:
-			w->mm_of[i] = mm_new(&w->mw, d->name);
-			if (!w->mm_of[i])
+			w->drv.mm_of[i] = mm_new(&w->mw, d->name);
+			if (!w->drv.mm_of[i])
 				return build_fail(err, errlen, s->path, d->line, "too many processes");
 			break;
 		case D_MMAP: {
@@ -428,8 +209,8 @@ int model_build(struct model *m, struct scn *s, char *err, size_t errlen)
 			if (p < 0 || (d->file[0] && f < 0))
 				return build_fail(err, errlen, s->path, d->line,
 						  "unknown process or file");
-			if (!mm_mmap(w->mm_of[p], (u64)in->addr[i], (u64)in->pages[i] << PAGE_SHIFT,
-				     flags, f >= 0 ? w->file_of[f] : NULL, (pgoff_t)in->pgoff[i]))
+			if (!mm_mmap(w->drv.mm_of[p], (u64)in->addr[i], (u64)in->pages[i] << PAGE_SHIFT,
+				     flags, f >= 0 ? w->drv.file_of[f] : NULL, (pgoff_t)in->pgoff[i]))
 				return build_fail(err, errlen, s->path, d->line,
 						  "mmap failed: expected a page-aligned free range below 16 TiB (MODEL_TASK_SIZE) inside the file");
 			break;
@@ -440,15 +221,15 @@ int model_build(struct model *m, struct scn *s, char *err, size_t errlen)
 			if (p < 0 || w->nr_kvm >= 2)
 				return build_fail(err, errlen, s->path, d->line,
 						  "unknown process, or more than 2 vms");
-			w->kvm_of[i] = w->nr_kvm;
-			if (kvm_create_vm(&w->kvm[w->nr_kvm++], &w->hw, w->mm_of[p], &w->cfg, d->name))
+			w->drv.kvm_of[i] = &w->kvm[w->nr_kvm];
+			if (kvm_create_vm(&w->kvm[w->nr_kvm++], &w->hw, w->drv.mm_of[p], &w->cfg, d->name))
 				return build_fail(err, errlen, s->path, d->line, "cannot create vm");
 			break;
 		}
 		case D_MEMSLOT: {
 			int v = scn_decl_index(s, D_VM, d->ref);
 
-			if (v < 0 || kvm_set_memory_region(&w->kvm[w->kvm_of[v]], (gfn_t)in->gfn[i],
+			if (v < 0 || kvm_set_memory_region(w->drv.kvm_of[v], (gfn_t)in->gfn[i],
 							   (u64)in->pages[i], (u64)in->addr[i]))
 				return build_fail(err, errlen, s->path, d->line, "bad memslot");
 			break;
@@ -470,10 +251,10 @@ int model_build(struct model *m, struct scn *s, char *err, size_t errlen)
 		if (id < 0)
 			return build_fail(err, errlen, s->path, 1, "too many actors");
 		if (ai->kind == 'c') {
-			ma->tlb = hw_new_tlb(&w->hw, &m->arena, w->mm_of[ai->ref]->space, id,
+			ma->tlb = hw_new_tlb(&w->hw, &m->arena, w->drv.mm_of[ai->ref]->space, id,
 					     (int)s->params[0].value, ai->name);
 		} else if (ai->kind == 'v') {
-			struct kvm *kvm = &w->kvm[w->kvm_of[ai->ref]];
+			struct kvm *kvm = w->drv.kvm_of[ai->ref];
 
 			ma->tlb = hw_new_tlb(&w->hw, &m->arena, kvm->space, id,
 					     (int)s->params[0].value, ai->name);
@@ -581,7 +362,7 @@ void model_finish(struct model *m)
 	if (s->consumers[CONS_CLEAN_RECORD]) {
 		collect_phase_begin(m, "collect: clean_record every file", &tr);
 		for (int i = 0; i < w->mw.nr_files; i++)
-			op_clean_record(m, &w->mw.files[i], 0, w->mw.files[i].nrpages);
+			drv_clean_record(&w->drv, &w->mw.files[i], 0, w->mw.files[i].nrpages);
 		collect_phase_end(m, tr);
 	}
 	if (s->consumers[CONS_WRITEBACK]) {

@@ -9,6 +9,7 @@
 #ifndef ADSIM_CHECK_MODEL_H
 #define ADSIM_CHECK_MODEL_H
 
+#include "../drv/drv.h"
 #include "../scn/scn.h"
 #include "../exec/arena.h"
 #include "../exec/exec.h"
@@ -48,10 +49,7 @@ struct world {
 	struct kvm kvm[2];
 	int nr_kvm;
 	struct gt gt;
-	/* declaration index -> model object */
-	struct mm_struct *mm_of[SCN_MAX_DECLS];
-	struct address_space *file_of[SCN_MAX_DECLS];
-	int kvm_of[SCN_MAX_DECLS];
+	struct drv_world drv;	/* declaration index -> model object */
 	struct kvm_vcpu vcpus[KVM_MAX_VCPUS];
 };
 

@@ -626,6 +626,11 @@ int handle_userfault(struct vm_fault *vmf, unsigned long reason);
  * event stays pending until UFFDIO_COPY (without DONTWAKE) covers it.
  */
 int userfaultfd_read(struct mm_struct *mm, struct uffd_msg *msg);
+#define UFFDIO_WRITEPROTECT_MODE_WP (1ULL << 0)
+#define UFFDIO_WRITEPROTECT_MODE_DONTWAKE (1ULL << 1)
+#define UFFDIO_COPY_MODE_DONTWAKE (1ULL << 0)
+#define UFFDIO_COPY_MODE_WP (1ULL << 1)
+#define UFFDIO_ZEROPAGE_MODE_DONTWAKE (1ULL << 0)
 int userfaultfd_writeprotect(struct mm_struct *mm, u64 start, u64 len, u64 mode);
 int userfaultfd_copy(struct mm_struct *mm, u64 dst, u64 len, u64 mode, s64 *copy);
 int userfaultfd_zeropage(struct mm_struct *mm, u64 dst, u64 len, u64 mode, s64 *zeropage);

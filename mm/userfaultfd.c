@@ -214,8 +214,6 @@ int mwriteprotect_range(struct mm_struct *mm, u64 start, u64 len, bool enable_wp
 	return err;
 }
 
-#define UFFDIO_WRITEPROTECT_MODE_WP (1ULL << 0)
-#define UFFDIO_WRITEPROTECT_MODE_DONTWAKE (1ULL << 1)
 
 /* fs/userfaultfd.c userfaultfd_writeprotect(). */
 int userfaultfd_writeprotect(struct mm_struct *mm, u64 start, u64 len, u64 mode)
@@ -424,9 +422,6 @@ out:
 	return copied ? copied : err;
 }
 
-#define UFFDIO_COPY_MODE_DONTWAKE (1ULL << 0)
-#define UFFDIO_COPY_MODE_WP (1ULL << 1)
-#define UFFDIO_ZEROPAGE_MODE_DONTWAKE (1ULL << 0)
 
 /*
  * userfaultfd_copy() / userfaultfd_zeropage(): *count gets what

@@ -32,6 +32,8 @@ int vsk_model_open(struct vsk_model *m, enum vsk_mapping mapping, u32 pages,
 	m->tlb = hw_new_tlb(m->dw.hw, &m->dw.arena, m->mm->space, 0, 64, "cpu");
 	if (m->tlb < 0)
 		goto nomem;
+	m->drv = (struct drv_world){ .hw = m->dw.hw, .mw = m->dw.mw, .obs = &m->dw.obs };
+	m->drv.mm_of[0] = m->mm;	/* the one process, as vsk_scn_op() names it */
 	if (userfaultfd_api(m->mm, UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED |
 				   UFFD_FEATURE_WP_HUGETLBFS_SHMEM) ||
 	    userfaultfd_register(m->mm, VSK_MODEL_BASE, (u64)pages << PAGE_SHIFT)) {
@@ -55,86 +57,65 @@ static u64 vsk_addr(u64 page)
 	return VSK_MODEL_BASE + (page << PAGE_SHIFT);
 }
 
-static void vsk_ret(struct vsk_result *r, long ret)
+/* The scenario operation a vs-kernel operation is, on the one process. */
+static void vsk_scn_op(const struct vsk_op *op, struct scn_op *so)
 {
-	r->ret = ret < 0 ? -1 : ret;
-	r->err = ret < 0 ? (int)-ret : 0;
-}
-
-/* A user access; count gets the page faults it took, as getrusage() does. */
-static void vsk_model_access(struct vsk_model *m, const struct vsk_op *op,
-			     struct vsk_result *r)
-{
-	u64 faults = m->dw.hw->stats.faults;
-	int ret = mm_user_access(m->mm, m->tlb, vsk_addr(op->page), op->code == VSK_WRITE);
-
-	vsk_ret(r, ret);
-	/* compared for completed accesses only, as host/ measures them */
-	r->count = ret ? 0 : (s64)(m->dw.hw->stats.faults - faults);
-}
-
-static void vsk_model_scan(struct vsk_model *m, const struct vsk_op *op,
-			   struct vsk_result *r)
-{
-	struct page_region vec[VSK_MAX_REGIONS];
-	struct pm_scan_arg arg = {
-		.size = sizeof(arg),
-		.flags = op->scan.flags,
-		.start = vsk_addr(op->page),
-		.end = vsk_addr((u64)op->page + op->nr),
-		.vec = op->scan.vec_len ? 1 : 0,
-		.vec_len = op->scan.vec_len,
-		.max_pages = op->scan.max_pages,
-		.category_inverted = op->scan.category_inverted,
-		.category_mask = op->scan.category_mask,
-		.category_anyof_mask = op->scan.category_anyof_mask,
-		.return_mask = op->scan.return_mask,
+	static const u8 codes[VSK_NR_OPS] = {
+		[VSK_READ] = OPC_READ, [VSK_WRITE] = OPC_WRITE, [VSK_WP] = OPC_UFFD_WP,
+		[VSK_UNWP] = OPC_UFFD_UNWP, [VSK_COPY] = OPC_UFFD_COPY,
+		[VSK_ZEROPAGE] = OPC_UFFD_ZEROPAGE, [VSK_DONTNEED] = OPC_MADV_DONTNEED,
+		[VSK_MPROTECT] = OPC_MPROTECT, [VSK_SCAN] = OPC_PAGEMAP_SCAN,
 	};
-	long ret = do_pagemap_scan(m->mm, &arg, vec);
+	s64 *k = &so->a[2];
 
-	vsk_ret(r, ret);
-	r->walk_end = arg.walk_end ? (arg.walk_end - VSK_MODEL_BASE) >> PAGE_SHIFT : 0;
-	for (long i = 0; i < ret; i++)
-		r->regions[i] = (struct vsk_region){
-			(vec[i].start - VSK_MODEL_BASE) >> PAGE_SHIFT,
-			(vec[i].end - VSK_MODEL_BASE) >> PAGE_SHIFT, vec[i].categories
-		};
-	r->nr_regions = ret > 0 ? (u32)ret : 0;
+	memset(so, 0, sizeof(*so));
+	so->code = codes[op->code];
+	so->ref = 0;
+	so->a[0] = (s64)vsk_addr(op->page);
+	so->a[1] = (s64)op->nr << PAGE_SHIFT;
+	if (op->code == VSK_COPY)
+		so->a[2] = (op->mode & VSK_UFFDIO_COPY_MODE_WP) != 0;
+	else if (op->code == VSK_MPROTECT)
+		so->a[2] = op->prot;
+	if (op->code != VSK_SCAN)
+		return;
+	k[SCAN_FLAGS] = (s64)op->scan.flags;
+	k[SCAN_MASK] = (s64)op->scan.category_mask;
+	k[SCAN_ANYOF] = (s64)op->scan.category_anyof_mask;
+	k[SCAN_INVERTED] = (s64)op->scan.category_inverted;
+	k[SCAN_RETURN] = (s64)op->scan.return_mask;
+	k[SCAN_MAX_PAGES] = (s64)op->scan.max_pages;
+	k[SCAN_VEC] = op->scan.vec_len;
+}
+
+/* A page of the mapping, from an address the model returned (0 for 0). */
+static u64 vsk_page(u64 addr)
+{
+	return addr ? (addr - VSK_MODEL_BASE) >> PAGE_SHIFT : 0;
 }
 
 void vsk_model_run(struct vsk_model *m, const struct vsk_op *op, struct vsk_result *r)
 {
-	u64 addr = vsk_addr(op->page), len = (u64)op->nr << PAGE_SHIFT;
-	s64 count = 0;
+	struct drv_actor a = { .mm = m->mm, .tlb = m->tlb };
+	static struct drv_result dr;
+	struct scn_op so;
 
 	memset(r, 0, sizeof(*r));
 	exec_engine = NULL;
-	switch (op->code) {
-	case VSK_READ:
-	case VSK_WRITE:
-		vsk_model_access(m, op, r);
-		break;
-	case VSK_WP:
-	case VSK_UNWP:
-		vsk_ret(r, userfaultfd_writeprotect(m->mm, addr, len, op->code == VSK_WP));
-		break;
-	case VSK_COPY:
-		vsk_ret(r, userfaultfd_copy(m->mm, addr, len, op->mode, &count));
-		r->count = count;
-		break;
-	case VSK_ZEROPAGE:
-		vsk_ret(r, userfaultfd_zeropage(m->mm, addr, len, 0, &count));
-		r->count = count;
-		break;
-	case VSK_DONTNEED:
-		vsk_ret(r, do_madvise(m->mm, addr, len, MADV_DONTNEED));
-		break;
-	case VSK_MPROTECT:
-		vsk_ret(r, do_mprotect_pkey(m->mm, addr, len, op->prot));
-		break;
-	case VSK_SCAN:
-		vsk_model_scan(m, op, r);
-		break;
+	vsk_scn_op(op, &so);
+	drv_run_op(&m->drv, &a, &so, &dr);
+	r->ret = dr.ret < 0 ? -1 : dr.ret;
+	r->err = dr.ret < 0 ? (int)-dr.ret : 0;
+	if (op->code == VSK_SCAN) {
+		r->walk_end = vsk_page(dr.walk_end);
+		r->nr_regions = (u32)dr.nr_regions;
+		for (long i = 0; i < dr.nr_regions; i++)
+			r->regions[i] = (struct vsk_region){ vsk_page(dr.regions[i].start),
+							     vsk_page(dr.regions[i].end),
+							     dr.regions[i].categories };
+	} else if (op->code != VSK_WP && op->code != VSK_UNWP && op->code != VSK_DONTNEED &&
+		   op->code != VSK_MPROTECT) {
+		r->count = dr.count;	/* the fills' progress, an access's faults */
 	}
 }
 

@@ -10,6 +10,7 @@
 #define ADSIM_VSKERNEL_MODEL_H
 
 #include "../exec/arena.h"
+#include "../drv/drv.h"
 #include "../exec/obs.h"
 #include "../hw/hw.h"
 #include "../mm/mm.h"
@@ -22,6 +23,7 @@ struct vsk_model {
 	struct mm_direct_world dw;
 	struct mm_struct *mm;
 	int tlb;
+	struct drv_world drv;	/* what operations act on: mm_of[0] is mm */
 	u32 pages;
 	enum vsk_mapping mapping;
 };

@@ -51,14 +51,14 @@ struct mm_struct *unit_mm(struct unit_world *uw, const char *name)
 {
 	int i = decl(uw, name);
 
-	return i < 0 ? NULL : uw->m.w->mm_of[i];
+	return i < 0 ? NULL : uw->m.w->drv.mm_of[i];
 }
 
 struct address_space *unit_file(struct unit_world *uw, const char *name)
 {
 	int i = decl(uw, name);
 
-	return i < 0 ? NULL : uw->m.w->file_of[i];
+	return i < 0 ? NULL : uw->m.w->drv.file_of[i];
 }
 
 int unit_actor_tlb(struct unit_world *uw, const char *actor)

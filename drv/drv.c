@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * drv: one handler per scenario operation; see drv.h.  Each calls the
+ * model's own entry point with the operation's arguments and nothing
+ * else: what an operation means is the modelled kernel's business.
+ */
+#include "drv.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* scn/scn.c names PAGE_IS_* and PM_SCAN_* by their uapi bit. */
+_Static_assert(PM_SCAN_CATEGORIES == (1ULL << SCN_NR_PAGE_CATEGORIES) - 1 &&
+	       PAGE_IS_WRITTEN == 1ULL << 1 && PAGE_IS_GUARD == 1ULL << 8,
+	       "scn_page_categories[] follows uapi/linux/fs.h");
+_Static_assert(PM_SCAN_WP_MATCHING == 1 && PM_SCAN_CHECK_WPASYNC == 2,
+	       "scn_scan_flags[] follows uapi/linux/fs.h");
+
+/* vs-kernel's registration, and the one scenarios' uffd_register makes */
+#define DRV_UFFD_FEATURES (UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED | \
+			   UFFD_FEATURE_WP_HUGETLBFS_SHMEM)
+
+/*
+ * What an ioctl returned: a note in traces, and, if it failed, in
+ * r->failed (the first failure of the operation).
+ */
+static void drv_result(struct drv_result *r, long ret, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void drv_result(struct drv_result *r, long ret, const char *fmt, ...)
+{
+	char buf[sizeof(r->failed)];
+	va_list ap;
+
+	if (!r->ret)
+		r->ret = ret;
+	if (!exec_tracing() && ret >= 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	exec_note("%s", buf);
+	if (ret < 0 && !r->failed[0])
+		snprintf(r->failed, sizeof(r->failed), "%s", buf);
+}
+
+static void drv_access(const struct drv_actor *a, const struct scn_op *op,
+		       struct drv_result *r)
+{
+	struct hw *hw = a->mm->mw->hw;
+	u64 faults = hw->stats.faults;
+
+	r->ret = mm_user_access(a->mm, a->tlb, (u64)op->a[0], op->code == OPC_WRITE);
+	/* as getrusage() counts them: for completed accesses */
+	r->count = r->ret ? 0 : (s64)(hw->stats.faults - faults);
+}
+
+void drv_clean_record(const struct drv_world *w, struct address_space *mapping,
+		      pgoff_t first, pgoff_t nr)
+{
+	u64 bitmap[8] = { 0 };
+	pgoff_t start = 0, end = 0;
+
+	if (nr > 512 || first + nr > mapping->nrpages)
+		return;
+	clean_record_shared_mapping_range(mapping, first, nr, first, bitmap, &start, &end);
+	for (pgoff_t i = start; i < end; i++)
+		if (bitmap[i / 64] & BIT_ULL(i % 64))
+			obs_report(w->obs, CONS_CLEAN_RECORD, mapping->pages[first + i]);
+}
+
+/*
+ * kvm_write_protect: what KVM's dirty logging does to one gfn
+ * (kvm_arch_mmu_enable_log_dirty_pt_masked() without the mask): protect
+ * under mmu_lock, flush if anything changed, and only then is the
+ * protection done.
+ */
+static void drv_kvm_write_protect(const struct drv_world *w, struct kvm *kvm, gfn_t gfn)
+{
+	write_lock(&kvm->mmu_lock);
+	if (kvm_mmu_slot_gfn_write_protect(kvm, gfn))
+		kvm_flush_remote_tlbs(kvm);
+	write_unlock(&kvm->mmu_lock);
+	obs_protect_done(w->obs, kvm->space, gfn << PAGE_SHIFT, (gfn + 1) << PAGE_SHIFT);
+}
+
+/* kvm_age: the primary MMU's clear_young over the gfns' host range. */
+static void drv_kvm_age(struct kvm *kvm, gfn_t gfn, u64 nr)
+{
+	const struct kvm_memory_slot *slot = gfn_to_memslot(kvm, gfn);
+	u64 hva;
+
+	if (!slot)	/* scn_instantiate() refuses it */
+		return;
+	hva = slot->userspace_addr + ((gfn - slot->base_gfn) << PAGE_SHIFT);
+	mmu_notifier_clear_young(kvm->mm, hva, hva + (nr << PAGE_SHIFT));
+}
+
+/* Raw SPTE bits, set-up only: no primitive, no flush, no notifier. */
+static void drv_spte_bits(struct kvm *kvm, gfn_t gfn, u64 bits, bool set)
+{
+	int level;
+	u64 spte;
+	u64 *sptep = kvm_tdp_mmu_walk(kvm, gfn, &level, &spte);
+
+	if (!sptep || !is_shadow_present_pte(spte))
+		return;
+	*sptep = set ? spte | bits : spte & ~bits;
+}
+
+static void drv_reclaim(const struct drv_world *w, struct mm_struct *mm, u64 addr)
+{
+	u64 *p = hw_lookup(w->hw, mm->space, addr, PG_LEVEL_4K);
+	u64 e = p ? READ_ONCE(*p) : 0;
+
+	if (e & _PAGE_PRESENT)
+		mm_reclaim_folio(w->mw, (e & PTE_PFN_MASK) >> PAGE_SHIFT);
+}
+
+static void drv_uffd_register(struct mm_struct *mm, u64 start, u64 len, struct drv_result *r)
+{
+	long ret;
+
+	if (!mm->uffd.open) {
+		ret = userfaultfd_api(mm, DRV_UFFD_FEATURES);
+		drv_result(r, ret, "UFFDIO_API returns %ld", ret);
+	}
+	ret = userfaultfd_register(mm, start, len);
+	drv_result(r, ret, "UFFDIO_REGISTER [%#llx, %#llx) returns %ld", (unsigned long long)start,
+		   (unsigned long long)(start + len), ret);
+}
+
+static void format_categories(u64 c, char *buf, size_t n)
+{
+	size_t l = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < SCN_NR_PAGE_CATEGORIES && l < n; i++)
+		if (c & (1ULL << i))
+			l += (size_t)snprintf(buf + l, n - l, "%s%s", l ? "|" : "",
+					      scn_page_categories[i]);
+	if (!l)
+		snprintf(buf, n, "0");
+}
+
+/* PAGEMAP_SCAN over [ADDR, ADDR + LEN) with the operation's keys. */
+static void drv_pagemap_scan(struct mm_struct *mm, const struct scn_op *op, struct drv_result *r)
+{
+	const s64 *k = &op->a[2];
+	u64 vec_len = (u64)k[SCAN_VEC];
+	struct pm_scan_arg arg = {
+		.size = sizeof(struct pm_scan_arg),
+		.flags = (u64)k[SCAN_FLAGS],
+		.start = (u64)op->a[0],
+		.end = (u64)op->a[0] + (u64)op->a[1],
+		.vec = vec_len ? 1 : 0,
+		.vec_len = vec_len,
+		.max_pages = (u64)k[SCAN_MAX_PAGES],
+		.category_inverted = (u64)k[SCAN_INVERTED],
+		.category_mask = (u64)k[SCAN_MASK],
+		.category_anyof_mask = (u64)k[SCAN_ANYOF],
+		.return_mask = (u64)k[SCAN_RETURN],
+	};
+	long ret;
+
+	if (vec_len > SCN_SCAN_MAX_VEC)	/* scn_instantiate() rejects it */
+		return;
+	ret = do_pagemap_scan(mm, &arg, vec_len ? r->regions : NULL);
+	r->walk_end = arg.walk_end;
+	r->nr_regions = ret > 0 ? ret : 0;
+	drv_result(r, ret, "PAGEMAP_SCAN [%#llx, %#llx) returns %ld", (unsigned long long)arg.start,
+		   (unsigned long long)arg.end, ret);
+	if (!exec_tracing())
+		return;
+	for (long i = 0; i < ret && i < (long)vec_len; i++) {
+		char c[128];
+
+		format_categories(r->regions[i].categories, c, sizeof(c));
+		exec_note("[%#llx, %#llx) %s", (unsigned long long)r->regions[i].start,
+			  (unsigned long long)r->regions[i].end, c);
+	}
+	exec_note("walk_end %#llx", (unsigned long long)arg.walk_end);
+}
+
+void drv_run_op(const struct drv_world *w, const struct drv_actor *a,
+		const struct scn_op *op, struct drv_result *r)
+{
+	struct mm_struct *mm = op->ref >= 0 ? w->mm_of[op->ref] : NULL;
+	struct address_space *file = op->ref >= 0 ? w->file_of[op->ref] : NULL;
+	struct kvm *kvm = op->ref >= 0 ? w->kvm_of[op->ref] : NULL;
+	u64 addr = (u64)op->a[0], len = (u64)op->a[1];
+
+	memset(r, 0, offsetof(struct drv_result, regions));
+	r->failed[0] = 0;
+	switch (op->code) {
+	case OPC_READ:
+	case OPC_WRITE:
+		drv_access(a, op, r);
+		break;
+	case OPC_GREAD:
+	case OPC_GWRITE:
+		r->ret = kvm_vcpu_access(a->vcpu, (gfn_t)op->a[0], op->code == OPC_GWRITE);
+		break;
+	case OPC_MPROTECT:
+		r->ret = do_mprotect_pkey(mm, addr, len, (int)op->a[2]);
+		break;
+	case OPC_MADV_FREE:
+	case OPC_MADV_DONTNEED:
+		r->ret = do_madvise(mm, addr, len, op->code == OPC_MADV_FREE ? MADV_FREE : MADV_DONTNEED);
+		break;
+	case OPC_RECLAIM:
+		drv_reclaim(w, mm, addr);
+		break;
+	case OPC_WRITEBACK:
+		r->ret = mm_writeback_folio(w->mw, file, (pgoff_t)op->a[0]);
+		break;
+	case OPC_CLEAN_RECORD:
+		drv_clean_record(w, file, (pgoff_t)op->a[0], (pgoff_t)op->a[1]);
+		break;
+	case OPC_WP_MAPPING:
+		r->ret = (long)wp_shared_mapping_range(file, (pgoff_t)op->a[0], (pgoff_t)op->a[1]);
+		break;
+	case OPC_KVM_WRITE_PROTECT:
+		drv_kvm_write_protect(w, kvm, (gfn_t)op->a[0]);
+		break;
+	case OPC_KVM_AGE:
+		drv_kvm_age(kvm, (gfn_t)op->a[0], (u64)op->a[1]);
+		break;
+	case OPC_KVM_SPLIT:
+		kvm_tdp_mmu_split_huge_page(kvm, (gfn_t)op->a[0]);
+		break;
+	case OPC_SPTE_SET:
+	case OPC_SPTE_CLEAR:
+		drv_spte_bits(kvm, (gfn_t)op->a[0], (u64)op->a[1], op->code == OPC_SPTE_SET);
+		break;
+	case OPC_MAP_HUGE: {
+		u64 pfn = hw_alloc_data(w->hw, 512, 512);
+
+		if (pfn)
+			kvm_tdp_mmu_map_huge(kvm, (gfn_t)op->a[0] & ~511ULL, pfn);
+		break;
+	}
+	case OPC_FLUSH_ALL:
+		for (int s = 0; s < w->hw->nr_spaces; s++)
+			hw_flush_tlb(w->hw, s, 0, 0, true);
+		break;
+	case OPC_UFFD_REGISTER:
+		drv_uffd_register(mm, addr, len, r);
+		break;
+	case OPC_UFFD_WP:
+	case OPC_UFFD_UNWP: {
+		long ret = userfaultfd_writeprotect(mm, addr, len, op->code == OPC_UFFD_WP ?
+							     UFFDIO_WRITEPROTECT_MODE_WP : 0);
+
+		drv_result(r, ret, "UFFDIO_WRITEPROTECT%s returns %ld",
+			   op->code == OPC_UFFD_WP ? " (MODE_WP)" : "", ret);
+		break;
+	}
+	case OPC_UFFD_COPY:
+	case OPC_UFFD_ZEROPAGE: {
+		long ret = op->code == OPC_UFFD_COPY ?
+			   userfaultfd_copy(mm, addr, len, op->a[2] ? UFFDIO_COPY_MODE_WP : 0,
+					    &r->count) :
+			   userfaultfd_zeropage(mm, addr, len, 0, &r->count);
+
+		drv_result(r, ret, "%s returns %ld (%s %lld)",
+			   op->code == OPC_UFFD_COPY ? "UFFDIO_COPY" : "UFFDIO_ZEROPAGE", ret,
+			   op->code == OPC_UFFD_COPY ? "copy" : "zeropage", (long long)r->count);
+		break;
+	}
+	case OPC_PAGEMAP_SCAN:
+		drv_pagemap_scan(mm, op, r);
+		break;
+	}
+}
