@@ -11,9 +11,10 @@ LDFLAGS := $(CFLAGS_$(MODE))
 
 # The layers, bottom first: a file may include headers of its own layer and
 # of those before it, never of one after it (`make layers` checks).  A
-# directory inside a layer (kvm/mmu) belongs to it.
-LAYERS := exec variant hw mm kvm scn drv check sim host vskernel cli
-DIRS := $(LAYERS) kvm/mmu
+# directory inside a layer (kvm/mmu, arch/x86/mm) belongs to it; arch/
+# sits above mm/ as the kernel's arch code does: mm.h declares, arch defines.
+LAYERS := exec variant hw mm arch kvm scn drv check sim host vskernel cli
+DIRS := $(LAYERS) arch/x86/mm kvm/mmu
 SRCS := $(foreach d,$(DIRS),$(wildcard $(d)/*.c)) exec/ctx_x86_64.S
 LIBSRCS := $(filter-out cli/main.c,$(SRCS))
 LIBOBJS := $(patsubst %,$(OBJ)/%.o,$(LIBSRCS))

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Models mm/memory.c (faults, zap), mm/gup.c (one-page GUP), the x86 PTE
- * primitives of arch/x86/mm/pgtable.c and asm/pgtable.h, the flush and
- * mmu_gather helpers of arch/x86/mm/tlb.c and mm/mmu_gather.c, and the
- * set-up parts of mm/mmap.c and mm/filemap.c.  Read as of v6.14-v6.17.
+ * Models mm/memory.c (faults, zap), mm/gup.c (one-page GUP), the page
+ * table allocation and locking of mm/memory.c and mm/pgtable-generic.c,
+ * and the set-up parts of mm/mmap.c and mm/filemap.c.  Read as of
+ * v6.14-v6.17.  The x86 PTE primitives are arch/x86/mm/pgtable.c's, the
+ * flushes arch/x86/mm/tlb.c's, the batching mm/mmu_gather.c's.
  *
  * Simplified: page_mkwrite never blocks.  A file's own page_mkwrite
  * (filemap_page_mkwrite(); shmem has none) only takes the folio lock; a
@@ -305,16 +306,6 @@ bool folio_test_dirty(struct folio *folio)
 	return test_bit(PG_dirty, &folio->flags);
 }
 
-/* mm/page-writeback.c folio_mark_dirty(): returns true if newly dirtied. */
-bool folio_mark_dirty(struct folio *folio)
-{
-	EXEC_FN();
-	if (test_and_set_bit(PG_dirty, &folio->flags))
-		return false;
-	count_mm_event(folio_mw(folio), NR_DIRTIED);
-	return true;
-}
-
 void folio_clear_dirty(struct folio *folio)
 {
 	clear_bit(PG_dirty, &folio->flags);
@@ -367,84 +358,6 @@ void folio_unlock(struct folio *folio)
 	clear_bit(PG_locked, &folio->flags);
 }
 
-/* ---- PTE primitives (arch/x86) ---- */
-
-pte_t ptep_get(pte_t *ptep)
-{
-	return (pte_t){ READ_ONCE(ptep->pte) };
-}
-
-void set_pte_at(struct mm_struct *mm, u64 addr, pte_t *ptep, pte_t pte)
-{
-	(void)mm;
-	(void)addr;
-	WRITE_ONCE(ptep->pte, pte.pte);
-}
-
-void pte_clear(struct mm_struct *mm, u64 addr, pte_t *ptep)
-{
-	set_pte_at(mm, addr, ptep, (pte_t){ 0 });
-}
-
-/* x86: an atomic xchg, so a D the hardware sets concurrently is returned. */
-pte_t ptep_get_and_clear(struct mm_struct *mm, u64 addr, pte_t *ptep)
-{
-	(void)mm;
-	(void)addr;
-	return (pte_t){ xchg(&ptep->pte, 0) };
-}
-
-pte_t ptep_modify_prot_start(struct vm_area_struct *vma, u64 addr, pte_t *ptep)
-{
-	return ptep_get_and_clear(vma->vm_mm, addr, ptep);
-}
-
-void ptep_modify_prot_commit(struct vm_area_struct *vma, u64 addr, pte_t *ptep,
-			     pte_t old_pte, pte_t pte)
-{
-	(void)old_pte;
-	set_pte_at(vma->vm_mm, addr, ptep, pte);
-}
-
-int ptep_test_and_clear_young(struct vm_area_struct *vma, u64 addr, pte_t *ptep)
-{
-	(void)vma;
-	(void)addr;
-	return test_and_clear_bit(_PAGE_BIT_ACCESSED, &ptep->pte);
-}
-
-/*
- * arch/x86/mm/pgtable.c: clearing A without a flush "doesn't cause data
- * corruption"; a CPU with the translation cached keeps using it.
- */
-int ptep_clear_flush_young(struct vm_area_struct *vma, u64 addr, pte_t *ptep)
-{
-	return ptep_test_and_clear_young(vma, addr, ptep);
-}
-
-/* mm/pgtable-generic.c: x86 pte_accessible() is true for any present PTE. */
-pte_t ptep_clear_flush(struct vm_area_struct *vma, u64 addr, pte_t *ptep)
-{
-	pte_t pte = ptep_get_and_clear(vma->vm_mm, addr, ptep);
-
-	if (pte_present(pte))
-		flush_tlb_page(vma, addr);
-	return pte;
-}
-
-/*
- * x86 ptep_set_access_flags(): write only when changed and dirty; no
- * flush ("#PF is architecturally guaranteed to" drop the stale entry).
- */
-int ptep_set_access_flags(struct vm_area_struct *vma, u64 addr, pte_t *ptep,
-			  pte_t entry, int dirty)
-{
-	int changed = !pte_same(ptep_get(ptep), entry);
-
-	if (changed && dirty)
-		set_pte_at(vma->vm_mm, addr, ptep, entry);
-	return changed;
-}
 
 /* The PMD entry above addr's PTE table (upper tables always exist). */
 static u64 *mm_pmd(struct mm_struct *mm, u64 addr)
@@ -496,120 +409,7 @@ void pte_unmap_unlock(pte_t *pte, spinlock_t *ptl)
 	spin_unlock(ptl);
 }
 
-/*
- * arch/x86/include/asm/tlbflush.h pte_flags_need_flush() (v6.6+) with
- * ignore_access, as pte_needs_flush() calls it.  flush_clean_writable=skip
- * is the seeds/004 proposal: clearing RW of a PTE whose D is 0 needs no
- * flush, because a write through the stale entry re-walks and faults.
- */
-bool pte_needs_flush(struct mm_world *mw, pte_t oldpte, pte_t newpte)
-{
-	const u64 flush_on_clear = _PAGE_DIRTY | _PAGE_PRESENT | _PAGE_ACCESSED;
-	const u64 software_flags = _PAGE_SOFTW1 | _PAGE_SOFTW2 | _PAGE_SOFTW3 |
-				   _PAGE_SAVED_DIRTY;
-	const u64 flush_on_change = _PAGE_RW | _PAGE_USER | _PAGE_PWT |
-				    _PAGE_PCD | _PAGE_PSE | _PAGE_GLOBAL |
-				    _PAGE_NX;
-	u64 diff;
 
-	if (!(oldpte.pte & _PAGE_PRESENT))
-		return false;
-	if (pte_pfn(oldpte) != pte_pfn(newpte))
-		return true;
-	diff = (oldpte.pte ^ newpte.pte) & ~software_flags & ~_PAGE_ACCESSED;
-	if (variant(mw->cfg, flush_clean_writable) == flush_clean_writable__skip &&
-	    (diff & _PAGE_RW) && !(newpte.pte & _PAGE_RW) &&
-	    !(oldpte.pte & _PAGE_DIRTY))
-		diff &= ~_PAGE_RW;
-	if (diff & oldpte.pte & flush_on_clear)
-		return true;
-	return diff & flush_on_change;
-}
-
-/* ---- TLB flushing (arch/x86/mm/tlb.c) and batching ---- */
-
-/*
- * arch/x86/mm/tlb.c flush_tlb_mm_range() (v6.18): a range of more than
- * tlb_single_page_flush_ceiling pages is flushed whole, since INVLPG per
- * page would cost more than refilling the TLB.
- */
-static const u64 tlb_single_page_flush_ceiling = 33;
-
-static void flush_tlb_mm_range(struct mm_struct *mm, u64 start, u64 end)
-{
-	bool all = ((end - start) >> PAGE_SHIFT) > tlb_single_page_flush_ceiling;
-
-	hw_flush_tlb(mm->mw->hw, mm->space, all ? 0 : start, all ? 0 : end, all);
-}
-
-void flush_tlb_range(struct vm_area_struct *vma, u64 start, u64 end)
-{
-	flush_tlb_mm_range(vma->vm_mm, start, end);
-}
-
-void flush_tlb_page(struct vm_area_struct *vma, u64 addr)
-{
-	flush_tlb_range(vma, addr, addr + PAGE_SIZE);
-}
-
-void flush_tlb_mm(struct mm_struct *mm)
-{
-	hw_flush_tlb(mm->mw->hw, mm->space, 0, 0, true);
-}
-
-void inc_tlb_flush_pending(struct mm_struct *mm)
-{
-	atomic_inc(&mm->tlb_flush_pending);
-}
-
-void dec_tlb_flush_pending(struct mm_struct *mm)
-{
-	atomic_dec(&mm->tlb_flush_pending);
-}
-
-bool mm_tlb_flush_nested(struct mm_struct *mm)
-{
-	return atomic_read(&mm->tlb_flush_pending) > 1;
-}
-
-/* mm/rmap.c: complete a flush reclaim deferred (B02's fix). */
-void flush_tlb_batched_pending(struct mm_struct *mm)
-{
-	if (READ_ONCE(mm->tlb_flush_batched)) {
-		flush_tlb_mm(mm);
-		WRITE_ONCE(mm->tlb_flush_batched, 0);
-	}
-}
-
-void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm)
-{
-	tlb->mm = mm;
-	tlb->start = ~0ULL;
-	tlb->end = 0;
-	tlb->fullmm = false;
-	inc_tlb_flush_pending(mm);
-}
-
-void tlb_flush_pte_range(struct mmu_gather *tlb, u64 addr, u64 size)
-{
-	tlb->start = min_t(u64, tlb->start, addr);
-	tlb->end = max_t(u64, tlb->end, addr + size);
-}
-
-/*
- * mm/mmu_gather.c tlb_finish_mmu(): if another thread batched flushes of
- * this mm meanwhile (mm_tlb_flush_nested), flush the whole range it may
- * have skipped; here, the whole mm.
- */
-void tlb_finish_mmu(struct mmu_gather *tlb)
-{
-	EXEC_FN();
-	if (mm_tlb_flush_nested(tlb->mm))
-		flush_tlb_mm(tlb->mm);
-	else if (tlb->end > tlb->start)
-		flush_tlb_mm_range(tlb->mm, tlb->start, tlb->end);
-	dec_tlb_flush_pending(tlb->mm);
-}
 
 /* ---- faults ---- */
 

@@ -548,6 +548,7 @@ void pte_unmap_unlock(pte_t *pte, spinlock_t *ptl);
 bool pte_needs_flush(struct mm_world *mw, pte_t oldpte, pte_t newpte);
 
 /* ---- TLB (arch/x86/mm/tlb.c, mm/mmu_gather.c) ---- */
+void flush_tlb_mm_range(struct mm_struct *mm, u64 start, u64 end);
 void flush_tlb_range(struct vm_area_struct *vma, u64 start, u64 end);
 void flush_tlb_page(struct vm_area_struct *vma, u64 addr);
 void flush_tlb_mm(struct mm_struct *mm);
@@ -580,13 +581,18 @@ u64 get_user_page(struct mm_struct *mm, u64 addr, bool write, bool *writable);
 void zap_vma_range(struct vm_area_struct *vma, u64 start, u64 end);
 void mm_exit_mmap(struct mm_struct *mm);
 
-/* ---- rmap, writeback, reclaim ---- */
+/* ---- rmap (mm/rmap.c) ---- */
 int folio_mkclean(struct folio *folio);
+int folio_referenced(struct folio *folio);
+bool try_to_unmap(struct folio *folio);
+
+/* ---- writeback (mm/page-writeback.c) ---- */
 bool folio_clear_dirty_for_io(struct folio *folio);
 int mm_writeback_folio(struct mm_world *mw, struct address_space *mapping,
 		       pgoff_t index);
+
+/* ---- reclaim (mm/vmscan.c) ---- */
 bool mm_reclaim_folio(struct mm_world *mw, u64 pfn);
-int folio_referenced(struct folio *folio);
 
 /* ---- mprotect, madvise, mapping dirty helpers ---- */
 #define PROT_READ 0x1

@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Models mm/rmap.c (folio_mkclean, try_to_unmap_one's lazyfree branch,
- * folio_referenced_one), mm/page-writeback.c (folio_clear_dirty_for_io)
- * and the one-folio part of mm/vmscan.c shrink_folio_list().  Read as of
+ * folio_referenced_one, flush_tlb_batched_pending).  Read as of
  * v6.1-v6.15 (rmap.c ~v6.14).
  *
  * Simplified: the rmap of a file folio is the VMAs in mapping->i_mmap; an
  * anonymous folio has exactly one mapping (no fork); reclaim flushes the
  * TLB at once (ptep_clear_flush) rather than batching (TTU_BATCH_FLUSH).
+ *
+ * Lock order (mm/rmap.c's, for what the model takes):
+ *   mm->mmap_lock
+ *     mapping->i_mmap_rwsem
+ *       folio_lock
+ *         page table lock (ptl)
+ *   kvm->mmu_lock is taken inside the mmu_notifier callbacks, under
+ *   whatever the primary MMU holds at the notifier call.
  */
 #include "mm.h"
 
@@ -94,46 +101,6 @@ int folio_mkclean(struct folio *folio)
 		return 0;
 	rmap_walk(folio, page_mkclean_one, &cleaned);
 	return cleaned;
-}
-
-/*
- * folio_clear_dirty_for_io(), folio locked: write-protect and clean every
- * mapping, move PTE dirtiness into the folio, then test-and-clear it.
- */
-bool folio_clear_dirty_for_io(struct folio *folio)
-{
-	EXEC_FN();
-	if (folio_mkclean(folio))
-		folio_mark_dirty(folio);
-	return folio_test_clear_dirty(folio);
-}
-
-/*
- * One writeback pass over a folio (write_cache_pages): lock, clear dirty
- * for I/O, "write" it.  The report is delivered when the dirty flag has
- * been cleared: every write before now is in the written data.
- */
-int mm_writeback_folio(struct mm_world *mw, struct address_space *mapping,
-		       pgoff_t index)
-{
-	EXEC_FN();
-	struct folio *folio;
-	bool dirty;
-
-	if (index >= mapping->nrpages)
-		return -EINVAL;
-	folio = pfn_folio(mw, mapping->pages[index]);
-	folio_lock(folio);
-	dirty = folio_clear_dirty_for_io(folio);
-	if (dirty) {
-		count_mm_event(mw, NR_WRITTEN);
-		obs_report(mw->obs, CONS_WRITEBACK, folio_pfn(folio));
-	}
-	if (exec_tracing())
-		exec_note("writeback %s[%llu]: %s", mapping->name,
-			  (unsigned long long)index, dirty ? "written" : "clean");
-	folio_unlock(folio);
-	return dirty;
 }
 
 /*
@@ -239,39 +206,23 @@ int folio_referenced(struct folio *folio)
 }
 
 /*
- * shrink_folio_list() for one anon folio: lazyfree folios that nobody
- * re-dirtied are discarded; the consumer CONS_LAZYFREE sees a kept folio
- * (swap is not modelled: a swapbacked folio stays) as a report, since its
- * data survive, and a discarded one as none.
+ * try_to_unmap() of a lazyfree folio (the only kind reclaim unmaps here):
+ * true if every mapping let it go and it may be discarded.
  */
-bool mm_reclaim_folio(struct mm_world *mw, u64 pfn)
+bool try_to_unmap(struct folio *folio)
 {
-	EXEC_FN();
-	struct folio *folio = pfn_folio(mw, pfn);
 	struct ttu_arg ttu = { .ok = true };
-	bool lazyfree;
 
-	if (!hw_frame_is_data(mw->hw, pfn) || folio_mapping(folio))
-		return false;
-	if (!folio_trylock(folio))
-		return false;
-	/* folio_isolate_lru(): off the LRU, with a reference */
-	folio_get(folio);
-	clear_bit(PG_lru, &folio->flags);
-	lazyfree = !folio_test_swapbacked(folio);
-	if (lazyfree)
-		rmap_walk(folio, try_to_unmap_one, &ttu);
-	folio_unlock(folio);
-	if (lazyfree && ttu.discarded) {
-		/* folio_ref_freeze(folio, 1) succeeds: B01's check held */
-		folio_set_mapping(folio, NULL);
-		hw_free_data(mw->hw, pfn);
-		count_mm_event(mw, PGLAZYFREED);
-		return true;
-	}
-	/* kept (swap is not modelled): back on the LRU; its data survive */
-	set_bit(PG_lru, &folio->flags);
-	folio_put(folio);
-	obs_report(mw->obs, CONS_LAZYFREE, pfn);
-	return false;
+	rmap_walk(folio, try_to_unmap_one, &ttu);
+	return ttu.discarded;
 }
+
+/* mm/rmap.c: complete a flush reclaim deferred (B02's fix). */
+void flush_tlb_batched_pending(struct mm_struct *mm)
+{
+	if (READ_ONCE(mm->tlb_flush_batched)) {
+		flush_tlb_mm(mm);
+		WRITE_ONCE(mm->tlb_flush_batched, 0);
+	}
+}
+

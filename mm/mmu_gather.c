@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Models mm/mmu_gather.c (tlb_gather_mmu(), tlb_finish_mmu()) and the
+ * tlb_flush_pending counter of include/linux/mm_types.h, as of v6.18.
+ * Simplified: the gather records the range to flush, nothing else; page
+ * and table freeing is not deferred through it.
+ */
+#include "mm.h"
+
+void inc_tlb_flush_pending(struct mm_struct *mm)
+{
+	atomic_inc(&mm->tlb_flush_pending);
+}
+
+void dec_tlb_flush_pending(struct mm_struct *mm)
+{
+	atomic_dec(&mm->tlb_flush_pending);
+}
+
+bool mm_tlb_flush_nested(struct mm_struct *mm)
+{
+	return atomic_read(&mm->tlb_flush_pending) > 1;
+}
+
+void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm)
+{
+	tlb->mm = mm;
+	tlb->start = ~0ULL;
+	tlb->end = 0;
+	tlb->fullmm = false;
+	inc_tlb_flush_pending(mm);
+}
+
+void tlb_flush_pte_range(struct mmu_gather *tlb, u64 addr, u64 size)
+{
+	tlb->start = min_t(u64, tlb->start, addr);
+	tlb->end = max_t(u64, tlb->end, addr + size);
+}
+
+/*
+ * mm/mmu_gather.c tlb_finish_mmu(): if another thread batched flushes of
+ * this mm meanwhile (mm_tlb_flush_nested), flush the whole range it may
+ * have skipped; here, the whole mm.
+ */
+void tlb_finish_mmu(struct mmu_gather *tlb)
+{
+	EXEC_FN();
+	if (mm_tlb_flush_nested(tlb->mm))
+		flush_tlb_mm(tlb->mm);
+	else if (tlb->end > tlb->start)
+		flush_tlb_mm_range(tlb->mm, tlb->start, tlb->end);
+	dec_tlb_flush_pending(tlb->mm);
+}
