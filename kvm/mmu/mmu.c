@@ -13,18 +13,9 @@
  * again; the model waits until no invalidation is in progress instead of
  * spinning (the spins have no side effects).
  */
-#include "../kvm.h"
+#include "mmu_internal.h"
 
 #include <stdio.h>
-
-enum {
-	RET_PF_CONTINUE,
-	RET_PF_RETRY,
-	RET_PF_EMULATE,
-	RET_PF_INVALID,
-	RET_PF_FIXED,
-	RET_PF_SPURIOUS,
-};
 
 /* ---- folio marking (kvm_main.c up to v6.12; kvm_host.h since v6.13) ---- */
 
@@ -47,52 +38,17 @@ void kvm_set_pfn_accessed(struct kvm *kvm, kvm_pfn_t pfn)
 	folio_mark_accessed(pfn_folio(mw, pfn));
 }
 
-/*
- * spte_has_volatile_bits() (spte.c, v6.8): an SPTE whose W, A or D can be
- * changed outside mmu_lock must be updated with xchg().  The racy variant
- * is the rule from before fast page fault existed: it misses that an
- * MMU-writable read-only SPTE can become writable (and then dirty)
- * locklessly (locking.rst "Dirty bit tracking").
- */
-static bool spte_has_volatile_bits(struct kvm *kvm, u64 spte)
-{
-	if (variant(kvm->cfg, mmu_spte_update) == mmu_spte_update__fixed &&
-	    !is_writable_pte(spte) && is_mmu_writable_spte(spte))
-		return true;
-	if (!is_accessed_spte(spte) || (is_writable_pte(spte) && !is_dirty_spte(spte)))
-		return true;
-	return false;
-}
 
 /*
  * kvm_tdp_mmu_spte_need_atomic_write() (tdp_iter.h): a present leaf whose
  * bits can change outside mmu_lock.
  */
-bool kvm_tdp_mmu_spte_need_atomic_write(struct kvm *kvm, u64 old_spte, int level);
 bool kvm_tdp_mmu_spte_need_atomic_write(struct kvm *kvm, u64 old_spte, int level)
 {
 	return is_shadow_present_pte(old_spte) && is_last_spte(old_spte, level) &&
 	       spte_has_volatile_bits(kvm, old_spte);
 }
 
-/* The pre-v6.13 marking on an SPTE change; see kvm_folio_marking. */
-void kvm_mark_changed_spte(struct kvm *kvm, u64 old_spte, u64 new_spte,
-			   bool zap);
-void kvm_mark_changed_spte(struct kvm *kvm, u64 old_spte, u64 new_spte,
-			   bool zap)
-{
-	enum kvm_folio_marking_variant m = variant(kvm->cfg, kvm_folio_marking);
-	bool gone = zap || !is_shadow_present_pte(new_spte);
-
-	if (m == kvm_folio_marking__fault)
-		return;
-	if (is_accessed_spte(old_spte) &&
-	    (m == kvm_folio_marking__leaf_zap ? zap :
-						(gone || !is_accessed_spte(new_spte))))
-		kvm_set_pfn_accessed(kvm, spte_to_pfn(old_spte));
-	if (is_dirty_spte(old_spte) && (gone || !is_dirty_spte(new_spte)))
-		kvm_set_pfn_dirty(kvm, spte_to_pfn(old_spte));
-}
 
 /*
  * mmu_spte_update() [mmu_lock held for write; the pfn must not change].
@@ -123,7 +79,7 @@ bool mmu_spte_update(struct kvm *kvm, u64 *sptep, u64 new_spte)
 		flush = true;
 	if (is_dirty_spte(old_spte) && !is_dirty_spte(new_spte))
 		flush = true;
-	kvm_mark_changed_spte(kvm, old_spte, new_spte, false);
+	handle_changed_spte(kvm, old_spte, new_spte, false);
 	return flush;
 }
 
@@ -138,7 +94,7 @@ u64 mmu_spte_clear_track_bits(struct kvm *kvm, u64 *sptep)
 	else
 		old_spte = xchg(sptep, SHADOW_NONPRESENT_VALUE);
 	if (is_shadow_present_pte(old_spte))
-		kvm_mark_changed_spte(kvm, old_spte, SHADOW_NONPRESENT_VALUE, true);
+		handle_changed_spte(kvm, old_spte, SHADOW_NONPRESENT_VALUE, true);
 	return old_spte;
 }
 
@@ -215,16 +171,6 @@ void kvm_flush_remote_tlbs(struct kvm *kvm)
 }
 
 /* ---- page faults ---- */
-
-struct kvm_page_fault {
-	gfn_t gfn;
-	struct kvm_memory_slot *slot;
-	bool write;
-	bool present;
-	kvm_pfn_t pfn;
-	bool map_writable;
-	u64 mmu_seq;
-};
 
 static bool is_access_allowed(struct kvm_page_fault *fault, u64 spte)
 {
@@ -319,8 +265,6 @@ static u64 kvm_gfn_to_hva(struct kvm *kvm, gfn_t gfn)
 	return 0;
 }
 
-int kvm_tdp_mmu_map(struct kvm_vcpu *vcpu, struct kvm_memory_slot *slot, gfn_t gfn,
-		    kvm_pfn_t pfn, bool map_writable, bool write);
 
 /*
  * kvm_release_faultin_page() (v6.13+): with mmu_lock held, the folio is

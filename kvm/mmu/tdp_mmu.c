@@ -13,11 +13,33 @@
  * entry is still read with READ_ONCE, as rcu_dereference + READ_ONCE do);
  * huge pages are 2 MiB only.
  */
-#include "../kvm.h"
+#include "mmu_internal.h"
 #include "tdp_iter.h"
 
-void kvm_mark_changed_spte(struct kvm *kvm, u64 old_spte, u64 new_spte,
-			   bool zap);
+/*
+ * handle_changed_spte(): the folio marking part of tdp_mmu.c's
+ * handle_changed_spte() up to v6.12 (handle_changed_spte_acc_track() and
+ * __handle_changed_spte()'s kvm_set_pfn_dirty()): a leaf's A and D move
+ * to the folio when the SPTE loses them.  The shadow MMU's
+ * mmu_spte_update() and mmu_spte_clear_track_bits() did the same inline
+ * and call it here.  Since v6.13 (kvm_folio_marking=fault) nothing is
+ * transferred.  Simplified: the rest of handle_changed_spte() (freeing
+ * child tables, the dirty log on a change) is done by its callers.
+ */
+void handle_changed_spte(struct kvm *kvm, u64 old_spte, u64 new_spte, bool zap)
+{
+	enum kvm_folio_marking_variant m = variant(kvm->cfg, kvm_folio_marking);
+	bool gone = zap || !is_shadow_present_pte(new_spte);
+
+	if (m == kvm_folio_marking__fault)
+		return;
+	if (is_accessed_spte(old_spte) &&
+	    (m == kvm_folio_marking__leaf_zap ? zap :
+						(gone || !is_accessed_spte(new_spte))))
+		kvm_set_pfn_accessed(kvm, spte_to_pfn(old_spte));
+	if (is_dirty_spte(old_spte) && (gone || !is_dirty_spte(new_spte)))
+		kvm_set_pfn_dirty(kvm, spte_to_pfn(old_spte));
+}
 
 /*
  * Walks from the root to the last entry for gfn: a leaf, or the first
@@ -60,36 +82,11 @@ static int tdp_mmu_set_spte_atomic(struct kvm *kvm, u64 *sptep, u64 *old_spte,
 	if (!try_cmpxchg64(sptep, old_spte, new_spte))
 		return -EBUSY;
 	if (is_shadow_present_pte(*old_spte) && is_last_spte(*old_spte, PG_LEVEL_4K))
-		kvm_mark_changed_spte(kvm, *old_spte, new_spte, false);
+		handle_changed_spte(kvm, *old_spte, new_spte, false);
 	return 0;
 }
 
-/*
- * make_spte(): A pre-set on a real fault; a writable SPTE is born dirty,
- * and in a dirty-logged slot its gfn is logged (spte.c, v6.18: before the
- * SPTE is installed, so a lost cmpxchg logs a gfn it did not map).
- * vcpu and slot are NULL for set-up mappings.
- */
-static u64 make_spte(struct kvm_vcpu *vcpu, const struct kvm_memory_slot *slot,
-		     gfn_t gfn, kvm_pfn_t pfn, bool host_writable)
-{
-	u64 spte = SPTE_MMU_PRESENT_MASK | VMX_EPT_READABLE_MASK |
-		   VMX_EPT_EXECUTABLE_MASK | VMX_EPT_MT_WB | shadow_accessed_mask;
 
-	spte |= pfn << PAGE_SHIFT;
-	if (host_writable)
-		spte |= shadow_host_writable_mask | PT_WRITABLE_MASK |
-			shadow_mmu_writable_mask | shadow_dirty_mask;
-	if ((spte & PT_WRITABLE_MASK) && slot && (slot->flags & KVM_MEM_LOG_DIRTY_PAGES))
-		mark_page_dirty_in_slot(vcpu->kvm, vcpu, slot, gfn);
-	return spte;
-}
-
-enum { RET_PF_CONTINUE, RET_PF_RETRY, RET_PF_EMULATE, RET_PF_INVALID,
-       RET_PF_FIXED, RET_PF_SPURIOUS };
-
-int kvm_tdp_mmu_map(struct kvm_vcpu *vcpu, struct kvm_memory_slot *slot, gfn_t gfn,
-		    kvm_pfn_t pfn, bool map_writable, bool write);
 
 /*
  * tdp_mmu_split_huge_page() [mmu_lock held for read]: build a child table
@@ -220,7 +217,7 @@ bool kvm_tdp_mmu_unmap_gfn_range(struct kvm *kvm, gfn_t start, gfn_t end,
 		if (sptep && is_shadow_present_pte(spte) && is_last_spte(spte, level)) {
 			old = xchg(sptep, SHADOW_NONPRESENT_VALUE);
 			kvm->stat.spte_zapped++;
-			kvm_mark_changed_spte(kvm, old, SHADOW_NONPRESENT_VALUE, true);
+			handle_changed_spte(kvm, old, SHADOW_NONPRESENT_VALUE, true);
 			flush = true;
 		}
 		gfn = next;
@@ -361,7 +358,6 @@ int kvm_tdp_mmu_map_huge(struct kvm *kvm, gfn_t gfn, kvm_pfn_t pfn)
 
 /* ---- dirty logging (v6.18, write-protect mode: no PML) ---- */
 
-bool kvm_tdp_mmu_spte_need_atomic_write(struct kvm *kvm, u64 old_spte, int level);
 
 /*
  * kvm_tdp_mmu_wrprot_slot() -> wrprot_gfn_range() [mmu_lock held for
