@@ -1,17 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * check/model: world construction, oracles, actor bodies, final collect.
- *
- * Oracles (DESIGN.md "Ground truth and oracles"):
- *  - lost_write: every write is recorded per frame; each consumer's
- *    report covers the writes to a frame made before it was delivered; a
- *    write that no later report covers after the final quiesce-and-collect
- *    is lost.
- *  - stale_tlb: an access that completes through a cached translation the
- *    in-memory entry no longer permits, after a write-protect or unmap
- *    covering it returned later than the translation was cached.
- *  - use_after_free: an access reaches a freed frame.
- *  - wrong_target, lockdep, deadlock: reported by the model itself.
+ * check/model: world construction from an instantiated scenario, the
+ * actors' bodies, the per-execution reset and the final collect.  The
+ * oracles are check/oracle.c's.
  */
 #include "model.h"
 
@@ -19,90 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* ---- oracle callbacks ---- */
-
-static void gt_access(void *ctx, const struct obs_access *a)
-{
-	struct world *w = ctx;
-	struct gt *gt = &w->gt;
-	u64 now = exec_engine ? exec_engine->now : 0;
-
-	if (a->frame_free) {
-		exec_report(ORACLE_USE_AFTER_FREE, "%s of freed frame pfn %llu at %#llx",
-			    a->write ? "write" : "read", (unsigned long long)a->pfn,
-			    (unsigned long long)a->addr);
-		return;
-	}
-	if (a->via_tlb && !a->permitted) {
-		for (int i = 0; i < gt->nr_ev; i++) {
-			const struct gt_event *e = &gt->ev[i];
-
-			if (e->space == a->space && a->addr >= e->start &&
-			    a->addr < e->end && e->time > a->fill_time) {
-				exec_report(ORACLE_STALE_TLB,
-					    "%s of %#llx completes through a stale TLB entry after the operation protecting it returned",
-					    a->write ? "write" : "read",
-					    (unsigned long long)a->addr);
-				break;
-			}
-		}
-	}
-	if (a->write && a->pfn < gt->nr_pages) {
-		gt->pages[a->pfn].last_write = now;
-		gt->pages[a->pfn].writer = (s16)(exec_engine && exec_engine->cur ?
-						 exec_engine->cur->id : -1);
-	}
-}
-
-static void gt_protect_done(void *ctx, int space, u64 start, u64 end)
-{
-	struct world *w = ctx;
-	struct gt *gt = &w->gt;
-
-	if (gt->nr_ev >= ORACLE_MAX_EVENTS) {
-		/* keep the newest: drop the oldest */
-		memmove(&gt->ev[0], &gt->ev[1], sizeof(gt->ev[0]) * (ORACLE_MAX_EVENTS - 1));
-		gt->nr_ev--;
-	}
-	gt->ev[gt->nr_ev++] = (struct gt_event){
-		space, start, end, exec_engine ? exec_engine->now : 0
-	};
-	exec_note("protection of [%#llx, %#llx) returns", (unsigned long long)start,
-		  (unsigned long long)end);
-}
-
-static void gt_report(void *ctx, enum obs_consumer c, u64 pfn)
-{
-	struct world *w = ctx;
-
-	if (pfn < w->gt.nr_pages)
-		w->gt.pages[pfn].covered[c] = exec_engine ? exec_engine->now : 0;
-	/* the collect runs untraced; its reports are what it shows */
-	if (w->gt.collecting && exec_engine)
-		exec_engine->tracing = true;
-	exec_note("%s reports pfn %llu", obs_consumer_names[c], (unsigned long long)pfn);
-	if (w->gt.collecting && exec_engine)
-		exec_engine->tracing = false;
-}
-
-static void gt_absolve(void *ctx, enum obs_consumer c, u64 pfn)
-{
-	struct world *w = ctx;
-
-	if (pfn >= w->gt.nr_pages)
-		return;
-	w->gt.pages[pfn].covered[c] = exec_engine ? exec_engine->now : 0;
-	w->gt.pages[pfn].tracked |= 1u << c;
-	exec_note("%s: earlier writes to pfn %llu need no report", obs_consumer_names[c],
-		  (unsigned long long)pfn);
-}
-
-static const struct obs_ops gt_ops = {
-	.access = gt_access,
-	.protect_done = gt_protect_done,
-	.report = gt_report,
-	.absolve = gt_absolve,
-};
 
 /* ---- operations ---- */
 
@@ -146,46 +53,13 @@ static int build_fail(char *err, size_t n, const char *path, int line, const cha
 	return -1;
 }
 
-int model_build(struct model *m, struct scn *s, char *err, size_t errlen)
+/* The scenario's files, processes, mappings, vms and memslots. */
+static int build_decls(struct model *m, char *err, size_t errlen)
 {
+	struct scn *s = m->scn;
 	struct scn_inst *in = &m->inst;
-	struct world *w;
-	u32 nr_frames = 256, nr_pt = 40;
-	size_t pt_off;
+	struct world *w = m->w;
 
-	memset(m, 0, sizeof(*m));
-	m->scn = s;
-	if (scn_instantiate(s, in, err, errlen))
-		return -1;
-	for (int i = 0; i < in->nr_setup; i++)
-		if (in->setup[i].code == OPC_MAP_HUGE)
-			nr_frames = 2048;
-	for (int i = 0; i < s->nr_decls; i++)
-		if ((s->decls[i].kind == D_FILE || s->decls[i].kind == D_MMAP) &&
-		    (in->pages[i] < 1 || in->pages[i] > 64))
-			return build_fail(err, errlen, s->path, s->decls[i].line,
-					  "expected from 1 to 64 pages");
-	if (arena_init(&m->arena, 8u << 20))
-		return build_fail(err, errlen, s->path, 1, "out of memory");
-	w = m->w = arena_alloc(&m->arena, sizeof(*w));
-	w->cfg = s->cfg;
-	w->obs.ops = &gt_ops;
-	w->obs.ctx = w;
-	w->drv.hw = &w->hw;
-	w->drv.mw = &w->mw;
-	w->drv.obs = &w->obs;
-	exec_init(&m->ex);
-	exec_engine = &m->ex;
-	m->ex.describe = model_describe;
-	m->ex.dctx = m;
-	if (hw_init(&w->hw, &m->arena, nr_frames, nr_pt, &w->cfg, &w->obs) ||
-	    mm_world_init(&w->mw, &m->arena, &w->hw, &w->cfg, &w->obs))
-		return build_fail(err, errlen, s->path, 1, "out of memory");
-	w->hw.tlb_evict = s->params[1].value != 0;	/* tlb_evict */
-	w->gt.nr_pages = nr_frames;
-	w->gt.pages = arena_alloc(&m->arena, nr_frames * sizeof(*w->gt.pages));
-	w->obs.page_words = arena_alloc(&m->arena, nr_frames);
-	w->obs.nr_page_words = nr_frames;
 	for (int i = 0; i < s->nr_decls; i++) {
 		struct scn_decl *d = &s->decls[i];
 
@@ -238,7 +112,16 @@ int model_build(struct model *m, struct scn *s, char *err, size_t errlen)
 			break;
 		}
 	}
-	/* actors and their TLBs */
+	return 0;
+}
+
+/* The actors, each CPU's and vCPU's TLB, and the vCPUs. */
+static int build_actors(struct model *m, char *err, size_t errlen)
+{
+	struct scn *s = m->scn;
+	struct scn_inst *in = &m->inst;
+	struct world *w = m->w;
+
 	for (int i = 0; i < in->nr_actors; i++) {
 		struct scn_actor_inst *ai = &in->actors[i];
 		struct model_actor *ma = &m->actors[i];
@@ -267,40 +150,92 @@ int model_build(struct model *m, struct scn *s, char *err, size_t errlen)
 			return build_fail(err, errlen, s->path, 1,
 					  "cannot create TLB (tlb_entries must be 1..64)");
 	}
-	m->first_handler = m->ex.nr_actors;
-	if (hw_add_ipi_handlers(&w->hw, &m->ex))
-		return build_fail(err, errlen, s->path, 1, "too many actors and TLBs");
-	/* writeback and clean_record track every file page from the start */
-	for (int i = 0; i < w->mw.nr_files; i++)
-		for (u32 j = 0; j < w->mw.files[i].nrpages; j++)
-			w->gt.pages[w->mw.files[i].pages[j]].tracked |=
-				(s->consumers[CONS_WRITEBACK] ? 1u << CONS_WRITEBACK : 0) |
-				(s->consumers[CONS_CLEAN_RECORD] ? 1u << CONS_CLEAN_RECORD : 0);
-	/* set-up runs in direct mode, one operation after another */
+	return 0;
+}
+
+/* The set-up block, in direct mode, one operation after another. */
+static int run_setup(struct model *m, char *err, size_t errlen)
+{
+	struct scn_inst *in = &m->inst;
+
 	m->ex.cur = NULL;
 	for (int i = 0; i < in->nr_setup; i++) {
 		run_op(m, in->setup_actor[i], &in->setup[i]);
 		if (m->ex.have_finding) {
-			snprintf(err, errlen, "%s:%d:1: set-up failed: %s", s->path,
+			snprintf(err, errlen, "%s:%d:1: set-up failed: %s", m->scn->path,
 				 in->setup[i].line, m->ex.finding.msg);
 			return -1;
 		}
 	}
-	/*
-	 * The snapshot: everything but the page-table pages free after the
-	 * set-up, which hw_alloc_pt() clears when it hands them out.
-	 */
-	pt_off = (size_t)((u8 *)w->hw.pt - m->arena.base);
-	{
-		u32 high = 0;
+	return 0;
+}
 
-		for (u32 slot = 0; slot < nr_pt; slot++)
-			if (w->hw.pt_meta[slot].level)
-				high = slot + 1;
-		arena_snapshot(&m->arena, m->arena.used,
-			       pt_off + (size_t)high * sizeof(*w->hw.pt),
-			       (size_t)(nr_pt - high) * sizeof(*w->hw.pt));
-	}
+/*
+ * The snapshot each execution starts from: everything but the page-table
+ * pages free after the set-up, which hw_alloc_pt() clears when it hands
+ * them out.
+ */
+static void take_snapshot(struct model *m, u32 nr_pt)
+{
+	struct world *w = m->w;
+	size_t pt_off = (size_t)((u8 *)w->hw.pt - m->arena.base);
+	u32 high = 0;
+
+	for (u32 slot = 0; slot < nr_pt; slot++)
+		if (w->hw.pt_meta[slot].level)
+			high = slot + 1;
+	arena_snapshot(&m->arena, m->arena.used, pt_off + (size_t)high * sizeof(*w->hw.pt),
+		       (size_t)(nr_pt - high) * sizeof(*w->hw.pt));
+}
+
+int model_build(struct model *m, struct scn *s, char *err, size_t errlen)
+{
+	struct scn_inst *in = &m->inst;
+	struct world *w;
+	u32 nr_frames = 256, nr_pt = 40;
+
+	memset(m, 0, sizeof(*m));
+	m->scn = s;
+	if (scn_instantiate(s, in, err, errlen))
+		return -1;
+	for (int i = 0; i < in->nr_setup; i++)
+		if (in->setup[i].code == OPC_MAP_HUGE)
+			nr_frames = 2048;
+	for (int i = 0; i < s->nr_decls; i++)
+		if ((s->decls[i].kind == D_FILE || s->decls[i].kind == D_MMAP) &&
+		    (in->pages[i] < 1 || in->pages[i] > 64))
+			return build_fail(err, errlen, s->path, s->decls[i].line,
+					  "expected from 1 to 64 pages");
+	if (arena_init(&m->arena, 8u << 20))
+		return build_fail(err, errlen, s->path, 1, "out of memory");
+	w = m->w = arena_alloc(&m->arena, sizeof(*w));
+	w->cfg = s->cfg;
+	w->obs.ops = &chk_oracle_ops;
+	w->obs.ctx = w;
+	w->drv.hw = &w->hw;
+	w->drv.mw = &w->mw;
+	w->drv.obs = &w->obs;
+	exec_init(&m->ex);
+	exec_engine = &m->ex;
+	m->ex.describe = model_describe;
+	m->ex.dctx = m;
+	if (hw_init(&w->hw, &m->arena, nr_frames, nr_pt, &w->cfg, &w->obs) ||
+	    mm_world_init(&w->mw, &m->arena, &w->hw, &w->cfg, &w->obs))
+		return build_fail(err, errlen, s->path, 1, "out of memory");
+	w->hw.tlb_evict = s->params[1].value != 0;	/* tlb_evict */
+	w->gt.nr_pages = nr_frames;
+	w->gt.pages = arena_alloc(&m->arena, nr_frames * sizeof(*w->gt.pages));
+	w->obs.page_words = arena_alloc(&m->arena, nr_frames);
+	w->obs.nr_page_words = nr_frames;
+	if (build_decls(m, err, errlen) || build_actors(m, err, errlen))
+		return -1;
+	m->first_handler = m->ex.nr_actors;
+	if (hw_add_ipi_handlers(&w->hw, &m->ex))
+		return build_fail(err, errlen, s->path, 1, "too many actors and TLBs");
+	chk_oracle_track_files(w, s);
+	if (run_setup(m, err, errlen))
+		return -1;
+	take_snapshot(m, nr_pt);
 	m->ex.now_base = m->ex.now;
 	return 0;
 }
@@ -374,25 +309,8 @@ void model_finish(struct model *m)
 				mm_writeback_folio(&w->mw, &w->mw.files[i], j);
 		collect_phase_end(m, tr);
 	}
-	if (m->ex.have_finding)
-		return;
-	for (u64 pfn = 1; pfn < w->gt.nr_pages; pfn++) {
-		const struct gt_page *g = &w->gt.pages[pfn];
-
-		for (int c = 0; c < CONS_NR; c++) {
-			if (!(g->tracked & (1u << c)) || !g->last_write ||
-			    g->last_write <= g->covered[c])
-				continue;
-			m->ex.cur = NULL;
-			m->ex.finding.actor = g->writer;
-			exec_report(ORACLE_LOST_WRITE,
-				    "the write to pfn %llu at step %llu by %s is never reported by %s",
-				    (unsigned long long)pfn, (unsigned long long)(g->last_write - m->ex.now_base),
-				    g->writer >= 0 ? m->ex.actors[g->writer].name : "set-up",
-				    obs_consumer_names[c]);
-			return;
-		}
-	}
+	if (!m->ex.have_finding)
+		chk_oracle_judge_lost_writes(m);
 }
 
 void model_describe(void *ctx, const void *addr, u64 val, bool value, char *buf,

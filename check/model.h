@@ -73,6 +73,11 @@ struct model {
 	char err[256];
 };
 
+/* check/oracle.c */
+extern const struct obs_ops chk_oracle_ops;
+void chk_oracle_track_files(struct world *w, const struct scn *s);
+void chk_oracle_judge_lost_writes(struct model *m);
+
 int model_build(struct model *m, struct scn *s, char *err, size_t errlen);
 void model_destroy(struct model *m);
 /* Resets the world and starts an execution. */

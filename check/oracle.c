@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * check/oracle: the ground truth and the oracles that judge it (DESIGN.md
+ * "Ground truth and oracles"), fed by the observer callbacks the hw and
+ * mm layers call (exec/obs.h):
+ *  - lost_write: every write is recorded per frame; each consumer's
+ *    report covers the writes to a frame made before it was delivered; a
+ *    write that no later report covers after the final quiesce-and-collect
+ *    is lost.
+ *  - stale_tlb: an access that completes through a cached translation the
+ *    in-memory entry no longer permits, after a write-protect or unmap
+ *    covering it returned later than the translation was cached.
+ *  - use_after_free: an access reaches a freed frame.
+ *  - wrong_target, lockdep, deadlock: reported by the model itself.
+ */
+#include "model.h"
+
+#include <string.h>
+
+static void gt_access(void *ctx, const struct obs_access *a)
+{
+	struct world *w = ctx;
+	struct gt *gt = &w->gt;
+	u64 now = exec_engine ? exec_engine->now : 0;
+
+	if (a->frame_free) {
+		exec_report(ORACLE_USE_AFTER_FREE, "%s of freed frame pfn %llu at %#llx",
+			    a->write ? "write" : "read", (unsigned long long)a->pfn,
+			    (unsigned long long)a->addr);
+		return;
+	}
+	if (a->via_tlb && !a->permitted) {
+		for (int i = 0; i < gt->nr_ev; i++) {
+			const struct gt_event *e = &gt->ev[i];
+
+			if (e->space == a->space && a->addr >= e->start &&
+			    a->addr < e->end && e->time > a->fill_time) {
+				exec_report(ORACLE_STALE_TLB,
+					    "%s of %#llx completes through a stale TLB entry after the operation protecting it returned",
+					    a->write ? "write" : "read",
+					    (unsigned long long)a->addr);
+				break;
+			}
+		}
+	}
+	if (a->write && a->pfn < gt->nr_pages) {
+		gt->pages[a->pfn].last_write = now;
+		gt->pages[a->pfn].writer = (s16)(exec_engine && exec_engine->cur ?
+						 exec_engine->cur->id : -1);
+	}
+}
+
+static void gt_protect_done(void *ctx, int space, u64 start, u64 end)
+{
+	struct world *w = ctx;
+	struct gt *gt = &w->gt;
+
+	if (gt->nr_ev >= ORACLE_MAX_EVENTS) {
+		/* keep the newest: drop the oldest */
+		memmove(&gt->ev[0], &gt->ev[1], sizeof(gt->ev[0]) * (ORACLE_MAX_EVENTS - 1));
+		gt->nr_ev--;
+	}
+	gt->ev[gt->nr_ev++] = (struct gt_event){
+		space, start, end, exec_engine ? exec_engine->now : 0
+	};
+	exec_note("protection of [%#llx, %#llx) returns", (unsigned long long)start,
+		  (unsigned long long)end);
+}
+
+static void gt_report(void *ctx, enum obs_consumer c, u64 pfn)
+{
+	struct world *w = ctx;
+
+	if (pfn < w->gt.nr_pages)
+		w->gt.pages[pfn].covered[c] = exec_engine ? exec_engine->now : 0;
+	/* the collect runs untraced; its reports are what it shows */
+	if (w->gt.collecting && exec_engine)
+		exec_engine->tracing = true;
+	exec_note("%s reports pfn %llu", obs_consumer_names[c], (unsigned long long)pfn);
+	if (w->gt.collecting && exec_engine)
+		exec_engine->tracing = false;
+}
+
+static void gt_absolve(void *ctx, enum obs_consumer c, u64 pfn)
+{
+	struct world *w = ctx;
+
+	if (pfn >= w->gt.nr_pages)
+		return;
+	w->gt.pages[pfn].covered[c] = exec_engine ? exec_engine->now : 0;
+	w->gt.pages[pfn].tracked |= 1u << c;
+	exec_note("%s: earlier writes to pfn %llu need no report", obs_consumer_names[c],
+		  (unsigned long long)pfn);
+}
+
+const struct obs_ops chk_oracle_ops = {
+	.access = gt_access,
+	.protect_done = gt_protect_done,
+	.report = gt_report,
+	.absolve = gt_absolve,
+};
+
+/*
+ * The lost-write verdict, after the final collect: a write to a page a
+ * consumer tracks that no later report of that consumer covers.
+ */
+void chk_oracle_judge_lost_writes(struct model *m)
+{
+	struct world *w = m->w;
+
+	for (u64 pfn = 1; pfn < w->gt.nr_pages; pfn++) {
+		const struct gt_page *g = &w->gt.pages[pfn];
+
+		for (int c = 0; c < CONS_NR; c++) {
+			if (!(g->tracked & (1u << c)) || !g->last_write ||
+			    g->last_write <= g->covered[c])
+				continue;
+			m->ex.cur = NULL;
+			m->ex.finding.actor = g->writer;
+			exec_report(ORACLE_LOST_WRITE,
+				    "the write to pfn %llu at step %llu by %s is never reported by %s",
+				    (unsigned long long)pfn, (unsigned long long)(g->last_write - m->ex.now_base),
+				    g->writer >= 0 ? m->ex.actors[g->writer].name : "set-up",
+				    obs_consumer_names[c]);
+			return;
+		}
+	}
+}
+
+/* writeback and clean_record track every file page from the start */
+void chk_oracle_track_files(struct world *w, const struct scn *s)
+{
+	for (int i = 0; i < w->mw.nr_files; i++)
+		for (u32 j = 0; j < w->mw.files[i].nrpages; j++)
+			w->gt.pages[w->mw.files[i].pages[j]].tracked |=
+				(s->consumers[CONS_WRITEBACK] ? 1u << CONS_WRITEBACK : 0) |
+				(s->consumers[CONS_CLEAN_RECORD] ? 1u << CONS_CLEAN_RECORD : 0);
+}
