@@ -17,10 +17,6 @@ _Static_assert(PM_SCAN_CATEGORIES == (1ULL << SCN_NR_PAGE_CATEGORIES) - 1 &&
 _Static_assert(PM_SCAN_WP_MATCHING == 1 && PM_SCAN_CHECK_WPASYNC == 2,
 	       "scn_scan_flags[] follows uapi/linux/fs.h");
 
-/* vs-kernel's registration, and the one scenarios' uffd_register makes */
-#define DRV_UFFD_FEATURES (UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED | \
-			   UFFD_FEATURE_WP_HUGETLBFS_SHMEM)
-
 /*
  * What an ioctl returned: a note in traces, and, if it failed, in
  * r->failed (the first failure of the operation).
@@ -122,7 +118,7 @@ static void drv_uffd_register(struct mm_struct *mm, u64 start, u64 len, struct d
 	long ret;
 
 	if (!mm->uffd.open) {
-		ret = userfaultfd_api(mm, DRV_UFFD_FEATURES);
+		ret = userfaultfd_api(mm, UFFD_API_FEATURES);
 		drv_result(r, ret, "UFFDIO_API returns %ld", ret);
 	}
 	ret = userfaultfd_register(mm, start, len);

@@ -110,6 +110,9 @@ struct address_space {
 #define UFFD_FEATURE_WP_HUGETLBFS_SHMEM (1ULL << 12)
 #define UFFD_FEATURE_WP_UNPOPULATED (1ULL << 13)
 #define UFFD_FEATURE_WP_ASYNC (1ULL << 15)
+/* What UFFDIO_API accepts here: the write-protect features, no others. */
+#define UFFD_API_FEATURES (UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED | \
+			   UFFD_FEATURE_WP_HUGETLBFS_SHMEM)
 
 /*
  * fs/userfaultfd.c struct userfaultfd_ctx: one per mm in the model, opened

@@ -18,9 +18,6 @@
  */
 #include "mm.h"
 
-#define UFFD_MODEL_FEATURES (UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED | \
-			     UFFD_FEATURE_WP_HUGETLBFS_SHMEM)
-
 /*
  * UFFDIO_API: the features the context will have.  WP_ASYNC brings
  * WP_UNPOPULATED with it, as in the kernel: an anonymous async VMA then
@@ -30,7 +27,7 @@ int userfaultfd_api(struct mm_struct *mm, u64 features)
 {
 	if (mm->uffd.open)
 		return -EINVAL;
-	if (features & ~UFFD_MODEL_FEATURES)
+	if (features & ~UFFD_API_FEATURES)
 		return -EINVAL;		/* not modelled; the kernel has more */
 	if (features & UFFD_FEATURE_WP_ASYNC)
 		features |= UFFD_FEATURE_WP_UNPOPULATED;

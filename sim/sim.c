@@ -56,7 +56,6 @@ _Static_assert((int)SC_WRITEBACK == (int)CONS_WRITEBACK &&
 #define GT_WATCH 0x40
 _Static_assert(SC_NR <= 6, "gt[]: a bit per consumer below GT_WATCH");
 /* UFFDIO_WRITEPROTECT_MODE_WP */
-#define SIM_UFFD_MODE_WP 1ULL
 #define SIM_SCAN_VEC 512
 
 /*
@@ -336,10 +335,9 @@ static int sim_build(struct sim *s, char *err, size_t n)
 			return sim_fail(err, n, "the model refused the userfaultfd set-up");
 	}
 	if (o->every[ACT_PAGEMAP_SCAN]) {
-		if (userfaultfd_api(s->mm, UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED |
-						   UFFD_FEATURE_WP_HUGETLBFS_SHMEM) ||
+		if (userfaultfd_api(s->mm, UFFD_API_FEATURES) ||
 		    userfaultfd_register(s->mm, SIM_BASE, len) ||
-		    userfaultfd_writeprotect(s->mm, SIM_BASE, len, SIM_UFFD_MODE_WP))
+		    userfaultfd_writeprotect(s->mm, SIM_BASE, len, UFFDIO_WRITEPROTECT_MODE_WP))
 			return sim_fail(err, n, "the model refused the userfaultfd set-up");
 	}
 	s->gt = calloc(pages, 1);

@@ -34,8 +34,7 @@ int vsk_model_open(struct vsk_model *m, enum vsk_mapping mapping, u32 pages,
 		goto nomem;
 	m->drv = (struct drv_world){ .hw = m->dw.hw, .mw = m->dw.mw, .obs = &m->dw.obs };
 	m->drv.mm_of[0] = m->mm;	/* the one process, as vsk_scn_op() names it */
-	if (userfaultfd_api(m->mm, UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED |
-				   UFFD_FEATURE_WP_HUGETLBFS_SHMEM) ||
+	if (userfaultfd_api(m->mm, UFFD_API_FEATURES) ||
 	    userfaultfd_register(m->mm, VSK_MODEL_BASE, (u64)pages << PAGE_SHIFT)) {
 		snprintf(err, n, "the model refused UFFDIO_API or UFFDIO_REGISTER");
 		return -1;
