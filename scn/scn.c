@@ -825,230 +825,304 @@ static int oracle_lookup(const char *name)
 	return -1;
 }
 
-static void parse_top(struct lexer *lx)
+static void parse_scenario(struct lexer *lx, int line, int col)
 {
 	struct scn *s = lx->s;
+	size_t n = 0;
+
+	while (lx->t == T_ID || is_sym(lx, "-") || lx->t == T_NUM) {
+		n += (size_t)snprintf(s->name + n, sizeof(s->name) - n, "%s", lx->text);
+		if (n >= sizeof(s->name))
+			n = sizeof(s->name) - 1;
+		next(lx);
+	}
+	if (!n)
+		lerr(lx, lx->tline, lx->tcol, "expected the scenario's name");
+	if (lx->t == T_STR) {
+		snprintf(s->desc, sizeof(s->desc), "%s", lx->text);
+		next(lx);
+	}
+	expect_eol(lx);
+}
+
+static void parse_param(struct lexer *lx, int line, int col)
+{
+	struct scn *s = lx->s;
+	char name[SCN_NAME];
+	int pline = lx->tline, pcol = lx->tcol, dup;
+
+	expect_id(lx, name, "a parameter name");
+	if (!lx->failed && (dup = param_index(s, name)) >= 0) {
+		lerr(lx, pline, pcol, "'%s' already declared at %s:%d:%d", name, lx->path,
+		     s->params[dup].line, s->params[dup].col);
+		return;
+	}
+	expect_sym(lx, "=");
+	if (lx->t != T_NUM) {
+		lerr(lx, lx->tline, lx->tcol, "expected a number, found %s", tokname(lx));
+		return;
+	}
+	if (variant_lookup(name) >= 0) {
+		lerr(lx, line, col, "'%s' is a variant: use 'set'", name);
+		return;
+	}
+	if (add_param(s, name, lx->num))
+		lerr(lx, line, col, "too many parameters");
+	else
+		s->params[param_index(s, name)].line = pline,
+		s->params[param_index(s, name)].col = pcol;
+	next(lx);
+	expect_eol(lx);
+}
+
+static void parse_set(struct lexer *lx, int line, int col)
+{
+	struct scn *s = lx->s;
+	char name[SCN_NAME], value[SCN_NAME], err[256];
+
+	expect_id(lx, name, "a variant or parameter name");
+	expect_sym(lx, "=");
+	if (lx->t != T_ID && lx->t != T_NUM) {
+		lerr(lx, lx->tline, lx->tcol, "expected a value, found %s", tokname(lx));
+		return;
+	}
+	snprintf(value, sizeof(value), "%s", lx->text);
+	if (set_assign(s, name, value, false, err, sizeof(err)))
+		lerr(lx, line, col, "%s", err);
+	next(lx);
+	expect_eol(lx);
+}
+
+static void parse_expect(struct lexer *lx, int line, int col)
+{
+	struct scn *s = lx->s;
+	struct scn_expect *e;
+
+	if (s->nr_expects >= SCN_MAX_EXPECT) {
+		lerr(lx, line, col, "too many expect lines");
+		return;
+	}
+	e = &s->expects[s->nr_expects++];
+	e->line = line;
+	while (lx->t == T_ID && !lx->failed) {
+		char name[SCN_NAME], value[SCN_NAME];
+		int id, v, nline = lx->tline, ncol = lx->tcol;
+
+		expect_id(lx, name, "a variant name");
+		expect_sym(lx, "=");
+		expect_id(lx, value, "a variant value");
+		id = variant_lookup(name);
+		if (id < 0 || (v = variant_value_lookup(id, value)) < 0) {
+			lerr(lx, nline, ncol, "unknown variant setting %s=%s", name, value);
+			return;
+		}
+		if (e->nset >= 4) {
+			lerr(lx, line, col, "at most 4 settings per expect line");
+			return;
+		}
+		e->var[e->nset] = id;
+		e->val[e->nset++] = v;
+	}
+	expect_sym(lx, ":");
+	for (;;) {
+		int o;
+
+		if (lx->t != T_ID || (o = oracle_lookup(lx->text)) < 0) {
+			lerr(lx, lx->tline, lx->tcol, "expected a verdict (none, lost_write, stale_tlb, wrong_target, use_after_free, deadlock, lockdep, model_warn), found %s",
+			     tokname(lx));
+			return;
+		}
+		e->oracles |= 1u << o;
+		next(lx);
+		if (!is_sym(lx, "|"))
+			break;
+		next(lx);
+	}
+	expect_eol(lx);
+}
+
+static void parse_consumer(struct lexer *lx, int line, int col)
+{
+	struct scn *s = lx->s;
+	char name[SCN_NAME];
+	int c = -1;
+
+	expect_id(lx, name, "a consumer (writeback, clean_record, lazyfree)");
+	for (int i = 0; i < CONS_NR; i++)
+		if (!strcmp(obs_consumer_names[i], name))
+			c = i;
+	if (c < 0 && !lx->failed)
+		lerr(lx, line, col, "unknown consumer '%s': expected writeback, clean_record or lazyfree",
+		     name);
+	else if (c >= 0)
+		s->consumers[c] = true;
+	expect_eol(lx);
+}
+
+static void parse_file(struct lexer *lx, int line, int col)
+{
+	struct scn_decl *d;
+
+	if (!(d = new_decl(lx, D_FILE)))
+		return;
+	decl_name(lx, d, "a file name");
+	expect_kw(lx, "pages");
+	d->pages = parse_expr(lx);
+	if (is_kw(lx, "shmem")) {
+		next(lx);
+		d->shmem = true;
+	}
+	expect_eol(lx);
+}
+
+static void parse_process(struct lexer *lx, int line, int col)
+{
+	struct scn_decl *d;
+
+	if (!(d = new_decl(lx, D_PROCESS)))
+		return;
+	decl_name(lx, d, "a process name");
+	expect_eol(lx);
+}
+
+static void parse_mmap(struct lexer *lx, int line, int col)
+{
+	struct scn_decl *d;
+
+	if (!(d = new_decl(lx, D_MMAP)))
+		return;
+	expect_id(lx, d->ref, "a process name");
+	d->addr = parse_expr(lx);
+	expect_kw(lx, "pages");
+	d->pages = parse_expr(lx);
+	if (is_kw(lx, "shared") || is_kw(lx, "private")) {
+		d->shared = is_kw(lx, "shared");
+		next(lx);
+	} else {
+		lerr(lx, lx->tline, lx->tcol, "expected 'shared' or 'private', found %s", tokname(lx));
+	}
+	if (is_kw(lx, "read") || is_kw(lx, "write")) {
+		d->write = is_kw(lx, "write");
+		next(lx);
+	} else {
+		lerr(lx, lx->tline, lx->tcol, "expected 'read' or 'write', found %s", tokname(lx));
+	}
+	if (is_kw(lx, "file")) {
+		next(lx);
+		expect_id(lx, d->file, "a file name");
+		if (is_kw(lx, "offset")) {
+			next(lx);
+			d->pgoff = parse_expr(lx);
+		}
+	}
+	expect_eol(lx);
+}
+
+static void parse_vm(struct lexer *lx, int line, int col)
+{
+	struct scn_decl *d;
+
+	if (!(d = new_decl(lx, D_VM)))
+		return;
+	decl_name(lx, d, "a vm name");
+	expect_kw(lx, "process");
+	expect_id(lx, d->ref, "a process name");
+	expect_eol(lx);
+}
+
+static void parse_memslot(struct lexer *lx, int line, int col)
+{
+	struct scn_decl *d;
+
+	if (!(d = new_decl(lx, D_MEMSLOT)))
+		return;
+	expect_id(lx, d->ref, "a vm name");
+	expect_kw(lx, "gfn");
+	d->gfn = parse_expr(lx);
+	expect_kw(lx, "pages");
+	d->pages = parse_expr(lx);
+	expect_kw(lx, "hva");
+	d->addr = parse_expr(lx);
+	expect_eol(lx);
+}
+
+static void parse_actor(struct lexer *lx, int line, int col)
+{
+	struct scn_decl *d;
+
+	if (!(d = new_decl(lx, D_ACTOR)))
+		return;
+	decl_name(lx, d, "an actor name");
+	if (is_sym(lx, "[")) {
+		next(lx);
+		expect_id(lx, d->rep_var, "a replica variable");
+		expect_kw(lx, "in");
+		d->gfn = parse_expr(lx);	/* reused: low bound */
+		expect_sym(lx, "..");
+		d->rep_n = parse_expr(lx);
+		expect_sym(lx, "]");
+	}
+	expect_id(lx, d->kind_name, "cpu, vcpu or kthread");
+	if (strcmp(d->kind_name, "cpu") && strcmp(d->kind_name, "vcpu") &&
+	    strcmp(d->kind_name, "kthread")) {
+		lerr(lx, d->line, d->col, "unknown actor kind '%s': expected cpu, vcpu or kthread",
+		     d->kind_name);
+		return;
+	}
+	if (strcmp(d->kind_name, "kthread"))
+		expect_id(lx, d->ref, !strcmp(d->kind_name, "cpu") ? "a process name" : "a vm name");
+	expect_sym(lx, "{");
+	d->body = parse_stmts(lx, false);
+	expect_sym(lx, "}");
+	expect_eol(lx);
+}
+
+static void parse_setup(struct lexer *lx, int line, int col)
+{
+	struct scn *s = lx->s;
+
+	if (s->setup) {
+		lerr(lx, line, col, "only one setup block is allowed");
+		return;
+	}
+	expect_sym(lx, "{");
+	s->setup = parse_stmts(lx, true);
+	expect_sym(lx, "}");
+	expect_eol(lx);
+}
+
+static const struct {
+	const char *kw;
+	void (*parse)(struct lexer *lx, int line, int col);
+} decl_parsers[] = {
+	{ "scenario", parse_scenario },
+	{ "param", parse_param },
+	{ "set", parse_set },
+	{ "expect", parse_expect },
+	{ "consumer", parse_consumer },
+	{ "file", parse_file },
+	{ "process", parse_process },
+	{ "mmap", parse_mmap },
+	{ "vm", parse_vm },
+	{ "memslot", parse_memslot },
+	{ "actor", parse_actor },
+	{ "setup", parse_setup },
+};
+
+/* One declaration: its keyword picks the parser. */
+static void parse_top(struct lexer *lx)
+{
 	int line = lx->tline, col = lx->tcol;
 	char kw[SCN_NAME];
-	struct scn_decl *d;
 
 	if (!expect_id(lx, kw, "a declaration (scenario, param, set, expect, consumer, file, process, mmap, vm, memslot, actor, setup)"))
 		return;
-	if (!strcmp(kw, "scenario")) {
-		size_t n = 0;
-
-		while (lx->t == T_ID || is_sym(lx, "-") || lx->t == T_NUM) {
-			n += (size_t)snprintf(s->name + n, sizeof(s->name) - n, "%s", lx->text);
-			if (n >= sizeof(s->name))
-				n = sizeof(s->name) - 1;
-			next(lx);
-		}
-		if (!n)
-			lerr(lx, lx->tline, lx->tcol, "expected the scenario's name");
-		if (lx->t == T_STR) {
-			snprintf(s->desc, sizeof(s->desc), "%s", lx->text);
-			next(lx);
-		}
-		expect_eol(lx);
-	} else if (!strcmp(kw, "param")) {
-		char name[SCN_NAME];
-
-		int pline = lx->tline, pcol = lx->tcol, dup;
-
-		expect_id(lx, name, "a parameter name");
-		if (!lx->failed && (dup = param_index(s, name)) >= 0) {
-			lerr(lx, pline, pcol, "'%s' already declared at %s:%d:%d", name, lx->path,
-			     s->params[dup].line, s->params[dup].col);
+	for (size_t i = 0; i < sizeof(decl_parsers) / sizeof(decl_parsers[0]); i++)
+		if (!strcmp(kw, decl_parsers[i].kw)) {
+			decl_parsers[i].parse(lx, line, col);
 			return;
 		}
-		expect_sym(lx, "=");
-		if (lx->t != T_NUM) {
-			lerr(lx, lx->tline, lx->tcol, "expected a number, found %s", tokname(lx));
-			return;
-		}
-		if (variant_lookup(name) >= 0) {
-			lerr(lx, line, col, "'%s' is a variant: use 'set'", name);
-			return;
-		}
-		if (add_param(s, name, lx->num))
-			lerr(lx, line, col, "too many parameters");
-		else
-			s->params[param_index(s, name)].line = pline,
-			s->params[param_index(s, name)].col = pcol;
-		next(lx);
-		expect_eol(lx);
-	} else if (!strcmp(kw, "set")) {
-		char name[SCN_NAME], value[SCN_NAME], err[256];
-
-		expect_id(lx, name, "a variant or parameter name");
-		expect_sym(lx, "=");
-		if (lx->t != T_ID && lx->t != T_NUM) {
-			lerr(lx, lx->tline, lx->tcol, "expected a value, found %s", tokname(lx));
-			return;
-		}
-		snprintf(value, sizeof(value), "%s", lx->text);
-		if (set_assign(s, name, value, false, err, sizeof(err)))
-			lerr(lx, line, col, "%s", err);
-		next(lx);
-		expect_eol(lx);
-	} else if (!strcmp(kw, "expect")) {
-		struct scn_expect *e;
-
-		if (s->nr_expects >= SCN_MAX_EXPECT) {
-			lerr(lx, line, col, "too many expect lines");
-			return;
-		}
-		e = &s->expects[s->nr_expects++];
-		e->line = line;
-		while (lx->t == T_ID && !lx->failed) {
-			char name[SCN_NAME], value[SCN_NAME];
-			int id, v, nline = lx->tline, ncol = lx->tcol;
-
-			expect_id(lx, name, "a variant name");
-			expect_sym(lx, "=");
-			expect_id(lx, value, "a variant value");
-			id = variant_lookup(name);
-			if (id < 0 || (v = variant_value_lookup(id, value)) < 0) {
-				lerr(lx, nline, ncol, "unknown variant setting %s=%s", name, value);
-				return;
-			}
-			if (e->nset >= 4) {
-				lerr(lx, line, col, "at most 4 settings per expect line");
-				return;
-			}
-			e->var[e->nset] = id;
-			e->val[e->nset++] = v;
-		}
-		expect_sym(lx, ":");
-		for (;;) {
-			int o;
-
-			if (lx->t != T_ID || (o = oracle_lookup(lx->text)) < 0) {
-				lerr(lx, lx->tline, lx->tcol, "expected a verdict (none, lost_write, stale_tlb, wrong_target, use_after_free, deadlock, lockdep, model_warn), found %s",
-				     tokname(lx));
-				return;
-			}
-			e->oracles |= 1u << o;
-			next(lx);
-			if (!is_sym(lx, "|"))
-				break;
-			next(lx);
-		}
-		expect_eol(lx);
-	} else if (!strcmp(kw, "consumer")) {
-		char name[SCN_NAME];
-		int c = -1;
-
-		expect_id(lx, name, "a consumer (writeback, clean_record, lazyfree)");
-		for (int i = 0; i < CONS_NR; i++)
-			if (!strcmp(obs_consumer_names[i], name))
-				c = i;
-		if (c < 0 && !lx->failed)
-			lerr(lx, line, col, "unknown consumer '%s': expected writeback, clean_record or lazyfree",
-			     name);
-		else if (c >= 0)
-			s->consumers[c] = true;
-		expect_eol(lx);
-	} else if (!strcmp(kw, "file")) {
-		if (!(d = new_decl(lx, D_FILE)))
-			return;
-		decl_name(lx, d, "a file name");
-		expect_kw(lx, "pages");
-		d->pages = parse_expr(lx);
-		if (is_kw(lx, "shmem")) {
-			next(lx);
-			d->shmem = true;
-		}
-		expect_eol(lx);
-	} else if (!strcmp(kw, "process")) {
-		if (!(d = new_decl(lx, D_PROCESS)))
-			return;
-		decl_name(lx, d, "a process name");
-		expect_eol(lx);
-	} else if (!strcmp(kw, "mmap")) {
-		if (!(d = new_decl(lx, D_MMAP)))
-			return;
-		expect_id(lx, d->ref, "a process name");
-		d->addr = parse_expr(lx);
-		expect_kw(lx, "pages");
-		d->pages = parse_expr(lx);
-		if (is_kw(lx, "shared") || is_kw(lx, "private")) {
-			d->shared = is_kw(lx, "shared");
-			next(lx);
-		} else {
-			lerr(lx, lx->tline, lx->tcol, "expected 'shared' or 'private', found %s", tokname(lx));
-		}
-		if (is_kw(lx, "read") || is_kw(lx, "write")) {
-			d->write = is_kw(lx, "write");
-			next(lx);
-		} else {
-			lerr(lx, lx->tline, lx->tcol, "expected 'read' or 'write', found %s", tokname(lx));
-		}
-		if (is_kw(lx, "file")) {
-			next(lx);
-			expect_id(lx, d->file, "a file name");
-			if (is_kw(lx, "offset")) {
-				next(lx);
-				d->pgoff = parse_expr(lx);
-			}
-		}
-		expect_eol(lx);
-	} else if (!strcmp(kw, "vm")) {
-		if (!(d = new_decl(lx, D_VM)))
-			return;
-		decl_name(lx, d, "a vm name");
-		expect_kw(lx, "process");
-		expect_id(lx, d->ref, "a process name");
-		expect_eol(lx);
-	} else if (!strcmp(kw, "memslot")) {
-		if (!(d = new_decl(lx, D_MEMSLOT)))
-			return;
-		expect_id(lx, d->ref, "a vm name");
-		expect_kw(lx, "gfn");
-		d->gfn = parse_expr(lx);
-		expect_kw(lx, "pages");
-		d->pages = parse_expr(lx);
-		expect_kw(lx, "hva");
-		d->addr = parse_expr(lx);
-		expect_eol(lx);
-	} else if (!strcmp(kw, "actor")) {
-		if (!(d = new_decl(lx, D_ACTOR)))
-			return;
-		decl_name(lx, d, "an actor name");
-		if (is_sym(lx, "[")) {
-			next(lx);
-			expect_id(lx, d->rep_var, "a replica variable");
-			expect_kw(lx, "in");
-			d->gfn = parse_expr(lx);	/* reused: low bound */
-			expect_sym(lx, "..");
-			d->rep_n = parse_expr(lx);
-			expect_sym(lx, "]");
-		}
-		expect_id(lx, d->kind_name, "cpu, vcpu or kthread");
-		if (strcmp(d->kind_name, "cpu") && strcmp(d->kind_name, "vcpu") &&
-		    strcmp(d->kind_name, "kthread")) {
-			lerr(lx, d->line, d->col, "unknown actor kind '%s': expected cpu, vcpu or kthread",
-			     d->kind_name);
-			return;
-		}
-		if (strcmp(d->kind_name, "kthread"))
-			expect_id(lx, d->ref, !strcmp(d->kind_name, "cpu") ? "a process name" : "a vm name");
-		expect_sym(lx, "{");
-		d->body = parse_stmts(lx, false);
-		expect_sym(lx, "}");
-		expect_eol(lx);
-	} else if (!strcmp(kw, "setup")) {
-		if (s->setup) {
-			lerr(lx, line, col, "only one setup block is allowed");
-			return;
-		}
-		expect_sym(lx, "{");
-		s->setup = parse_stmts(lx, true);
-		expect_sym(lx, "}");
-		expect_eol(lx);
-	} else {
-		lerr(lx, line, col, "unknown declaration '%s'", kw);
-	}
+	lerr(lx, line, col, "unknown declaration '%s'", kw);
 }
 
 int scn_parse(struct scn *s, const char *path, const char *src, char *err,
