@@ -91,8 +91,9 @@ int do_madvise(struct mm_struct *mm, u64 start, u64 len, int behavior)
 		return -ENOMEM;
 	}
 	if (behavior == MADV_DONTNEED) {
+		/* madvise_dontneed_single_vma(), under the mmap read lock */
+		zap_page_range_single(vma, start, len);
 		up_read(&mm->mmap_lock);
-		zap_vma_range(vma, start, start + len);
 		return 0;
 	}
 	if (behavior != MADV_FREE) {

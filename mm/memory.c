@@ -922,74 +922,123 @@ static void try_reclaim_pte_table(struct mm_struct *mm, u64 base)
 }
 
 /*
- * zap_pte_range() / zap_present_folio_ptes(): get_and_clear each PTE; a
- * file folio inherits pte_dirty; the flush is forced before the PT lock
- * is dropped when a dirty shared PTE was zapped (B04's fix), otherwise
- * left to the caller.  zap_nonpresent_ptes(): a marker in file memory is
- * kept (no ZAP_FLAG_DROP_MARKER outside munmap), in anonymous memory
- * dropped.
+ * zap_present_ptes() for one PTE: get_and_clear it; a file folio inherits
+ * pte_dirty and pte_young, and a dirty one forces the flush before the PT
+ * lock drops (B04's fix: folio_mkclean() must not find the PTE gone while
+ * a CPU can still write through its TLB); the gathered range grows.
+ * Returns whether a flush is forced.
  */
-void zap_vma_range(struct vm_area_struct *vma, u64 start, u64 end)
+static bool zap_present_pte(struct mmu_gather *tlb, struct vm_area_struct *vma,
+			    pte_t *ptep, u64 addr)
+{
+	struct mm_struct *mm = tlb->mm;
+	pte_t ptent = ptep_get_and_clear(mm, addr, ptep);
+	struct folio *folio = vm_normal_folio(vma, ptent);
+	bool force_flush = false;
+
+	if (folio && folio_mapping(folio)) {
+		if (pte_dirty(ptent)) {
+			folio_mark_dirty(folio);
+			force_flush = true;
+		}
+		if (pte_young(ptent))
+			folio_mark_accessed(folio);
+	}
+	if (folio)
+		atomic_dec(&folio->_mapcount);
+	tlb_flush_pte_range(tlb, addr, PAGE_SIZE);
+	zap_install_uffd_wp_if_needed(vma, addr, ptep, ptent);
+	return force_flush;
+}
+
+/*
+ * zap_pte_range(): the PTEs of one table in [addr, end), under its PT
+ * lock taken once: present ones by zap_present_pte(); of the non-present,
+ * a marker in file memory is kept (no ZAP_FLAG_DROP_MARKER outside
+ * munmap), in anonymous memory dropped (zap_nonpresent_ptes()).  A forced
+ * flush happens before the lock drops, as tlb_flush_mmu_tlbonly().
+ * Models mm/memory.c as of v6.18; simplified: one PTE per iteration (no
+ * folio batching), no RSS counters, no need_resched() break.
+ */
+static void zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma, u64 addr,
+			  u64 end)
+{
+	struct mm_struct *mm = tlb->mm;
+	bool force_flush = false;
+	spinlock_t *ptl;
+	pte_t *start_pte = pte_offset_map_lock(mm, addr, &ptl), *pte = start_pte;
+
+	if (!start_pte)
+		return;
+	flush_tlb_batched_pending(mm);
+	do {
+		pte_t ptent = ptep_get(pte);
+
+		if (pte_none(ptent))
+			continue;
+		if (pte_present(ptent))
+			force_flush |= zap_present_pte(tlb, vma, pte, addr);
+		else if (is_pte_marker(ptent) &&
+			 (!vma->vm_file || variant(mm->mw->cfg, mut_zap_marker) ==
+						   mut_zap_marker__drop))
+			pte_clear(mm, addr, pte);
+	} while (pte++, addr += PAGE_SIZE, addr != end);
+	if (force_flush)
+		tlb_flush_mmu_tlbonly(tlb);
+	pte_unmap_unlock(start_pte, ptl);
+}
+
+/*
+ * unmap_page_range() down to each PTE table (zap_pmd_range(): an empty
+ * PMD is skipped); a zap that covered a whole table may free it.
+ */
+static void unmap_page_range(struct mmu_gather *tlb, struct vm_area_struct *vma, u64 addr,
+			     u64 end)
+{
+	while (addr < end) {
+		u64 next = min_t(u64, (addr & ~(PMD_SIZE - 1)) + PMD_SIZE, end);
+
+		if (!pmd_none_at(tlb->mm, addr))
+			zap_pte_range(tlb, vma, addr, next);
+		if (!(addr & (PMD_SIZE - 1)) && next == addr + PMD_SIZE)
+			try_reclaim_pte_table(tlb->mm, addr);	/* the whole table */
+		addr = next;
+	}
+}
+
+/*
+ * zap_page_range_single(): one gather and one notifier range around
+ * unmap_page_range(); the protection has returned when the gather's
+ * flush is done.
+ */
+void zap_page_range_single(struct vm_area_struct *vma, u64 start, u64 size)
 {
 	EXEC_FN();
 	struct mm_struct *mm = vma->vm_mm;
 	struct mmu_notifier_range range;
 	struct mmu_gather tlb;
+	u64 end = start + size;
 
 	tlb_gather_mmu(&tlb, mm);
 	mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, mm, start, end);
 	mmu_notifier_invalidate_range_start(&range);
-	for (u64 addr = start; addr < end; addr += PAGE_SIZE) {
-		bool force_flush = false;
-		spinlock_t *ptl;
-		pte_t *ptep = pte_offset_map_lock(mm, addr, &ptl);
-		pte_t ptent;
-
-		if (!ptep)
-			continue;
-		flush_tlb_batched_pending(mm);
-		ptent = ptep_get(ptep);
-		if (pte_present(ptent)) {
-			struct folio *folio;
-
-			ptent = ptep_get_and_clear(mm, addr, ptep);
-			folio = vm_normal_folio(vma, ptent);
-			if (folio && folio_mapping(folio)) {
-				if (pte_dirty(ptent)) {
-					folio_mark_dirty(folio);
-					force_flush = true;
-				}
-				if (pte_young(ptent))
-					folio_mark_accessed(folio);
-			}
-			if (folio)
-				atomic_dec(&folio->_mapcount);
-			tlb_flush_pte_range(&tlb, addr, PAGE_SIZE);
-			zap_install_uffd_wp_if_needed(vma, addr, ptep, ptent);
-		} else if (is_pte_marker(ptent) &&
-			   (!vma->vm_file || variant(mm->mw->cfg, mut_zap_marker) ==
-						     mut_zap_marker__drop)) {
-			pte_clear(mm, addr, ptep);
-		}
-		if (force_flush)
-			flush_tlb_range(vma, addr, addr + PAGE_SIZE);
-		pte_unmap_unlock(ptep, ptl);
-		if (((addr + PAGE_SIZE) & (PMD_SIZE - 1)) == 0 && addr + PAGE_SIZE - PMD_SIZE >= start)
-			try_reclaim_pte_table(mm, addr & ~(PMD_SIZE - 1));
-	}
+	unmap_page_range(&tlb, vma, start, end);
 	mmu_notifier_invalidate_range_end(&range);
 	tlb_finish_mmu(&tlb);
 	obs_protect_done(mm->mw->obs, mm->space, start, end);
 }
 
-/* exit_mmap(): secondary MMUs are released first, then every VMA zapped. */
+/*
+ * exit_mmap(): secondary MMUs are released first, then every VMA zapped.
+ * Simplified: a gather per VMA, not one fullmm gather for all.
+ */
 void mm_exit_mmap(struct mm_struct *mm)
 {
 	EXEC_FN();
 	mmu_notifier_release(mm);
 	for (int i = 0; i < mm->nr_vmas; i++)
-		zap_vma_range(&mm->vmas[i], mm->vmas[i].vm_start,
-			      mm->vmas[i].vm_end);
+		zap_page_range_single(&mm->vmas[i], mm->vmas[i].vm_start,
+				      mm->vmas[i].vm_end - mm->vmas[i].vm_start);
 }
 
 bool mm_describe(struct mm_world *mw, const void *addr, char *buf, size_t n)

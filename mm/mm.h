@@ -561,6 +561,7 @@ bool mm_tlb_flush_nested(struct mm_struct *mm);
 void flush_tlb_batched_pending(struct mm_struct *mm);
 void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm);
 void tlb_flush_pte_range(struct mmu_gather *tlb, u64 addr, u64 size);
+void tlb_flush_mmu_tlbonly(struct mmu_gather *tlb);
 void tlb_finish_mmu(struct mmu_gather *tlb);
 
 /* ---- mmu_notifier (mm/mmu_notifier.c) ---- */
@@ -581,7 +582,7 @@ int handle_mm_fault(struct vm_area_struct *vma, u64 address, unsigned int flags)
 int mm_user_access(struct mm_struct *mm, int tlb, u64 addr, bool write);
 /* get_user_pages() of one page: its pfn, or 0; *writable as KVM asks. */
 u64 get_user_page(struct mm_struct *mm, u64 addr, bool write, bool *writable);
-void zap_vma_range(struct vm_area_struct *vma, u64 start, u64 end);
+void zap_page_range_single(struct vm_area_struct *vma, u64 start, u64 size);
 void mm_exit_mmap(struct mm_struct *mm);
 
 /* ---- rmap (mm/rmap.c) ---- */

@@ -38,6 +38,19 @@ void tlb_flush_pte_range(struct mmu_gather *tlb, u64 addr, u64 size)
 }
 
 /*
+ * tlb_flush_mmu_tlbonly(): flush what was gathered so far, now (a zap of a
+ * dirty shared PTE, before its PT lock drops), and start a new range.
+ */
+void tlb_flush_mmu_tlbonly(struct mmu_gather *tlb)
+{
+	if (tlb->end <= tlb->start)
+		return;
+	flush_tlb_mm_range(tlb->mm, tlb->start, tlb->end);
+	tlb->start = ~0ULL;	/* __tlb_reset_range() */
+	tlb->end = 0;
+}
+
+/*
  * mm/mmu_gather.c tlb_finish_mmu(): if another thread batched flushes of
  * this mm meanwhile (mm_tlb_flush_nested), flush the whole range it may
  * have skipped; here, the whole mm.
