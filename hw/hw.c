@@ -271,6 +271,13 @@ u64 hw_entry_ad(const struct hw *hw, int space, bool dirty)
 
 /* ---- the walker ---- */
 
+/* The frame a leaf entry at level maps for addr (a huge leaf's page in it). */
+static inline u64 hw_leaf_pfn(u64 entry, int level, u64 addr)
+{
+	return ((entry & PTE_PFN_MASK) >> PAGE_SHIFT) +
+	       ((addr >> PAGE_SHIFT) & (hw_level_pages(level) - 1));
+}
+
 struct hw_walk {
 	u64 *path[PT64_ROOT_4LEVEL];
 	int n;
@@ -572,10 +579,7 @@ static void hw_access_foot(struct exec_actor *a, struct exec_foot *f)
 
 		foot_add(f, w.leaf, changes ? ACC_W : ACC_R);
 		if (p->write && ok)
-			foot_add(f, obs_page_word(hw->obs,
-						  ((w.val & PTE_PFN_MASK) >> PAGE_SHIFT) +
-						  ((p->addr >> PAGE_SHIFT) &
-						   (hw_level_pages(w.level) - 1))),
+			foot_add(f, obs_page_word(hw->obs, hw_leaf_pfn(w.val, w.level, p->addr)),
 				 ACC_ADD);
 	}
 }
@@ -695,11 +699,8 @@ int hw_access(struct hw *hw, int tlb, u64 addr, bool write, struct hw_fault *f)
 		if (w.present && hw_entry_writable(hw, space, w.val)) {
 			hw_dirty_assist(hw, t, e, w.leaf, kind, addr,
 					"locked RMW sets D (entry was");
-			hw_observe(hw, space, addr,
-				   ((w.val & PTE_PFN_MASK) >> PAGE_SHIFT) +
-					   ((addr >> PAGE_SHIFT) &
-					    (hw_level_pages(w.level) - 1)),
-				   write, false, 0);
+			hw_observe(hw, space, addr, hw_leaf_pfn(w.val, w.level, addr), write, false,
+				   0);
 			return 0;
 		}
 		/* the entry no longer allows the write: fault, drop the entry */
@@ -743,8 +744,7 @@ fault:
 		hw->stats.accessed_sets += (*w.leaf & ~old & hw_entry_ad(hw, space, false)) != 0;
 		hw->stats.dirty_sets += write && (*w.leaf & ~old & ~hw_entry_ad(hw, space, false)) != 0;
 		hw_tlb_fill(hw, t, addr, w.level, *w.leaf, space);
-		pfn = ((w.val & PTE_PFN_MASK) >> PAGE_SHIFT) +
-		      ((addr >> PAGE_SHIFT) & (hw_level_pages(w.level) - 1));
+		pfn = hw_leaf_pfn(w.val, w.level, addr);
 		if (exec_tracing()) {
 			char b[96], c[96];
 
