@@ -494,6 +494,119 @@ static int lowest(u32 mask)
 	return mask ? __builtin_ctz(mask) : -1;
 }
 
+static u32 enabled_actors(struct exec *ex)
+{
+	u32 enabled = 0;
+
+	for (int i = 0; i < ex->nr_actors; i++)
+		if (exec_enabled(ex, i))
+			enabled |= 1u << i;
+	return enabled;
+}
+
+/* Nobody can run but somebody has not finished: a deadlock. */
+static void report_deadlock(struct exec *ex)
+{
+	char names[200] = "";
+	size_t n = 0;
+
+	for (int i = 0; i < ex->nr_actors; i++)
+		if (exec_live(ex, i))
+			n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", n ? ", " : "",
+					      ex->actors[i].name);
+	ex->cur = NULL;
+	exec_report(ORACLE_DEADLOCK, "no actor can run; blocked: %s", names);
+}
+
+/*
+ * A new scheduling decision at the current state: its enabled set, the
+ * sleep set it inherits, each awake actor's pending footprint, and the
+ * actor to run first (the one that just ran if it can go on, fewer
+ * preemptions first; random mode draws one).  Returns the actor, or -1
+ * when the execution stops here: out of memory, or every enabled actor
+ * sleeps (a redundant execution, counted).
+ */
+static int new_sched_node(struct explorer *e, u32 enabled, int prev, u32 inherited_sleep,
+			  const struct exec_foot *inherited_foot, struct node **ndp)
+{
+	struct exec *ex = &e->m->ex;
+	struct node *nd = push_node(e);
+	u32 cand = enabled;
+	int p;
+
+	if (!nd)
+		return -1;
+	nd->kind = NODE_SCHED;
+	nd->enabled = enabled;
+	nd->base_pre = path_preemptions(e);
+	nd->prev = (s8)prev;
+	if (uses_sleep_sets(e)) {
+		nd->sleep = inherited_sleep & enabled;
+		for (u32 b = nd->sleep; b; b &= b - 1)
+			nd->foot[__builtin_ctz(b)] = inherited_foot[__builtin_ctz(b)];
+		cand &= ~nd->sleep;
+	}
+	for (int i = 0; i < ex->nr_actors; i++)
+		if ((enabled & (1u << i)) && !(nd->sleep & (1u << i)))
+			exec_pending_foot(ex, i, &nd->foot[i]);
+	if (e->o->mode == EXPLORE_BOUNDED && prev >= 0 && (enabled & (1u << prev)) &&
+	    nd->base_pre >= e->bound) {
+		/* no preemption left: the running actor goes on */
+		if (cand & ~(1u << prev))
+			e->pruned = true;
+		cand &= 1u << prev;
+	}
+	if (!cand) {
+		/* every enabled actor sleeps: a redundant execution */
+		e->nr_nodes--;
+		e->r->sleep_blocked++;
+		return -1;
+	}
+	if (e->o->mode == EXPLORE_RANDOM) {
+		int k = (int)(rng_next(&e->rng) % (u64)__builtin_popcount(cand));
+
+		p = -1;
+		for (int i = 0; i < ex->nr_actors && p < 0; i++)
+			if ((cand & (1u << i)) && k-- == 0)
+				p = i;
+		nd->todo = 0;
+	} else {
+		p = prev >= 0 && (cand & (1u << prev)) ? prev : lowest(cand);
+		/* dpor: the other actors only when a race asks for them */
+		nd->todo = e->o->mode == EXPLORE_DPOR ? 0 : cand & ~(1u << p);
+	}
+	nd->chosen = (u8)p;
+	nd->preemptions = sched_preemptions(nd, p);
+	*ndp = nd;
+	return p;
+}
+
+/*
+ * Before actor p steps from node nd: its event for DPOR, and the child's
+ * sleep set, the sleepers independent of this step.  False when DPOR ran
+ * out of memory.
+ */
+static bool before_step(struct explorer *e, struct node *nd, int p, u32 *inherited_sleep,
+			struct exec_foot *inherited_foot)
+{
+	struct exec *ex = &e->m->ex;
+	struct exec_foot f;
+	u32 sl = 0;
+
+	exec_pending_foot(ex, p, &f);
+	if (e->o->mode == EXPLORE_DPOR && !dpor_event(&e->dp, p, &f, (int)(nd - e->nodes)))
+		return false;
+	if (uses_sleep_sets(e)) {
+		for (int i = 0; i < ex->nr_actors; i++)
+			if ((nd->sleep & (1u << i)) && i != p && !foot_dep(&nd->foot[i], &f))
+				sl |= 1u << i;
+		for (u32 b = sl; b; b &= b - 1)
+			inherited_foot[__builtin_ctz(b)] = nd->foot[__builtin_ctz(b)];
+	}
+	*inherited_sleep = sl;
+	return true;
+}
+
 /*
  * Runs one execution: the recorded decisions first, new ones after.
  * Returns 1 if a violation was found, 0 otherwise.
@@ -513,31 +626,19 @@ static int run_execution(struct explorer *e, int *prev_actor_out)
 		dpor_reset(&e->dp);
 	for (;;) {
 		struct node *nd;
-		u32 enabled = 0;
+		u32 enabled;
 		int p;
 
-		if (e->invalid || ex->have_finding)
-			break;
-		if (exec_all_done(ex))
+		if (e->invalid || ex->have_finding || exec_all_done(ex))
 			break;
 		if (steps >= e->o->max_depth) {
 			e->overflow = true;
 			blocked = true;
 			break;
 		}
-		for (int i = 0; i < ex->nr_actors; i++)
-			if (exec_enabled(ex, i))
-				enabled |= 1u << i;
+		enabled = enabled_actors(ex);
 		if (!enabled) {
-			char names[200] = "";
-			size_t n = 0;
-
-			for (int i = 0; i < ex->nr_actors; i++)
-				if (exec_live(ex, i))
-					n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s",
-							      n ? ", " : "", ex->actors[i].name);
-			ex->cur = NULL;
-			exec_report(ORACLE_DEADLOCK, "no actor can run; blocked: %s", names);
+			report_deadlock(ex);
 			break;
 		}
 		if (e->o->mode == EXPLORE_DPOR && e->depth > e->diverge)
@@ -547,81 +648,15 @@ static int run_execution(struct explorer *e, int *prev_actor_out)
 			if (!replay_sched_ok(e, nd, enabled))
 				break;
 			p = nd->chosen;
-		} else {
-			u32 cand = enabled;
-
-			nd = push_node(e);
-			if (!nd) {
-				blocked = true;
-				break;
-			}
-			nd->kind = NODE_SCHED;
-			nd->enabled = enabled;
-			nd->base_pre = path_preemptions(e);
-			nd->prev = (s8)prev;
-			if (uses_sleep_sets(e)) {
-				nd->sleep = inherited_sleep & enabled;
-				for (u32 b = nd->sleep; b; b &= b - 1)
-					nd->foot[__builtin_ctz(b)] =
-						inherited_foot[__builtin_ctz(b)];
-				cand &= ~nd->sleep;
-			}
-			for (int i = 0; i < ex->nr_actors; i++)
-				if ((enabled & (1u << i)) && !(nd->sleep & (1u << i)))
-					exec_pending_foot(ex, i, &nd->foot[i]);
-			if (e->o->mode == EXPLORE_BOUNDED && prev >= 0 &&
-			    (enabled & (1u << prev)) && nd->base_pre >= e->bound) {
-				/* no preemption left: the running actor goes on */
-				if (cand & ~(1u << prev))
-					e->pruned = true;
-				cand &= 1u << prev;
-			}
-			if (!cand) {
-				/* every enabled actor sleeps: a redundant execution */
-				e->nr_nodes--;
-				blocked = true;
-				e->r->sleep_blocked++;
-				break;
-			}
-			if (e->o->mode == EXPLORE_RANDOM) {
-				int k = (int)(rng_next(&e->rng) % (u64)__builtin_popcount(cand));
-
-				p = -1;
-				for (int i = 0; i < ex->nr_actors && p < 0; i++)
-					if ((cand & (1u << i)) && k-- == 0)
-						p = i;
-				nd->todo = 0;
-			} else {
-				/* prefer the actor that just ran: fewer preemptions first */
-				p = prev >= 0 && (cand & (1u << prev)) ? prev : lowest(cand);
-				/* dpor: the other actors only when a race asks for them */
-				nd->todo = e->o->mode == EXPLORE_DPOR ? 0 : cand & ~(1u << p);
-			}
-			nd->chosen = (u8)p;
-			nd->preemptions = sched_preemptions(nd, p);
+		} else if ((p = new_sched_node(e, enabled, prev, inherited_sleep, inherited_foot,
+					       &nd)) < 0) {
+			blocked = true;
+			break;
 		}
-		/* the child's sleep set: sleepers independent of this step */
-		{
-			struct exec_foot f;
-			u32 sl = 0;
-
-			exec_pending_foot(ex, p, &f);
-			if (e->o->mode == EXPLORE_DPOR &&
-			    !dpor_event(&e->dp, p, &f, (int)(nd - e->nodes))) {
-				blocked = true;
-				e->overflow = true;	/* out of memory: incomplete */
-				break;
-			}
-			if (uses_sleep_sets(e)) {
-				for (int i = 0; i < ex->nr_actors; i++)
-					if ((nd->sleep & (1u << i)) && i != p &&
-					    !foot_dep(&nd->foot[i], &f))
-						sl |= 1u << i;
-				for (u32 b = sl; b; b &= b - 1)
-					inherited_foot[__builtin_ctz(b)] =
-						nd->foot[__builtin_ctz(b)];
-			}
-			inherited_sleep = sl;
+		if (!before_step(e, nd, p, &inherited_sleep, inherited_foot)) {
+			blocked = true;
+			e->overflow = true;	/* out of memory: incomplete */
+			break;
 		}
 		e->depth++;
 		exec_step(ex, p);
