@@ -228,6 +228,7 @@ void exec_begin(struct exec *ex)
 		a->rcu_nesting = 0;
 		a->rcu_gen = 0;
 		a->sync_snap_mask = 0;
+		memset(a->held, 0, sizeof(a->held));
 		if (a->kind != EXEC_COROUTINE)
 			continue;
 		a->done = false;
@@ -641,6 +642,41 @@ void spin_lock_init(spinlock_t *l, const char *name)
 	l->locked = 0;
 	l->owner = -1;
 	l->name = name;
+	l->order = 0;
+}
+
+void spin_lock_set_order(spinlock_t *l, u8 order)
+{
+	l->order = order < EXEC_LOCK_ORDERS ? order : 0;
+}
+
+void rwlock_set_order(rwlock_t *l, u8 order)
+{
+	l->order = order < EXEC_LOCK_ORDERS ? order : 0;
+}
+
+/* The current actor takes a lock of this order: none of a later one held. */
+static void lock_order_acquire(u8 order, const char *name)
+{
+	struct exec_actor *a = exec_current();
+
+	if (!a || !order)
+		return;
+	for (int r = order + 1; r < EXEC_LOCK_ORDERS; r++)
+		if (MODEL_WARN_ON_ORACLE(ORACLE_LOCKDEP, a->held[r],
+					 "lockdep: lock order: %s taken while holding %s",
+					 name, a->held_name[r]))
+			return;
+	a->held[order]++;
+	a->held_name[order] = name;
+}
+
+static void lock_order_release(u8 order)
+{
+	struct exec_actor *a = exec_current();
+
+	if (a && order && a->held[order])
+		a->held[order]--;
 }
 
 static bool spin_free(struct exec_actor *a)
@@ -658,6 +694,7 @@ void spin_lock(spinlock_t *l)
 		return;
 	l->locked = 1;
 	l->owner = exec_self();
+	lock_order_acquire(l->order, l->name);
 	if (exec_tracing())
 		exec_note("spin_lock(%s)", l->name);
 }
@@ -667,6 +704,7 @@ void spin_unlock(spinlock_t *l)
 	exec_point(EXEC_OP_UNLOCK, l, ACC_W);
 	l->locked = 0;
 	l->owner = -1;
+	lock_order_release(l->order);
 	if (exec_tracing())
 		exec_note("spin_unlock(%s)", l->name);
 }
@@ -676,6 +714,7 @@ void rwlock_init(rwlock_t *l, const char *name)
 	l->readers = 0;
 	l->writer = 0;
 	l->name = name;
+	l->order = 0;
 }
 
 static bool rw_read_free(struct exec_actor *a)
@@ -707,6 +746,7 @@ void read_lock(rwlock_t *l)
 		l->readers |= 1u << self;
 	else
 		l->readers |= 1u << 31;
+	lock_order_acquire(l->order, l->name);
 	if (exec_tracing())
 		exec_note("read_lock(%s)", l->name);
 }
@@ -717,6 +757,7 @@ void read_unlock(rwlock_t *l)
 
 	exec_point(EXEC_OP_READ_UNLOCK, l, ACC_R);
 	l->readers &= ~(self >= 0 ? 1u << self : 1u << 31);
+	lock_order_release(l->order);
 	if (exec_tracing())
 		exec_note("read_unlock(%s)", l->name);
 }
@@ -730,6 +771,7 @@ void write_lock(rwlock_t *l)
 				 "write_lock(%s): held", l->name))
 		return;
 	l->writer = 1 + (u32)(exec_self() + 1);
+	lock_order_acquire(l->order, l->name);
 	if (exec_tracing())
 		exec_note("write_lock(%s)", l->name);
 }
@@ -738,6 +780,7 @@ void write_unlock(rwlock_t *l)
 {
 	exec_point(EXEC_OP_WRITE_UNLOCK, l, ACC_W);
 	l->writer = 0;
+	lock_order_release(l->order);
 	if (exec_tracing())
 		exec_note("write_unlock(%s)", l->name);
 }

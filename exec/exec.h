@@ -32,6 +32,7 @@
 #include "types.h"
 
 #define EXEC_MAX_ACTORS 16
+#define EXEC_LOCK_ORDERS 8	/* lock order ranks, 1 .. 7 (exec/exec.c) */
 #define EXEC_MAX_FOOT 12	/* a flush touches every TLB of a space (HW_MAX_TLBS) */
 #define EXEC_FN_DEPTH 24
 #define EXEC_NOTE_LEN 320
@@ -135,6 +136,8 @@ struct exec_actor {
 	u32 sync_snap_mask;  /* synchronize_rcu(): readers it waits for */
 	u32 sync_snap_gen[EXEC_MAX_ACTORS];
 	const void *wait_arg;  /* argument of the pending exec_wait_until() */
+	u8 held[EXEC_LOCK_ORDERS];		/* locks held, by order rank */
+	const char *held_name[EXEC_LOCK_ORDERS];	/* the last taken of each */
 	void *priv;	     /* the upper layer's per-actor data */
 };
 
@@ -403,6 +406,7 @@ typedef struct {
 	u32 locked;
 	s32 owner;
 	const char *name;
+	u8 order;	/* lock_set_order()'s rank; 0: unordered */
 } spinlock_t;
 
 /* rwlock_t and rw_semaphore share one model: a writer or a reader set. */
@@ -410,6 +414,7 @@ typedef struct {
 	u32 readers;	/* bitmask of reading actors */
 	u32 writer;	/* 1 + actor id of the writer, or 0 */
 	const char *name;
+	u8 order;	/* as spinlock_t's */
 } rwlock_t;
 
 struct rw_semaphore {
@@ -428,6 +433,16 @@ void down_read(struct rw_semaphore *s);
 void up_read(struct rw_semaphore *s);
 void down_write(struct rw_semaphore *s);
 void up_write(struct rw_semaphore *s);
+
+/*
+ * The lock order, lockdep's classes reduced to ranks: a lock given rank r
+ * may not be taken by an actor that holds a lock of a higher rank; doing
+ * so is an ORACLE_LOCKDEP finding that names both.  Locks of one rank
+ * (two page-table locks) may nest.  The layer that owns the locks states
+ * the order (mm/mm.h, after mm/rmap.c's block).
+ */
+void spin_lock_set_order(spinlock_t *l, u8 order);
+void rwlock_set_order(rwlock_t *l, u8 order);
 
 /* Lock assertions are real checks: a violation is an ORACLE_LOCKDEP finding. */
 void lockdep_assert_held(spinlock_t *l);

@@ -186,6 +186,7 @@ int kvm_create_vm(struct kvm *kvm, struct hw *hw, struct mm_struct *mm,
 	kvm->mm = mm;
 	snprintf(kvm->name, sizeof(kvm->name), "%s", name);
 	rwlock_init(&kvm->mmu_lock, "mmu_lock");
+	rwlock_set_order(&kvm->mmu_lock, MM_LOCK_KVM_MMU_LOCK);
 	kvm->space = hw_new_space(hw, HW_SPACE_EPT, name);
 	if (kvm->space < 0)
 		return -ENOMEM;

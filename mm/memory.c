@@ -40,8 +40,10 @@ int mm_world_init(struct mm_world *mw, struct arena *ar, struct hw *hw,
 	mw->ptl = arena_alloc(ar, (size_t)hw->nr_pt * sizeof(*mw->ptl));
 	if (!mw->ptl)
 		return -1;
-	for (u32 i = 0; i < hw->nr_pt; i++)
+	for (u32 i = 0; i < hw->nr_pt; i++) {
 		spin_lock_init(&mw->ptl[i], "ptl");
+		spin_lock_set_order(&mw->ptl[i], MM_LOCK_PTL);
+	}
 	/* mm/mm_init.c: the zero page read faults of anonymous memory map */
 	mw->zero_pfn = hw_alloc_data(hw, 1, 1);
 	return mw->zero_pfn ? 0 : -1;
@@ -114,6 +116,7 @@ struct address_space *mm_new_file(struct mm_world *mw, struct arena *ar,
 	m->mw = mw;
 	snprintf(m->name, sizeof(m->name), "%s", name);
 	rwlock_init(&m->i_mmap_rwsem.l, "i_mmap_rwsem");
+	rwlock_set_order(&m->i_mmap_rwsem.l, MM_LOCK_I_MMAP_RWSEM);
 	m->pages = arena_alloc(ar, nrpages * sizeof(*m->pages));
 	if (!m->pages)
 		return NULL;
@@ -147,6 +150,7 @@ struct mm_struct *mm_new(struct mm_world *mw, const char *name)
 	mm->mw = mw;
 	snprintf(mm->name, sizeof(mm->name), "%s", name);
 	rwlock_init(&mm->mmap_lock.l, "mmap_lock");
+	rwlock_set_order(&mm->mmap_lock.l, MM_LOCK_MMAP_LOCK);
 	mm->space = hw_new_space(mw->hw, HW_SPACE_X86, name);
 	return mm->space < 0 ? NULL : mm;
 }

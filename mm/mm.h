@@ -342,6 +342,25 @@ static inline bool anon_read_forbids_zeropage(const struct mm_struct *mm)
 	return variant(mm->mw->cfg, zero_page) != zero_page__yes;
 }
 
+/*
+ * The lock order the model's lockdep enforces (exec/exec.h), outermost
+ * first, as mm/rmap.c's block states it for what the model takes:
+ *
+ *   mm->mmap_lock
+ *     mapping->i_mmap_rwsem
+ *       page table lock (ptl)
+ *         kvm->mmu_lock (the young notifiers, under the PTL of
+ *                        ptep_clear_flush_young_notify())
+ *
+ * The folio lock (PG_locked, a bit) is outside the check.
+ */
+enum mm_lock_order {
+	MM_LOCK_MMAP_LOCK = 1,
+	MM_LOCK_I_MMAP_RWSEM,
+	MM_LOCK_PTL,
+	MM_LOCK_KVM_MMU_LOCK,
+};
+
 /* ---- folios ---- */
 static inline struct folio *pfn_folio(struct mm_world *mw, u64 pfn)
 {

@@ -8,13 +8,14 @@
  * anonymous folio has exactly one mapping (no fork); reclaim flushes the
  * TLB at once (ptep_clear_flush) rather than batching (TTU_BATCH_FLUSH).
  *
- * Lock order (mm/rmap.c's, for what the model takes):
+ * Lock order: the kernel's block atop mm/rmap.c, reduced to what the
+ * model takes, is enum mm_lock_order in mm.h, which the model's lockdep
+ * enforces (exec/exec.h):
  *   mm->mmap_lock
  *     mapping->i_mmap_rwsem
- *       folio_lock
+ *       folio_lock (a bit; not checked)
  *         page table lock (ptl)
- *   kvm->mmu_lock is taken inside the mmu_notifier callbacks, under
- *   whatever the primary MMU holds at the notifier call.
+ *           kvm->mmu_lock (the young notifiers under the ptl)
  */
 #include "mm.h"
 
