@@ -205,6 +205,16 @@ struct exec {
 /* The engine serving the running actor.  Like the kernel's `current`. */
 extern struct exec *exec_engine;
 
+/*
+ * Direct mode: no engine, no current actor; every primitive acts at once
+ * and is no scheduling point (sim, vs-kernel's model, the set-up of a
+ * world built outside check).  exec_begin() leaves it.
+ */
+static inline void exec_enter_direct_mode(void)
+{
+	exec_engine = NULL;
+}
+
 static inline struct exec_actor *exec_current(void)
 {
 	return exec_engine ? exec_engine->cur : NULL;

@@ -60,7 +60,7 @@ int mm_direct_world_init(struct mm_direct_world *d, u64 nr_frames, u32 nr_pt, si
 	d->cfg = *cfg;
 	d->obs.ops = ops;
 	d->obs.ctx = ctx;
-	exec_engine = NULL;
+	exec_enter_direct_mode();
 	if (nr_frames > 0xffffffffULL || arena_init(&d->arena, size))
 		return -1;
 	d->hw = arena_alloc(&d->arena, sizeof(*d->hw));

@@ -100,7 +100,7 @@ void vsk_model_run(struct vsk_model *m, const struct vsk_op *op, struct vsk_resu
 	struct scn_op so;
 
 	memset(r, 0, sizeof(*r));
-	exec_engine = NULL;
+	exec_enter_direct_mode();
 	vsk_scn_op(op, &so);
 	drv_run_op(&m->drv, &a, &so, &dr);
 	r->ret = dr.ret < 0 ? -1 : dr.ret;
