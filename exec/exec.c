@@ -693,7 +693,7 @@ void spin_lock(spinlock_t *l)
 				 "spin_lock(%s): already held", l->name))
 		return;
 	l->locked = 1;
-	l->owner = exec_self();
+	l->owner = (s16)exec_self();
 	lock_order_acquire(l->order, l->name);
 	if (exec_tracing())
 		exec_note("spin_lock(%s)", l->name);
@@ -770,7 +770,7 @@ void write_lock(rwlock_t *l)
 	if (MODEL_WARN_ON_ORACLE(ORACLE_DEADLOCK, l->writer || l->readers,
 				 "write_lock(%s): held", l->name))
 		return;
-	l->writer = 1 + (u32)(exec_self() + 1);
+	l->writer = (u16)(1 + exec_self() + 1);
 	lock_order_acquire(l->order, l->name);
 	if (exec_tracing())
 		exec_note("write_lock(%s)", l->name);

@@ -414,17 +414,17 @@ static inline void atomic_dec(atomic_t *v)
 
 typedef struct {
 	u32 locked;
-	s32 owner;
+	s16 owner;	/* actor id, or -1 */
+	u8 order;	/* spin_lock_set_order()'s rank; 0: unordered */
 	const char *name;
-	u8 order;	/* lock_set_order()'s rank; 0: unordered */
 } spinlock_t;
 
 /* rwlock_t and rw_semaphore share one model: a writer or a reader set. */
 typedef struct {
 	u32 readers;	/* bitmask of reading actors */
-	u32 writer;	/* 1 + actor id of the writer, or 0 */
-	const char *name;
+	u16 writer;	/* 1 + actor id of the writer, or 0 */
 	u8 order;	/* as spinlock_t's */
+	const char *name;
 } rwlock_t;
 
 struct rw_semaphore {

@@ -237,6 +237,152 @@ static int parse_plot(const char *s, u32 *mask)
 	return *mask ? 0 : -1;
 }
 
+/*
+ * One option of each kind: 1 if a is one (its value, if it takes one,
+ * consumed by advancing *i), 0 if not, -1 with err on a bad value.
+ */
+#define NEED(cond, what)                                                    \
+	do {                                                                \
+		if (!v || !(cond)) {                                        \
+			snprintf(err, n, "%s %s: expected %s", a, v ? v : "", what); \
+			return -1;                                          \
+		}                                                           \
+		(*i)++;                                                     \
+	} while (0)
+
+/* The workload and the machine that runs it. */
+static int sim_opt_workload(struct sim_cli *c, const char *a, const char *v, int *i,
+			    char *err, size_t n)
+{
+	struct sim_opts *o = &c->o;
+	u64 x;
+
+	if (!strcmp(a, "--workload")) {
+		c->workload_opt = a;
+		NEED(v, "a workload");
+		if (parse_workload(v, &o->wl, err, n))
+			return -1;
+	} else if (!strcmp(a, "--trace")) {
+		NEED(v && *v, "a trace file");
+		c->trace_path = v;
+	} else if (!strcmp(a, "--in-guest")) {
+		c->o.in_guest = true;
+	} else if (!strcmp(a, "--pages")) {
+		c->pages_opt = a;
+		NEED(!parse_count(v, 1, 1ULL << 24, &o->wl.pages), "1 to 16M pages");
+	} else if (!strcmp(a, "--accesses")) {
+		c->accesses_given = true;
+		NEED(!parse_count(v, 1, 1ULL << 40, &o->accesses), "a positive count");
+	} else if (!strcmp(a, "--write-ratio")) {
+		c->ratio_opt = a;
+		NEED(!parse_ratio(v, &o->wl.write_ratio), "a ratio from 0 to 1");
+	} else if (!strcmp(a, "--cpus")) {
+		c->cpus_opt = a;
+		NEED(!parse_count(v, 1, SIM_MAX_CPUS, &x), "1 to 8 CPUs");
+		o->cpus = (u32)x;
+	} else if (!strcmp(a, "--vcpus")) {
+		c->vcpus_opt = a;
+		NEED(!parse_count(v, 1, 8, &x), "1 to 8 vCPUs");
+		o->vcpus = (u32)x;
+	} else if (!strcmp(a, "--memory")) {
+		int k = name_index(v, sim_memory_names, SIM_MEM_NR);
+
+		NEED(k >= 0, "file, shmem or anon");
+		o->memory = (enum sim_memory)k;
+	} else if (!strcmp(a, "--populate")) {
+		int k = name_index(v, sim_populate_names, SIM_POP_NR);
+
+		NEED(k >= 0, "fault or uffd-copy");
+		o->populate = (enum sim_populate)k;
+	} else if (!strcmp(a, "--seed")) {
+		NEED(!parse_count(v, 0, ~0ULL, &o->wl.seed), "a number");
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+/* Variants, the KVM dirty log and the TLB geometry. */
+static int sim_opt_model(struct sim_cli *c, const char *a, const char *v, int *i, char *err,
+			 size_t n)
+{
+	struct sim_opts *o = &c->o;
+	u64 x;
+
+	if (!strcmp(a, "--dirty-log-mode")) {
+		int k = name_index(v, sim_dirty_log_mode_names, SIM_DL_NR);
+
+		NEED(k >= 0, "get, clear or ring");
+		o->dirty_log_mode = (enum sim_dirty_log_mode)k;
+	} else if (!strcmp(a, "--dirty-ring-size")) {
+		NEED(!parse_count(v, 256, 65536, &x) && !(x & (x - 1)),
+		     "a power of two from 256 to 65536");
+		o->dirty_ring_entries = (u32)x;
+	} else if (!strcmp(a, "--tlb-l1")) {
+		NEED(!parse_geom(v, &o->l1, false),
+		     "ENTRIES:WAYS with ENTRIES/WAYS a power of two");
+	} else if (!strcmp(a, "--tlb-l2")) {
+		NEED(!parse_geom(v, &o->l2, true),
+		     "ENTRIES:WAYS with ENTRIES/WAYS a power of two, or 0");
+	} else if (!strcmp(a, "--tlb-repl")) {
+		enum hw_tlb_repl r = !v ? TLB_REPL_LRU : !strcmp(v, "lru") ? TLB_REPL_LRU :
+				     !strcmp(v, "fifo") ? TLB_REPL_FIFO : TLB_REPL_RANDOM;
+
+		NEED(!strcmp(v, "lru") || !strcmp(v, "fifo") || !strcmp(v, "random"),
+		     "lru, fifo or random");
+		o->l1.repl = o->l2.repl = r;
+	} else if (!strcmp(a, "--set")) {
+		NEED(v && c->nr_sets < 32, "NAME=VALUE (at most 32)");
+		c->sets[c->nr_sets++] = v;
+	} else if (!strcmp(a, "--compare")) {
+		NEED(v && strchr(v, '=') && strchr(v, ','), "NAME=A,B");
+		c->compare = v;
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+/* What is reported: samples, plots, JSON. */
+static int sim_opt_output(struct sim_cli *c, const char *a, const char *v, int *i, char *err,
+			  size_t n)
+{
+	struct sim_opts *o = &c->o;
+
+	if (!strcmp(a, "--samples")) {
+		NEED(!parse_count(v, 0, 100000, &o->samples), "0 to 100000");
+	} else if (!strcmp(a, "--svg")) {
+		NEED(v && *v, "an output file");
+		c->svg_path = v;
+	} else if (!strcmp(a, "--plot")) {
+		NEED(v && !parse_plot(v, &c->plot_mask), "metrics from page_faults, "
+		     "tlb_flushes, ipis, notifier_calls, spte_zaps, dirty_helper_ptes, "
+		     "separated by commas");
+	} else if (!strcmp(a, "--json")) {
+		c->json = true;
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+/* An activity's interval (--aging N, --writeback N, ...). */
+static int sim_opt_activity(struct sim_cli *c, const char *a, const char *v, int *i, char *err,
+			    size_t n)
+{
+	u64 x;
+
+	for (size_t k = 0; k < sizeof(sim_act_flags) / sizeof(sim_act_flags[0]); k++)
+		if (!strcmp(a, sim_act_flags[k].flag)) {
+			NEED(!parse_count(v, 0, ~0ULL, &x), "an interval in accesses (0: off)");
+			c->o.every[sim_act_flags[k].act] = x;
+			c->every_given[sim_act_flags[k].act] = true;
+			return 1;
+		}
+	return 0;
+}
+#undef NEED
+
 static int sim_parse(struct sim_cli *c, int argc, char **argv, char *err, size_t n)
 {
 	struct sim_opts *o = &c->o;
@@ -245,109 +391,20 @@ static int sim_parse(struct sim_cli *c, int argc, char **argv, char *err, size_t
 	o->progress = true;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		u64 x;
-		bool done = false;
+		int r = sim_opt_activity(c, a, v, &i, err, n);
 
-#define NEED(cond, what)                                                    \
-	do {                                                                \
-		if (!v || !(cond)) {                                        \
-			snprintf(err, n, "%s %s: expected %s", a, v ? v : "", what); \
-			return -1;                                          \
-		}                                                           \
-		i++;                                                        \
-	} while (0)
-		for (size_t k = 0; k < sizeof(sim_act_flags) / sizeof(sim_act_flags[0]); k++)
-			if (!strcmp(a, sim_act_flags[k].flag)) {
-				NEED(!parse_count(v, 0, ~0ULL, &x), "an interval in accesses (0: off)");
-				o->every[sim_act_flags[k].act] = x;
-				c->every_given[sim_act_flags[k].act] = true;
-				done = true;
-			}
-		if (done)
-			continue;
-		if (!strcmp(a, "--workload")) {
-			c->workload_opt = a;
-			NEED(v, "a workload");
-			if (parse_workload(v, &o->wl, err, n))
-				return -1;
-		} else if (!strcmp(a, "--trace")) {
-			NEED(v && *v, "a trace file");
-			c->trace_path = v;
-		} else if (!strcmp(a, "--in-guest")) {
-			c->o.in_guest = true;
-		} else if (!strcmp(a, "--pages")) {
-			c->pages_opt = a;
-			NEED(!parse_count(v, 1, 1ULL << 24, &o->wl.pages), "1 to 16M pages");
-		} else if (!strcmp(a, "--accesses")) {
-			c->accesses_given = true;
-			NEED(!parse_count(v, 1, 1ULL << 40, &o->accesses), "a positive count");
-		} else if (!strcmp(a, "--write-ratio")) {
-			c->ratio_opt = a;
-			NEED(!parse_ratio(v, &o->wl.write_ratio), "a ratio from 0 to 1");
-		} else if (!strcmp(a, "--cpus")) {
-			c->cpus_opt = a;
-			NEED(!parse_count(v, 1, SIM_MAX_CPUS, &x), "1 to 8 CPUs");
-			o->cpus = (u32)x;
-		} else if (!strcmp(a, "--vcpus")) {
-			c->vcpus_opt = a;
-			NEED(!parse_count(v, 1, 8, &x), "1 to 8 vCPUs");
-			o->vcpus = (u32)x;
-		} else if (!strcmp(a, "--memory")) {
-			int k = name_index(v, sim_memory_names, SIM_MEM_NR);
-
-			NEED(k >= 0, "file, shmem or anon");
-			o->memory = (enum sim_memory)k;
-		} else if (!strcmp(a, "--dirty-log-mode")) {
-			int k = name_index(v, sim_dirty_log_mode_names, SIM_DL_NR);
-
-			NEED(k >= 0, "get, clear or ring");
-			o->dirty_log_mode = (enum sim_dirty_log_mode)k;
-		} else if (!strcmp(a, "--dirty-ring-size")) {
-			NEED(!parse_count(v, 256, 65536, &x) && !(x & (x - 1)),
-			     "a power of two from 256 to 65536");
-			o->dirty_ring_entries = (u32)x;
-		} else if (!strcmp(a, "--populate")) {
-			int k = name_index(v, sim_populate_names, SIM_POP_NR);
-
-			NEED(k >= 0, "fault or uffd-copy");
-			o->populate = (enum sim_populate)k;
-		} else if (!strcmp(a, "--seed")) {
-			NEED(!parse_count(v, 0, ~0ULL, &o->wl.seed), "a number");
-		} else if (!strcmp(a, "--tlb-l1")) {
-			NEED(!parse_geom(v, &o->l1, false),
-			     "ENTRIES:WAYS with ENTRIES/WAYS a power of two");
-		} else if (!strcmp(a, "--tlb-l2")) {
-			NEED(!parse_geom(v, &o->l2, true),
-			     "ENTRIES:WAYS with ENTRIES/WAYS a power of two, or 0");
-		} else if (!strcmp(a, "--tlb-repl")) {
-			enum hw_tlb_repl r = !v ? TLB_REPL_LRU : !strcmp(v, "lru") ? TLB_REPL_LRU :
-					     !strcmp(v, "fifo") ? TLB_REPL_FIFO : TLB_REPL_RANDOM;
-
-			NEED(!strcmp(v, "lru") || !strcmp(v, "fifo") || !strcmp(v, "random"),
-			     "lru, fifo or random");
-			o->l1.repl = o->l2.repl = r;
-		} else if (!strcmp(a, "--samples")) {
-			NEED(!parse_count(v, 0, 100000, &o->samples), "0 to 100000");
-		} else if (!strcmp(a, "--set")) {
-			NEED(v && c->nr_sets < 32, "NAME=VALUE (at most 32)");
-			c->sets[c->nr_sets++] = v;
-		} else if (!strcmp(a, "--compare")) {
-			NEED(v && strchr(v, '=') && strchr(v, ','), "NAME=A,B");
-			c->compare = v;
-		} else if (!strcmp(a, "--svg")) {
-			NEED(v && *v, "an output file");
-			c->svg_path = v;
-		} else if (!strcmp(a, "--plot")) {
-			NEED(v && !parse_plot(v, &c->plot_mask), "metrics from page_faults, "
-			     "tlb_flushes, ipis, notifier_calls, spte_zaps, dirty_helper_ptes, "
-			     "separated by commas");
-		} else if (!strcmp(a, "--json")) {
-			c->json = true;
-		} else {
+		if (!r)
+			r = sim_opt_workload(c, a, v, &i, err, n);
+		if (!r)
+			r = sim_opt_model(c, a, v, &i, err, n);
+		if (!r)
+			r = sim_opt_output(c, a, v, &i, err, n);
+		if (r < 0)
+			return -1;
+		if (!r) {
 			snprintf(err, n, "unknown option '%s' (adsim sim --help)", a);
 			return -1;
 		}
-#undef NEED
 	}
 	if (c->svg_path && !c->o.samples) {
 		snprintf(err, n, "--svg needs interval samples: --samples at least 1");
