@@ -26,8 +26,16 @@ machine_header() {
 
 # build_adsim: rebuild (others may be editing the tree) and snapshot the
 # binary, so that every run of one script uses the same executable.
-# Sets ADSIM (the snapshot) and ADSIM_SHA.
+# Sets ADSIM (the snapshot) and ADSIM_SHA.  ADSIM_BIN=PATH measures that
+# binary instead (another commit's build, for a before/after comparison);
+# the scripts' scenarios and options must suit it.
 build_adsim() {
+	if [ -n "${ADSIM_BIN:-}" ]; then
+		cp "$ADSIM_BIN" "$BENCH_TMP/adsim"
+		ADSIM="$BENCH_TMP/adsim"
+		ADSIM_SHA=$(sha256sum "$ADSIM" | cut -c1-12)
+		return
+	fi
 	if ! make -s >"$BENCH_TMP/make.log" 2>&1; then
 		cat "$BENCH_TMP/make.log" >&2
 		echo "bench: make -s failed" >&2
