@@ -637,14 +637,120 @@ static void hw_dirty_assist(struct hw *hw, struct hw_tlb *t, struct hw_tlb_entry
 	}
 }
 
+/* What an access through a cached translation leaves to do. */
+enum hw_cached { HW_DONE, HW_WALK, HW_REFUSED };
+
+/*
+ * An access that found its translation e in the TLB: a read, or a write
+ * through an entry whose D is set, completes; a write through a read-only
+ * entry drops it and walks (HW_WALK); a write through a writable entry
+ * whose D is 0 re-walks to set D (SDM "Accessed and Dirty Flags"), which
+ * completes, or finds the entry no longer writable (HW_REFUSED, *w holds
+ * the walk).  Under arch=blind_dirty D is ORed in without the check.
+ */
+static inline __attribute__((always_inline)) enum hw_cached
+hw_access_cached(struct hw *hw, struct hw_tlb *t, struct hw_tlb_entry *e, u64 addr,
+		 bool write, const char *kind, struct hw_walk *w)
+{
+	int space = t->space;
+	u64 pfn = hw_page_pfn(e, addr);
+
+	e = hw_tlb_promote(hw, t, e);
+	if (write && !e->w) {
+		/* #PF on a read-only translation drops it */
+		hw_tlb_drop(t, e);
+		return HW_WALK;
+	}
+	if (!write || e->d) {
+		hw->stats.tlb_hits++;
+		if (exec_tracing())
+			exec_note("%s %s %#llx hits %s (W=%d D=%d)", kind, write ? "write" : "read",
+				  (unsigned long long)addr, t->name, e->w, e->d);
+		hw_observe(hw, space, addr, pfn, write, true, e->fill_time);
+		return HW_DONE;
+	}
+	/* write through a cached writable entry whose D is 0 */
+	hw_walk(hw, space, addr, w);
+	if (variant(hw->cfg, arch) == arch__blind_dirty) {
+		if (!w->leaf) {
+			hw_tlb_drop(t, e);
+			return HW_WALK;
+		}
+		hw_dirty_assist(hw, t, e, w->leaf, kind, addr, "D set blindly in entry (was");
+		hw_observe(hw, space, addr, pfn, write, true, e->fill_time);
+		return HW_DONE;
+	}
+	if (w->present && hw_entry_writable(hw, space, w->val)) {
+		hw_dirty_assist(hw, t, e, w->leaf, kind, addr, "locked RMW sets D (entry was");
+		hw_observe(hw, space, addr, hw_leaf_pfn(w->val, w->level, addr), write, false, 0);
+		return HW_DONE;
+	}
+	/* the entry no longer allows the write: fault, drop the entry */
+	hw_tlb_drop(t, e);
+	if (exec_tracing())
+		exec_note("%s write %#llx: D-setting re-walk finds entry not writable", kind,
+			  (unsigned long long)addr);
+	return HW_REFUSED;
+}
+
+/*
+ * After the walk w: a fault if the entry is missing or forbids the
+ * access; else the walker sets A (and D on a write) with a locked RMW,
+ * fills the TLB, and the access completes.
+ */
+static int hw_access_walked(struct hw *hw, struct hw_tlb *t, u64 addr, bool write,
+			    const char *kind, struct hw_walk *w, struct hw_fault *f)
+{
+	int space = t->space;
+	u64 old, pfn;
+
+	hw->stats.walks++;
+	if (w->uaf) {
+		exec_report(ORACLE_USE_AFTER_FREE, "%s walk of %#llx reaches a freed page-table page",
+			    t->name, (unsigned long long)addr);
+		return -EFAULT;
+	}
+	if (!w->present || (write && !hw_entry_writable(hw, space, w->val))) {
+		hw->stats.faults++;
+		f->present = w->present;
+		f->entry = w->val;
+		f->level = w->level;
+		if (exec_tracing()) {
+			char b[96];
+
+			hw_format_entry(hw, space, w->val, b, sizeof(b));
+			exec_note("%s %s %#llx faults (%s)", kind, write ? "write" : "read",
+				  (unsigned long long)addr, b);
+		}
+		return -EFAULT;
+	}
+	old = *w->leaf;
+	*w->leaf |= hw_entry_ad(hw, space, write);
+	/* the walker's locked A/D update: what a young/dirty entry saves */
+	hw->stats.accessed_sets += (*w->leaf & ~old & hw_entry_ad(hw, space, false)) != 0;
+	hw->stats.dirty_sets += write && (*w->leaf & ~old & ~hw_entry_ad(hw, space, false)) != 0;
+	hw_tlb_fill(hw, t, addr, w->level, *w->leaf, space);
+	pfn = hw_leaf_pfn(w->val, w->level, addr);
+	if (exec_tracing()) {
+		char b[96], c[96];
+
+		hw_format_entry(hw, space, old, b, sizeof(b));
+		hw_format_entry(hw, space, *w->leaf, c, sizeof(c));
+		exec_note("%s %s %#llx walks: %s -> %s, fills %s", kind, write ? "write" : "read",
+			  (unsigned long long)addr, b, c, t->name);
+	}
+	hw_observe(hw, space, addr, pfn, write, false, 0);
+	return 0;
+}
+
 int hw_access(struct hw *hw, int tlb, u64 addr, bool write, struct hw_fault *f)
 {
 	struct hw_tlb *t = &hw->tlbs[tlb];
 	struct hw_pend p = { hw, tlb, addr, write, t->space, 0, 0 };
-	int space = t->space;
 	struct hw_tlb_entry *e;
 	struct exec_actor *a = exec_current();
-	const char *kind = hw->spaces[space].kind == HW_SPACE_EPT ? "guest" : "user";
+	const char *kind = hw->spaces[t->space].kind == HW_SPACE_EPT ? "guest" : "user";
+	enum hw_cached r = HW_WALK;
 	struct hw_walk w;
 
 	if (a)
@@ -663,100 +769,13 @@ int hw_access(struct hw *hw, int tlb, u64 addr, bool write, struct hw_fault *f)
 			exec_note("%s: TLB entry for %#llx evicted", t->name,
 				  (unsigned long long)addr);
 	}
-	if (e) {
-		u64 pfn = hw_page_pfn(e, addr);
-
-		e = hw_tlb_promote(hw, t, e);
-		if (write && !e->w) {
-			/* #PF on a read-only translation drops it */
-			hw_tlb_drop(t, e);
-			goto fault_walk;
-		}
-		if (!write || e->d) {
-			hw->stats.tlb_hits++;
-			if (exec_tracing())
-				exec_note("%s %s %#llx hits %s (W=%d D=%d)", kind,
-					  write ? "write" : "read",
-					  (unsigned long long)addr, t->name,
-					  e->w, e->d);
-			hw_observe(hw, space, addr, pfn, write, true,
-				   e->fill_time);
-			return 0;
-		}
-		/* write through a cached writable entry whose D is 0 */
-		hw_walk(hw, space, addr, &w);
-		if (variant(hw->cfg, arch) == arch__blind_dirty) {
-			if (!w.leaf) {
-				hw_tlb_drop(t, e);
-				goto fault_walk;
-			}
-			hw_dirty_assist(hw, t, e, w.leaf, kind, addr,
-					"D set blindly in entry (was");
-			hw_observe(hw, space, addr, pfn, write, true,
-				   e->fill_time);
-			return 0;
-		}
-		if (w.present && hw_entry_writable(hw, space, w.val)) {
-			hw_dirty_assist(hw, t, e, w.leaf, kind, addr,
-					"locked RMW sets D (entry was");
-			hw_observe(hw, space, addr, hw_leaf_pfn(w.val, w.level, addr), write, false,
-				   0);
-			return 0;
-		}
-		/* the entry no longer allows the write: fault, drop the entry */
-		hw_tlb_drop(t, e);
-		if (exec_tracing())
-			exec_note("%s write %#llx: D-setting re-walk finds entry not writable", kind,
-				  (unsigned long long)addr);
-		goto fault;
-	}
-
-fault_walk:
-	hw_walk(hw, space, addr, &w);
-fault:
-	hw->stats.walks++;
-	if (w.uaf) {
-		exec_report(ORACLE_USE_AFTER_FREE,
-			    "%s walk of %#llx reaches a freed page-table page",
-			    t->name, (unsigned long long)addr);
-		return -EFAULT;
-	}
-	if (!w.present || (write && !hw_entry_writable(hw, space, w.val))) {
-		hw->stats.faults++;
-		f->present = w.present;
-		f->entry = w.val;
-		f->level = w.level;
-		if (exec_tracing()) {
-			char b[96];
-
-			hw_format_entry(hw, space, w.val, b, sizeof(b));
-			exec_note("%s %s %#llx faults (%s)", kind,
-				  write ? "write" : "read",
-				  (unsigned long long)addr, b);
-		}
-		return -EFAULT;
-	}
-	{
-		u64 old = *w.leaf, pfn;
-
-		*w.leaf |= hw_entry_ad(hw, space, write);
-		/* the walker's locked A/D update: what a young/dirty entry saves */
-		hw->stats.accessed_sets += (*w.leaf & ~old & hw_entry_ad(hw, space, false)) != 0;
-		hw->stats.dirty_sets += write && (*w.leaf & ~old & ~hw_entry_ad(hw, space, false)) != 0;
-		hw_tlb_fill(hw, t, addr, w.level, *w.leaf, space);
-		pfn = hw_leaf_pfn(w.val, w.level, addr);
-		if (exec_tracing()) {
-			char b[96], c[96];
-
-			hw_format_entry(hw, space, old, b, sizeof(b));
-			hw_format_entry(hw, space, *w.leaf, c, sizeof(c));
-			exec_note("%s %s %#llx walks: %s -> %s, fills %s", kind,
-				  write ? "write" : "read",
-				  (unsigned long long)addr, b, c, t->name);
-		}
-		hw_observe(hw, space, addr, pfn, write, false, 0);
-	}
-	return 0;
+	if (e)
+		r = hw_access_cached(hw, t, e, addr, write, kind, &w);
+	if (r == HW_DONE)
+		return 0;
+	if (r == HW_WALK)
+		hw_walk(hw, t->space, addr, &w);
+	return hw_access_walked(hw, t, addr, write, kind, &w, f);
 }
 
 /* ---- flushes and IPIs ---- */
