@@ -1262,80 +1262,72 @@ static void emit_list(struct env *env, struct scn_op *ops, int *nr, int *actor_o
 		emit(env, ops, nr, actor_of, actor, st);
 }
 
-static void emit(struct env *env, struct scn_op *ops, int *nr, int *actor_of,
-		 int actor, const struct scn_stmt *st)
+/* for VAR in LO .. HI { BODY }: the body once per value, VAR bound. */
+static void emit_for(struct env *env, struct scn_op *ops, int *nr, int *actor_of, int actor,
+		     const struct scn_stmt *st)
+{
+	s64 lo = eval(env, st->lo), hi = eval(env, st->hi);
+
+	if (env->n >= 8) {
+		ierr(env, st->line, st->col, "loops nested too deeply");
+		return;
+	}
+	if (hi - lo > SCN_MAX_OPS) {
+		ierr(env, st->line, st->col, "loop of %lld iterations: at most %d operations per actor",
+		     (long long)(hi - lo), SCN_MAX_OPS);
+		return;
+	}
+	env->vars[env->n] = st->var;
+	env->n++;
+	for (s64 v = lo; v < hi && !env->failed; v++) {
+		if (++env->iterations > SCN_MAX_ITERATIONS) {
+			ierr(env, st->line, st->col,
+			     "loops run more than %d iterations in all", SCN_MAX_ITERATIONS);
+			break;
+		}
+		env->vals[env->n - 1] = v;
+		emit_list(env, ops, nr, actor_of, actor, st->body);
+	}
+	env->n--;
+}
+
+/*
+ * A set-up statement's actor ("ACTOR: OP ..."), or none where the
+ * operation allows it, into actor_of[*nr]; false with the error.
+ */
+static bool emit_setup_actor(struct env *env, int *actor_of, int *nr, int opc,
+			     const struct scn_stmt *st)
+{
+	int a = -1;
+
+	for (int i = 0; i < env->nr_actors; i++)
+		if (!strcmp(env->actors[i].name, st->actor))
+			a = i;
+	if (st->actor[0] && a < 0) {
+		ierr(env, st->line, st->col, "unknown actor '%s'", st->actor);
+		return false;
+	}
+	if (!st->actor[0] && !strchr(scn_ops[opc].actors, 's')) {
+		ierr(env, st->line, st->col, "operation '%s' needs an actor: expected 'ACTOR: %s ...'",
+		     st->op, st->op);
+		return false;
+	}
+	if (a >= 0 && !strchr(scn_ops[opc].actors, env->actors[a].kind) &&
+	    !strchr(scn_ops[opc].actors, 's')) {
+		ierr(env, st->line, st->col, "a %s cannot run '%s'",
+		     env->actors[a].kind == 'c' ? "cpu" : env->actors[a].kind == 'v' ? "vcpu" : "kthread",
+		     st->op);
+		return false;
+	}
+	actor_of[*nr] = a;
+	return true;
+}
+
+/* The statement's arguments, by the operation's signature, into op. */
+static void emit_args(struct env *env, struct scn_op *op, int opc, const struct scn_stmt *st)
 {
 	const struct scn *s = env->s;
-	struct scn_op *op;
-	int opc;
 
-	if (st->is_for) {
-		s64 lo = eval(env, st->lo), hi = eval(env, st->hi);
-
-		if (env->n >= 8) {
-			ierr(env, st->line, st->col, "loops nested too deeply");
-			return;
-		}
-		if (hi - lo > SCN_MAX_OPS) {
-			ierr(env, st->line, st->col, "loop of %lld iterations: at most %d operations per actor",
-			     (long long)(hi - lo), SCN_MAX_OPS);
-			return;
-		}
-		env->vars[env->n] = st->var;
-		env->n++;
-		for (s64 v = lo; v < hi && !env->failed; v++) {
-			if (++env->iterations > SCN_MAX_ITERATIONS) {
-				ierr(env, st->line, st->col,
-				     "loops run more than %d iterations in all", SCN_MAX_ITERATIONS);
-				break;
-			}
-			env->vals[env->n - 1] = v;
-			emit_list(env, ops, nr, actor_of, actor, st->body);
-		}
-		env->n--;
-		return;
-	}
-	if (*nr >= SCN_MAX_OPS) {
-		ierr(env, st->line, st->col, "more than %d operations", SCN_MAX_OPS);
-		return;
-	}
-	opc = find_op(st->op);
-	if (actor_of) {
-		/* set-up: resolve the actor */
-		int a = -1;
-
-		for (int i = 0; i < env->nr_actors; i++)
-			if (!strcmp(env->actors[i].name, st->actor))
-				a = i;
-		if (st->actor[0] && a < 0) {
-			ierr(env, st->line, st->col, "unknown actor '%s'", st->actor);
-			return;
-		}
-		if (!st->actor[0] && !strchr(scn_ops[opc].actors, 's')) {
-			ierr(env, st->line, st->col, "operation '%s' needs an actor: expected 'ACTOR: %s ...'",
-			     st->op, st->op);
-			return;
-		}
-		if (a >= 0 && !strchr(scn_ops[opc].actors, env->actors[a].kind) &&
-		    !strchr(scn_ops[opc].actors, 's')) {
-			ierr(env, st->line, st->col, "a %s cannot run '%s'",
-			     env->actors[a].kind == 'c' ? "cpu" : env->actors[a].kind == 'v' ? "vcpu" : "kthread",
-			     st->op);
-			return;
-		}
-		actor_of[*nr] = a;
-	} else if (!strchr(scn_ops[opc].actors, env->actors[actor].kind)) {
-		ierr(env, st->line, st->col, "a %s cannot run '%s'%s",
-		     env->actors[actor].kind == 'c' ? "cpu" : env->actors[actor].kind == 'v' ? "vcpu" : "kthread",
-		     st->op, strchr(scn_ops[opc].actors, 's') ? " outside setup" : "");
-		return;
-	}
-	op = &ops[(*nr)++];
-	memset(op, 0, sizeof(*op));
-	op->code = (u8)opc;
-	op->line = st->line;
-	op->col = st->col;
-	op->ref = -1;
 	for (int si = 0, i = 0, ai = 0; scn_ops[opc].sig[si] && i < st->nargs; si++, i++) {
 		const struct scn_arg *a = &st->args[i];
 		char k = scn_ops[opc].sig[si];
@@ -1381,6 +1373,39 @@ static void emit(struct env *env, struct scn_op *ops, int *nr, int *actor_of,
 				     k == 'f' ? "file" : k == 'v' ? "vm" : "process", a->name);
 		}
 	}
+}
+
+static void emit(struct env *env, struct scn_op *ops, int *nr, int *actor_of,
+		 int actor, const struct scn_stmt *st)
+{
+	struct scn_op *op;
+	int opc;
+
+	if (st->is_for) {
+		emit_for(env, ops, nr, actor_of, actor, st);
+		return;
+	}
+	if (*nr >= SCN_MAX_OPS) {
+		ierr(env, st->line, st->col, "more than %d operations", SCN_MAX_OPS);
+		return;
+	}
+	opc = find_op(st->op);
+	if (actor_of) {
+		if (!emit_setup_actor(env, actor_of, nr, opc, st))
+			return;
+	} else if (!strchr(scn_ops[opc].actors, env->actors[actor].kind)) {
+		ierr(env, st->line, st->col, "a %s cannot run '%s'%s",
+		     env->actors[actor].kind == 'c' ? "cpu" : env->actors[actor].kind == 'v' ? "vcpu" : "kthread",
+		     st->op, strchr(scn_ops[opc].actors, 's') ? " outside setup" : "");
+		return;
+	}
+	op = &ops[(*nr)++];
+	memset(op, 0, sizeof(*op));
+	op->code = (u8)opc;
+	op->line = st->line;
+	op->col = st->col;
+	op->ref = -1;
+	emit_args(env, op, opc, st);
 }
 
 /* Does [gfn, gfn + nr) lie in one memslot of the vm declared at vm? */
