@@ -999,18 +999,14 @@ static int list_mutations(void)
 	return 0;
 }
 
-int vskernel_main(int argc, char **argv)
+/*
+ * The command line into o.  -1 to go on, or the exit status (0 after
+ * --help or --list-mutations, 2 on bad usage, printed).
+ */
+static int vsk_args(int argc, char **argv, struct vsk_opts *o)
 {
-	struct vsk_opts o = { .seed = 1, .sequences = 200, .ops = 24, .pages = 1536,
-			      .anon = true, .memfd = true };
-	const char *mapping_names[] = { "anon", "memfd" };
-	double secs[2] = { 0 };
-	u64 done[2] = { 0 };
-	int status = 0;
 	const char *sequence_opt = NULL;	/* an option --replay does not take */
-	struct host_profile prof;
 
-	variant_defaults(&o.cfg);
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		u64 x;
@@ -1021,26 +1017,26 @@ int vskernel_main(int argc, char **argv)
 		} else if (!strcmp(a, "--list-mutations")) {
 			return list_mutations();
 		} else if (!strcmp(a, "--json")) {
-			o.json = true;
+			o->json = true;
 			sequence_opt = a;
 			continue;
 		} else if (!strcmp(a, "--profile")) {
-			o.profile = true;
+			o->profile = true;
 			continue;
 		} else if (!strcmp(a, "--replay") && v) {
-			o.replay = v;
+			o->replay = v;
 		} else if (!strcmp(a, "--seed") && !parse_u64(v, 0, ~0ULL, &x)) {
-			o.seed = x;
+			o->seed = x;
 		} else if (!strcmp(a, "--sequences") && !parse_u64(v, 1, 1ULL << 40, &x)) {
-			o.sequences = x;
+			o->sequences = x;
 		} else if (!strcmp(a, "--ops") && !parse_u64(v, 1, VSK_MAX_OPS - 1, &x)) {
-			o.ops = (u32)x;
+			o->ops = (u32)x;
 		} else if (!strcmp(a, "--pages") && !parse_u64(v, 1, 1u << 20, &x)) {
-			o.pages = (u32)x;
+			o->pages = (u32)x;
 		} else if (!strcmp(a, "--mapping") && v &&
 			   (!strcmp(v, "anon") || !strcmp(v, "memfd") || !strcmp(v, "both"))) {
-			o.anon = strcmp(v, "memfd") != 0;
-			o.memfd = strcmp(v, "anon") != 0;
+			o->anon = strcmp(v, "memfd") != 0;
+			o->memfd = strcmp(v, "anon") != 0;
 		} else if (!strcmp(a, "--set") && v) {
 			char err[256];
 			int id, val;
@@ -1049,8 +1045,8 @@ int vskernel_main(int argc, char **argv)
 				fprintf(stderr, "adsim vs-kernel: --set %s\n", err);
 				return 2;
 			}
-			o.cfg.v[id] = (u8)val;
-			o.cfg_set[id] = true;
+			o->cfg.v[id] = (u8)val;
+			o->cfg_set[id] = true;
 			i++;
 			continue;
 		} else {
@@ -1063,10 +1059,56 @@ int vskernel_main(int argc, char **argv)
 			sequence_opt = a;
 		i++;
 	}
-	if (o.replay && sequence_opt) {
+	if (o->replay && sequence_opt) {
 		fprintf(stderr, "adsim vs-kernel: --replay takes only --set, not %s\n", sequence_opt);
 		return 2;
 	}
+	return -1;
+}
+
+/* The verdict of the sequences run on each mapping: a line each, or JSON. */
+static void vsk_print(const struct vsk_opts *o, const struct host_profile *prof, int status,
+		      const double secs[2], const u64 done[2])
+{
+	static const char *const mapping_names[] = { "anon", "memfd" };
+
+	if (o->json) {
+		printf("{\"seed\":%llu,\"ops\":%u,\"pages\":%u,\"kernel\":\"%s\",\"zero_page\":\"%s\",\"agree\":%s,\"mappings\":[",
+		       (unsigned long long)o->seed, o->ops, o->pages, prof->release,
+		       variant_table[VARIANT_zero_page].values[o->cfg.v[VARIANT_zero_page]],
+		       status ? "false" : "true");
+		for (int mi = 0, first = 1; mi < 2; mi++) {
+			if (!done[mi])
+				continue;
+			printf("%s{\"mapping\":\"%s\",\"sequences\":%llu,\"seconds\":%.3f,\"sequences_per_second\":%.1f}",
+			       first ? "" : ",", mapping_names[mi], (unsigned long long)done[mi],
+			       secs[mi], secs[mi] > 0 ? done[mi] / secs[mi] : 0.0);
+			first = 0;
+		}
+		printf("]}\n");
+	} else if (!status) {
+		for (int mi = 0; mi < 2; mi++)
+			if (done[mi])
+				printf("%s: %llu sequences of %u operations on %u pages agree (%.0f sequences/s)\n",
+				       mapping_names[mi], (unsigned long long)done[mi], o->ops, o->pages,
+				       secs[mi] > 0 ? done[mi] / secs[mi] : 0.0);
+	}
+}
+
+int vskernel_main(int argc, char **argv)
+{
+	static struct vsk_opts o = { .seed = 1, .sequences = 200, .ops = 24, .pages = 1536,
+				     .anon = true, .memfd = true };
+	double secs[2] = { 0 };
+	u64 done[2] = { 0 };
+	int status = 0;
+	struct host_profile prof;
+
+	variant_defaults(&o.cfg);
+	status = vsk_args(argc, argv, &o);
+	if (status >= 0)
+		return status;
+	status = 0;
 	host_probe(&prof);
 	host_profile_format(&prof, o.profile_line, sizeof(o.profile_line));
 	if (o.profile) {
@@ -1085,26 +1127,6 @@ int vskernel_main(int argc, char **argv)
 	}
 	if (status == 77 || status == 2)
 		return status;
-	if (o.json) {
-		printf("{\"seed\":%llu,\"ops\":%u,\"pages\":%u,\"kernel\":\"%s\",\"zero_page\":\"%s\",\"agree\":%s,\"mappings\":[",
-		       (unsigned long long)o.seed, o.ops, o.pages, prof.release,
-		       variant_table[VARIANT_zero_page].values[o.cfg.v[VARIANT_zero_page]],
-		       status ? "false" : "true");
-		for (int mi = 0, first = 1; mi < 2; mi++) {
-			if (!done[mi])
-				continue;
-			printf("%s{\"mapping\":\"%s\",\"sequences\":%llu,\"seconds\":%.3f,\"sequences_per_second\":%.1f}",
-			       first ? "" : ",", mapping_names[mi], (unsigned long long)done[mi],
-			       secs[mi], secs[mi] > 0 ? done[mi] / secs[mi] : 0.0);
-			first = 0;
-		}
-		printf("]}\n");
-	} else if (!status) {
-		for (int mi = 0; mi < 2; mi++)
-			if (done[mi])
-				printf("%s: %llu sequences of %u operations on %u pages agree (%.0f sequences/s)\n",
-				       mapping_names[mi], (unsigned long long)done[mi], o.ops, o.pages,
-				       secs[mi] > 0 ? done[mi] / secs[mi] : 0.0);
-	}
+	vsk_print(&o, &prof, status, secs, done);
 	return status;
 }
