@@ -189,36 +189,6 @@ void hw_free_data(struct hw *hw, u64 pfn)
 		exec_note("free frame pfn %llu", (unsigned long long)pfn);
 }
 
-/* ---- entry formats ---- */
-
-bool hw_entry_present(const struct hw *hw, int space, u64 e)
-{
-	if (hw->spaces[space].kind == HW_SPACE_EPT)
-		return e & VMX_EPT_RWX_MASK;
-	return e & _PAGE_PRESENT;
-}
-
-bool hw_entry_writable(const struct hw *hw, int space, u64 e)
-{
-	(void)hw;
-	(void)space;
-	return e & _PAGE_RW;	/* bit 1 in both formats */
-}
-
-bool hw_entry_leaf(const struct hw *hw, int space, u64 e, int level)
-{
-	(void)hw;
-	(void)space;
-	return level == PG_LEVEL_4K || (e & _PAGE_PSE);	/* bit 7 in both */
-}
-
-u64 hw_entry_ad(const struct hw *hw, int space, bool dirty)
-{
-	if (hw->spaces[space].kind == HW_SPACE_EPT)
-		return VMX_EPT_ACCESS_BIT | (dirty ? VMX_EPT_DIRTY_BIT : 0);
-	return _PAGE_ACCESSED | (dirty ? _PAGE_DIRTY : 0);
-}
-
 /* ---- descriptions for traces ---- */
 
 int hw_space_of(struct hw *hw, const void *addr)

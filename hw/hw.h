@@ -211,10 +211,35 @@ static inline bool hw_frame_is_data(const struct hw *hw, u64 pfn)
 u64 hw_pt_pfn_of(struct hw *hw, const u64 *p);
 
 /* Entry format helpers for a space. */
-bool hw_entry_present(const struct hw *hw, int space, u64 e);
-bool hw_entry_writable(const struct hw *hw, int space, u64 e);
-bool hw_entry_leaf(const struct hw *hw, int space, u64 e, int level);
-u64 hw_entry_ad(const struct hw *hw, int space, bool dirty);
+/* Entry formats: inline, since every walk asks them at every level. */
+static inline bool hw_entry_present(const struct hw *hw, int space, u64 e)
+{
+	if (hw->spaces[space].kind == HW_SPACE_EPT)
+		return e & VMX_EPT_RWX_MASK;
+	return e & _PAGE_PRESENT;
+}
+
+static inline bool hw_entry_writable(const struct hw *hw, int space, u64 e)
+{
+	(void)hw;
+	(void)space;
+	return e & _PAGE_RW;	/* bit 1 in both formats */
+}
+
+static inline bool hw_entry_leaf(const struct hw *hw, int space, u64 e, int level)
+{
+	(void)hw;
+	(void)space;
+	return level == PG_LEVEL_4K || (e & _PAGE_PSE);	/* bit 7 in both */
+}
+
+static inline u64 hw_entry_ad(const struct hw *hw, int space, bool dirty)
+{
+	if (hw->spaces[space].kind == HW_SPACE_EPT)
+		return VMX_EPT_ACCESS_BIT | (dirty ? VMX_EPT_DIRTY_BIT : 0);
+	return _PAGE_ACCESSED | (dirty ? _PAGE_DIRTY : 0);
+}
+
 
 /*
  * One user (CPU) or guest (vCPU) access by the current actor through its

@@ -208,7 +208,8 @@ hw_access_cached(struct hw *hw, struct hw_tlb *t, struct hw_tlb_entry *e, u64 ad
  * access; else the walker sets A (and D on a write) with a locked RMW,
  * fills the TLB, and the access completes.
  */
-static int hw_access_walked(struct hw *hw, struct hw_tlb *t, u64 addr, bool write,
+static inline __attribute__((always_inline)) int
+hw_access_walked(struct hw *hw, struct hw_tlb *t, u64 addr, bool write,
 			    const char *kind, struct hw_walk *w, struct hw_fault *f)
 {
 	int space = t->space;
