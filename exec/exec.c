@@ -47,6 +47,8 @@ const char *const obs_consumer_names[CONS_NR] = {
 	[CONS_WRITEBACK] = "writeback",
 	[CONS_CLEAN_RECORD] = "clean_record",
 	[CONS_LAZYFREE] = "lazyfree",
+	[CONS_PAGEMAP_SCAN] = "pagemap_scan",
+	[CONS_DIRTY_LOG] = "dirty_log",
 };
 
 /* ---- context switching ---- */

@@ -22,8 +22,12 @@ enum obs_consumer {
 	CONS_WRITEBACK,	  /* folio dirty flag: folio_clear_dirty_for_io() */
 	CONS_CLEAN_RECORD,  /* clean_record_shared_mapping_range() bitmap */
 	CONS_LAZYFREE,	  /* MADV_FREE: reclaim may discard only unwritten data */
+	CONS_PAGEMAP_SCAN,  /* PAGEMAP_SCAN's written pages (uffd-wp async) */
+	CONS_DIRTY_LOG,	  /* KVM's dirty bitmap or dirty ring */
 	CONS_NR
 };
+/* The consumers check can judge: its final collect models only these. */
+#define CONS_CHECK_NR (CONS_LAZYFREE + 1)
 
 extern const char *const obs_consumer_names[CONS_NR];
 

@@ -948,7 +948,7 @@ static void parse_consumer(struct lexer *lx, int line, int col)
 	int c = -1;
 
 	expect_id(lx, name, "a consumer (writeback, clean_record, lazyfree)");
-	for (int i = 0; i < CONS_NR; i++)
+	for (int i = 0; i < CONS_CHECK_NR; i++)
 		if (!strcmp(obs_consumer_names[i], name))
 			c = i;
 	if (c < 0 && !lx->failed)

@@ -34,19 +34,10 @@ const char *const sim_activity_names[ACT_NR] = {
 	[ACT_DIRTY_LOG] = "dirty-log",
 };
 
-const char *const sim_consumer_names[SC_NR] = {
-	[SC_WRITEBACK] = "writeback", [SC_CLEAN_RECORD] = "clean_record",
-	[SC_LAZYFREE] = "lazyfree", [SC_PAGEMAP_SCAN] = "pagemap_scan",
-	[SC_DIRTY_LOG] = "dirty_log",
-};
-
 const char *const sim_dirty_log_mode_names[SIM_DL_NR] = {
 	[SIM_DL_GET] = "get", [SIM_DL_CLEAR] = "clear", [SIM_DL_RING] = "ring",
 };
 
-_Static_assert((int)SC_WRITEBACK == (int)CONS_WRITEBACK &&
-	       (int)SC_CLEAN_RECORD == (int)CONS_CLEAN_RECORD &&
-	       (int)SC_LAZYFREE == (int)CONS_LAZYFREE, "sim consumers extend obs's");
 
 /* Where the process maps the workload's pages: a 2 MiB boundary. */
 #define SIM_BASE 0x200000000ULL
@@ -54,7 +45,7 @@ _Static_assert((int)SC_WRITEBACK == (int)CONS_WRITEBACK &&
 #define GT_ACCESSED 0x80
 /* a page whose writes a repeated run times (struct sim_watch) */
 #define GT_WATCH 0x40
-_Static_assert(SC_NR <= 6, "gt[]: a bit per consumer below GT_WATCH");
+_Static_assert(CONS_NR <= 6, "gt[]: a bit per consumer below GT_WATCH");
 /* UFFDIO_WRITEPROTECT_MODE_WP */
 #define SIM_SCAN_VEC 512
 
@@ -81,8 +72,8 @@ struct sim {
 	int cpu_tlb[SIM_MAX_CPUS];
 	int proc_tlb;		/* the CPU the process's own calls run on, or -1 */
 	u64 pages;
-	u8 consumers;		/* SC_* bits the ground truth tracks */
-	u8 *gt;			/* per page: SC_* bits unreported, GT_ACCESSED, GT_WATCH */
+	u8 consumers;		/* CONS_* bits the ground truth tracks */
+	u8 *gt;			/* per page: CONS_* bits unreported, GT_ACCESSED, GT_WATCH */
 	struct sim_watch *watch;	/* the repeat of a run that lost writes, or NULL */
 	u64 now;		/* accesses done */
 	u64 madv_chunk, madv_next;
@@ -159,7 +150,7 @@ static s64 sim_page_of_pfn(struct sim *s, u64 pfn)
 	return -1;
 }
 
-static void sim_reported(struct sim *s, enum sim_consumer c, u64 page)
+static void sim_reported(struct sim *s, enum obs_consumer c, u64 page)
 {
 	s->gt[page] &= (u8)~(1u << c);
 	s->m->reported[c]++;
@@ -171,7 +162,7 @@ static void sim_obs_report(void *ctx, enum obs_consumer c, u64 pfn)
 	s64 page = sim_page_of_pfn(s, pfn);
 
 	if (page >= 0)
-		sim_reported(s, (enum sim_consumer)c, (u64)page);
+		sim_reported(s, (enum obs_consumer)c, (u64)page);
 }
 
 /* MADV_FREE returned: earlier writes to the page need no report. */
@@ -346,15 +337,15 @@ static int sim_build(struct sim *s, char *err, size_t n)
 	for (u32 i = 0; s->watch && i < s->watch->nr; i++)
 		s->gt[s->watch->page[i]] |= GT_WATCH;
 	if (o->every[ACT_WRITEBACK])
-		s->consumers |= 1u << SC_WRITEBACK;
+		s->consumers |= 1u << CONS_WRITEBACK;
 	if (o->every[ACT_CLEAN])
-		s->consumers |= 1u << SC_CLEAN_RECORD;
+		s->consumers |= 1u << CONS_CLEAN_RECORD;
 	if (o->every[ACT_MADV_FREE])
-		s->consumers |= 1u << SC_LAZYFREE;
+		s->consumers |= 1u << CONS_LAZYFREE;
 	if (o->every[ACT_PAGEMAP_SCAN])
-		s->consumers |= 1u << SC_PAGEMAP_SCAN;
+		s->consumers |= 1u << CONS_PAGEMAP_SCAN;
 	if (o->every[ACT_DIRTY_LOG])
-		s->consumers |= 1u << SC_DIRTY_LOG;
+		s->consumers |= 1u << CONS_DIRTY_LOG;
 	s->madv_chunk = pages >= 16 ? pages / 16 : 1;
 	return 0;
 }
@@ -504,7 +495,7 @@ static void sim_report_dirty_bitmap(struct sim *s, pgoff_t start, pgoff_t end)
 	for (pgoff_t i = start; i < end && i < s->pages; i++)
 		if (s->dirty_bitmap[i / 64] & BIT_ULL(i % 64)) {
 			s->dirty_bitmap[i / 64] &= ~BIT_ULL(i % 64);
-			sim_reported(s, SC_CLEAN_RECORD, i);
+			sim_reported(s, CONS_CLEAN_RECORD, i);
 		}
 }
 
@@ -618,7 +609,7 @@ static void act_pagemap_scan(struct sim *s)
 			break;
 		for (long i = 0; i < ret; i++)
 			for (u64 a = vec[i].start; a < vec[i].end; a += PAGE_SIZE)
-				sim_reported(s, SC_PAGEMAP_SCAN, (a - SIM_BASE) >> PAGE_SHIFT);
+				sim_reported(s, CONS_PAGEMAP_SCAN, (a - SIM_BASE) >> PAGE_SHIFT);
 		if (arg.walk_end <= start)
 			break;
 		start = arg.walk_end;
@@ -646,7 +637,7 @@ static void sim_dirty_log_collect(struct sim *s)
 				if (!(e->flags & KVM_DIRTY_GFN_F_DIRTY))
 					break;
 				if (e->slot == 0 && e->offset < s->pages)
-					sim_reported(s, SC_DIRTY_LOG, e->offset);
+					sim_reported(s, CONS_DIRTY_LOG, e->offset);
 				e->flags = KVM_DIRTY_GFN_F_RESET;
 				s->ring_fetch[i]++;
 			}
@@ -662,7 +653,7 @@ static void sim_dirty_log_collect(struct sim *s)
 	}
 	for (u64 w = 0; w < words; w++)
 		for (u64 b = s->dl_bitmap[w]; b; b &= b - 1)
-			sim_reported(s, SC_DIRTY_LOG, w * 64 + (u64)__builtin_ctzll(b));
+			sim_reported(s, CONS_DIRTY_LOG, w * 64 + (u64)__builtin_ctzll(b));
 	if (s->o->dirty_log_mode == SIM_DL_CLEAR) {
 		struct kvm_clear_dirty_log clear = {
 			.slot = 0, .num_pages = (u32)s->pages, .first_page = 0,
@@ -728,20 +719,20 @@ static void sim_final_collect(struct sim *s)
 	s->dw.hw->direct_tlb = -1;
 	for (int sp = 0; sp < s->dw.hw->nr_spaces; sp++)
 		hw_flush_tlb(s->dw.hw, sp, 0, 0, true);
-	if (s->consumers & (1u << SC_LAZYFREE)) {
+	if (s->consumers & (1u << CONS_LAZYFREE)) {
 		if (s->madv_pending)
 			sim_reclaim_range(s, 0, s->pages);
 		else
 			for (u64 page = 0; page < s->pages; page++)
-				s->gt[page] &= (u8)~(1u << SC_LAZYFREE);
+				s->gt[page] &= (u8)~(1u << CONS_LAZYFREE);
 	}
-	if (s->consumers & (1u << SC_CLEAN_RECORD))
+	if (s->consumers & (1u << CONS_CLEAN_RECORD))
 		act_clean(s);
-	if (s->consumers & (1u << SC_PAGEMAP_SCAN))
+	if (s->consumers & (1u << CONS_PAGEMAP_SCAN))
 		act_pagemap_scan(s);
-	if (s->consumers & (1u << SC_WRITEBACK))
+	if (s->consumers & (1u << CONS_WRITEBACK))
 		act_writeback(s);
-	if (s->consumers & (1u << SC_DIRTY_LOG))
+	if (s->consumers & (1u << CONS_DIRTY_LOG))
 		sim_dirty_log_collect(s);
 	s->dw.hw->direct_tlb = -1;
 }
@@ -972,12 +963,12 @@ static int sim_run_once(const struct sim_opts *o, struct sim_metrics *m,
 
 		if (sim_folio(&s, page))
 			m->resident_pages++;
-		for (int c = 0; lost && c < SC_NR; c++) {
+		for (int c = 0; lost && c < CONS_NR; c++) {
 			if (!(lost & (1u << c)))
 				continue;
 			if (m->lost_writes < SIM_MAX_LOST)
 				m->lost[m->lost_writes] = (struct sim_lost){
-					page, 0, (enum sim_consumer)c	/* time: sim_run() */
+					page, 0, (enum obs_consumer)c	/* time: sim_run() */
 				};
 			m->lost_writes++;
 		}

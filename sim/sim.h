@@ -62,16 +62,7 @@ enum sim_activity {
 };
 extern const char *const sim_activity_names[ACT_NR];
 
-/* Consumers of dirty information the ground truth holds to account. */
-enum sim_consumer {
-	SC_WRITEBACK,		/* = CONS_WRITEBACK */
-	SC_CLEAN_RECORD,	/* = CONS_CLEAN_RECORD */
-	SC_LAZYFREE,		/* = CONS_LAZYFREE */
-	SC_PAGEMAP_SCAN,
-	SC_DIRTY_LOG,		/* KVM's dirty bitmap or dirty ring */
-	SC_NR
-};
-extern const char *const sim_consumer_names[SC_NR];
+/* Consumers of dirty information: exec/obs.h's enum obs_consumer. */
 
 /* How ACT_DIRTY_LOG reads the log (QEMU's choices). */
 enum sim_dirty_log_mode {
@@ -118,7 +109,7 @@ static inline double sim_aging_ratio(u64 tp, u64 other)
 
 struct sim_lost {
 	u64 page, time;		/* time: the access index of the page's last write */
-	enum sim_consumer consumer;
+	enum obs_consumer consumer;
 };
 
 struct sim_metrics {
@@ -139,7 +130,7 @@ struct sim_metrics {
 	u64 kvm_dirty_marked, kvm_dirty_wrprot, kvm_ring_full_exits;
 	u64 mkwrite_calls;		/* the driver's page_mkwrite() (dirty_track=wrprotect) */
 	u64 uffd_copies;		/* pages the userfaultfd handler filled */
-	u64 reported[SC_NR];
+	u64 reported[CONS_NR];
 	u64 activity_runs[ACT_NR];
 	/* aging */
 	u64 aging_passes, aging_tp, aging_fp, aging_fn;

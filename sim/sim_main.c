@@ -510,11 +510,11 @@ static u64 get_dirtied(const struct sim_metrics *m) { return m->events[NR_DIRTIE
 static u64 get_written(const struct sim_metrics *m) { return m->events[NR_WRITTEN]; }
 static u64 get_lazyfreed(const struct sim_metrics *m) { return m->events[PGLAZYFREED]; }
 static u64 get_helper_ptes(const struct sim_metrics *m) { return m->events[DIRTY_HELPER_PTES]; }
-static u64 get_rep_wb(const struct sim_metrics *m) { return m->reported[SC_WRITEBACK]; }
-static u64 get_rep_cr(const struct sim_metrics *m) { return m->reported[SC_CLEAN_RECORD]; }
-static u64 get_rep_lf(const struct sim_metrics *m) { return m->reported[SC_LAZYFREE]; }
-static u64 get_rep_ps(const struct sim_metrics *m) { return m->reported[SC_PAGEMAP_SCAN]; }
-static u64 get_rep_dl(const struct sim_metrics *m) { return m->reported[SC_DIRTY_LOG]; }
+static u64 get_rep_wb(const struct sim_metrics *m) { return m->reported[CONS_WRITEBACK]; }
+static u64 get_rep_cr(const struct sim_metrics *m) { return m->reported[CONS_CLEAN_RECORD]; }
+static u64 get_rep_lf(const struct sim_metrics *m) { return m->reported[CONS_LAZYFREE]; }
+static u64 get_rep_ps(const struct sim_metrics *m) { return m->reported[CONS_PAGEMAP_SCAN]; }
+static u64 get_rep_dl(const struct sim_metrics *m) { return m->reported[CONS_DIRTY_LOG]; }
 
 static const struct sim_row sim_rows[] = {
 	{ "accesses", get_accesses },
@@ -681,7 +681,7 @@ static void sim_print_table(FILE *f, const struct sim_cli *c, const struct sim_m
 				nr > 1 ? names[i] : "", nr > 1 ? ": " : "",
 				(unsigned long long)m[i].lost[l].page,
 				(unsigned long long)m[i].lost[l].time,
-				sim_consumer_names[m[i].lost[l].consumer]);
+				obs_consumer_names[m[i].lost[l].consumer]);
 }
 
 static void json_ratio(FILE *f, double v)
@@ -752,8 +752,8 @@ static void sim_print_json(FILE *f, const struct sim_cli *c, const struct sim_op
 		"\"written_back\": %llu, \"reported\": {",
 		(unsigned long long)m->events[PGACCESSED], (unsigned long long)m->events[NR_DIRTIED],
 		(unsigned long long)m->events[NR_WRITTEN]);
-	for (int k = 0; k < SC_NR; k++)
-		fprintf(f, "%s\"%s\": %llu", k ? ", " : "", sim_consumer_names[k],
+	for (int k = 0; k < CONS_NR; k++)
+		fprintf(f, "%s\"%s\": %llu", k ? ", " : "", obs_consumer_names[k],
 			(unsigned long long)m->reported[k]);
 	fprintf(f, "}, \"activity_runs\": {");
 	for (int a = 0; a < ACT_NR; a++)
@@ -784,7 +784,7 @@ static void sim_print_json(FILE *f, const struct sim_cli *c, const struct sim_op
 	for (u64 l = 0; l < m->lost_writes && l < SIM_MAX_LOST; l++)
 		fprintf(f, "%s{\"page\": %llu, \"time\": %llu, \"consumer\": \"%s\"}", l ? ", " : "",
 			(unsigned long long)m->lost[l].page, (unsigned long long)m->lost[l].time,
-			sim_consumer_names[m->lost[l].consumer]);
+			obs_consumer_names[m->lost[l].consumer]);
 	fprintf(f, "], \"resident_pages\": %llu, \"model_bytes\": %llu, \"peak_rss_bytes\": %llu, "
 		"\"samples\": [",
 		(unsigned long long)m->resident_pages, (unsigned long long)m->model_bytes,

@@ -409,8 +409,8 @@ TEST(dirty_log_sim_loses_no_write)
 					       sim_dirty_log_mode_names[mode], (unsigned long long)seed,
 					       (unsigned long long)m.lost_writes);
 				CHECK_EQ(m.lost_writes, 0);
-				CHECK(m.reported[SC_DIRTY_LOG] > 0);
-				CHECK(m.reported[SC_DIRTY_LOG] <= m.kvm_dirty_marked);
+				CHECK(m.reported[CONS_DIRTY_LOG] > 0);
+				CHECK(m.reported[CONS_DIRTY_LOG] <= m.kvm_dirty_marked);
 				if (mode == SIM_DL_RING)
 					CHECK(m.kvm_ring_full_exits > 0);
 				sim_metrics_free(&m);
@@ -434,7 +434,7 @@ TEST(dirty_log_sim_mutation_loses_writes)
 		if (!m.lost_writes)
 			printf("    %s: the mutation lost nothing\n", sim_dirty_log_mode_names[mode]);
 		CHECK(m.lost_writes > 0);
-		CHECK_EQ(m.lost[0].consumer, SC_DIRTY_LOG);
+		CHECK_EQ(m.lost[0].consumer, CONS_DIRTY_LOG);
 		sim_metrics_free(&m);
 	}
 }

@@ -67,7 +67,7 @@ TEST(sim_n_writes_n_faults_n_written)
 	CHECK_EQ(m.tlb_hits, 0);
 	CHECK_EQ(m.events[NR_DIRTIED], N);
 	CHECK_EQ(m.events[NR_WRITTEN], N);
-	CHECK_EQ(m.reported[SC_WRITEBACK], N);
+	CHECK_EQ(m.reported[CONS_WRITEBACK], N);
 	CHECK_EQ(m.flush_cpu_full, 1);		/* the quiesce */
 	CHECK_EQ(m.flush_cpu_range, N);		/* one per folio_mkclean() */
 	CHECK_EQ(m.ipis, N + 1);
@@ -220,10 +220,10 @@ TEST(sim_mainline_loses_no_write)
 				printf("    case %zu seed %llu: %llu lost writes\n", i,
 				       (unsigned long long)seed, (unsigned long long)m.lost_writes);
 			CHECK_EQ(m.lost_writes, 0);
-			CHECK(m.reported[cases[i].act == ACT_WRITEBACK ? SC_WRITEBACK :
-					 cases[i].act == ACT_CLEAN ? SC_CLEAN_RECORD :
-					 cases[i].act == ACT_MADV_FREE ? SC_LAZYFREE :
-					 SC_PAGEMAP_SCAN] > 0);
+			CHECK(m.reported[cases[i].act == ACT_WRITEBACK ? CONS_WRITEBACK :
+					 cases[i].act == ACT_CLEAN ? CONS_CLEAN_RECORD :
+					 cases[i].act == ACT_MADV_FREE ? CONS_LAZYFREE :
+					 CONS_PAGEMAP_SCAN] > 0);
 			sim_metrics_free(&m);
 		}
 	}
@@ -412,7 +412,7 @@ TEST(sim_dirty_track_wrprotect_vs_clean)
 	CHECK_EQ(m.fault_missing, K);
 	CHECK_EQ(m.fault_wp, K * (R - 1));
 	CHECK_EQ(m.mkwrite_calls, K * R);
-	CHECK_EQ(m.reported[SC_CLEAN_RECORD], K * R);
+	CHECK_EQ(m.reported[CONS_CLEAN_RECORD], K * R);
 	CHECK_EQ(m.dirty_sets, 0);
 	CHECK_EQ(m.dirty_assists, 0);
 	CHECK_EQ(m.tlb_flushes, R + 1);		/* one per scan, and the quiesce */
@@ -424,7 +424,7 @@ TEST(sim_dirty_track_wrprotect_vs_clean)
 	CHECK_EQ(m.fault_missing, K);
 	CHECK_EQ(m.fault_wp, 0);
 	CHECK_EQ(m.mkwrite_calls, 0);
-	CHECK_EQ(m.reported[SC_CLEAN_RECORD], K * R);
+	CHECK_EQ(m.reported[CONS_CLEAN_RECORD], K * R);
 	CHECK_EQ(m.dirty_sets, K * (R - 1));
 	CHECK_EQ(m.tlb_flushes, R + 1);
 	CHECK_EQ(m.events[DIRTY_HELPER_PTES], N * (R + 1));
@@ -458,7 +458,7 @@ TEST(sim_dirty_track_loses_no_write)
 			CHECK_EQ(variant_set(&o.cfg, values[v], err, sizeof(err)), 0);
 			if (run(&o, &m))
 				continue;
-			CHECK(m.reported[SC_CLEAN_RECORD] > 0);
+			CHECK(m.reported[CONS_CLEAN_RECORD] > 0);
 			CHECK_EQ(m.lost_writes, 0);
 			sim_metrics_free(&m);
 		}
@@ -543,13 +543,13 @@ TEST(sim_lost_write_names_the_last_write)
 	CHECK_EQ(variant_set(&o.cfg, "clean_flush=none", err, sizeof(err)), 0);
 	if (run(&o, &m))
 		return;
-	CHECK_EQ(m.reported[SC_CLEAN_RECORD], 2);
+	CHECK_EQ(m.reported[CONS_CLEAN_RECORD], 2);
 	CHECK_EQ(m.lost_writes, 2);
 	CHECK_EQ(m.lost[0].page, 0);
 	CHECK_EQ(m.lost[0].time, 4);
-	CHECK_EQ(m.lost[0].consumer, SC_CLEAN_RECORD);
+	CHECK_EQ(m.lost[0].consumer, CONS_CLEAN_RECORD);
 	CHECK_EQ(m.lost[1].page, 1);
 	CHECK_EQ(m.lost[1].time, 7);
-	CHECK_EQ(m.lost[1].consumer, SC_CLEAN_RECORD);
+	CHECK_EQ(m.lost[1].consumer, CONS_CLEAN_RECORD);
 	sim_metrics_free(&m);
 }
