@@ -233,6 +233,64 @@ static int parse_uint(const char *s, u64 lo, u64 hi, u64 *v)
 	return 0;
 }
 
+/* The options that bound an exploration (and random mode's seed). */
+static const struct {
+	const char *opt;
+	u64 lo, hi;
+} check_limits[] = {
+	{ "--max-executions", 1, 1ULL << 60 }, { "--max-depth", 1, 1000000 },
+	{ "--bound", 0, 50 }, { "--seed", 0, ~0ULL },
+	{ "--timeout", 0, 0 },	/* seconds, not an integer: check_limit() parses it apart */
+};
+
+static bool check_limit_opt(const char *a)
+{
+	for (size_t k = 0; k < sizeof(check_limits) / sizeof(check_limits[0]); k++)
+		if (!strcmp(check_limits[k].opt, a))
+			return true;
+	return false;
+}
+
+/*
+ * One of them, its value v into eo: --timeout in seconds, the others
+ * integers in their range.  -1 with the error printed.
+ */
+static int check_limit(const char *a, const char *v, struct explore_opts *eo)
+{
+	size_t k = 0;
+	u64 x;
+
+	if (!strcmp(a, "--timeout")) {
+		char *end;
+		double d = strtod(v, &end);
+
+		/* written so that NaN fails it too */
+		if (*end || end == v || !(d > 0 && d <= 1e9)) {
+			fprintf(stderr, "adsim: --timeout: expected seconds in (0, 1e9], got '%s'\n", v);
+			return -1;
+		}
+		eo->max_seconds = d;
+		return 0;
+	}
+	while (strcmp(check_limits[k].opt, a))
+		k++;
+	if (parse_uint(v, check_limits[k].lo, check_limits[k].hi, &x)) {
+		fprintf(stderr, "adsim: %s: expected an integer in %llu..%llu, got '%s'\n", a,
+			(unsigned long long)check_limits[k].lo, (unsigned long long)check_limits[k].hi,
+			v);
+		return -1;
+	}
+	if (k == 0)
+		eo->max_executions = x;
+	else if (k == 1)
+		eo->max_depth = (int)x;
+	else if (k == 2)
+		eo->bound = (int)x;
+	else
+		eo->seed = x;
+	return 0;
+}
+
 #define CHECK_MAX_FILES 64
 
 /*
@@ -280,41 +338,9 @@ static int check_args(int argc, char **argv, struct opts *o, const char **files,
 				return EXIT_USAGE;
 			}
 			i++;
-		} else if (!strcmp(a, "--timeout") && v) {
-			char *end;
-			double d = strtod(v, &end);
-
-			/* written so that NaN fails it too */
-			if (*end || end == v || !(d > 0 && d <= 1e9)) {
-				fprintf(stderr, "adsim: --timeout: expected seconds in (0, 1e9], got '%s'\n", v);
+		} else if (check_limit_opt(a) && v) {
+			if (check_limit(a, v, &o->eo))
 				return EXIT_USAGE;
-			}
-			o->eo.max_seconds = d;
-			i++;
-		} else if ((!strcmp(a, "--max-executions") || !strcmp(a, "--max-depth") ||
-			    !strcmp(a, "--bound") || !strcmp(a, "--seed")) && v) {
-			static const struct { const char *opt; u64 lo, hi; } lim[] = {
-				{ "--max-executions", 1, 1ULL << 60 }, { "--max-depth", 1, 1000000 },
-				{ "--bound", 0, 50 }, { "--seed", 0, ~0ULL },
-			};
-			u64 x;
-			int k = 0;
-
-			while (strcmp(lim[k].opt, a))
-				k++;
-			if (parse_uint(v, lim[k].lo, lim[k].hi, &x)) {
-				fprintf(stderr, "adsim: %s: expected an integer in %llu..%llu, got '%s'\n",
-					a, (unsigned long long)lim[k].lo, (unsigned long long)lim[k].hi, v);
-				return EXIT_USAGE;
-			}
-			if (k == 0)
-				o->eo.max_executions = x;
-			else if (k == 1)
-				o->eo.max_depth = (int)x;
-			else if (k == 2)
-				o->eo.bound = (int)x;
-			else
-				o->eo.seed = x;
 			i++;
 		} else if (a[0] == '-') {
 			fprintf(stderr, "adsim: unknown or incomplete option '%s'\n", a);
