@@ -173,14 +173,9 @@ static const char *tokname(struct lexer *lx)
 	}
 }
 
-static void next(struct lexer *lx)
+/* Blanks, comments and escaped newlines before the next token. */
+static void skip_blanks(struct lexer *lx)
 {
-	size_t n = 0;
-
-	if (lx->failed) {
-		lx->t = T_EOF;
-		return;
-	}
 	for (;;) {
 		while (*lx->p == ' ' || *lx->p == '\t' || *lx->p == '\r')
 			adv(lx);
@@ -196,6 +191,87 @@ static void next(struct lexer *lx)
 		}
 		break;
 	}
+}
+
+/* A name: letters, digits, '_' and a '-' before a letter. */
+static void lex_ident(struct lexer *lx)
+{
+	size_t n = 0;
+
+	while (isalnum((unsigned char)*lx->p) || *lx->p == '_' ||
+	       (*lx->p == '-' && isalpha((unsigned char)lx->p[1]))) {
+		if (n + 1 >= SCN_NAME) {
+			lerr(lx, lx->tline, lx->tcol, "name longer than %d characters", SCN_NAME - 1);
+			lx->t = T_EOF;
+			return;
+		}
+		lx->text[n++] = *lx->p;
+		adv(lx);
+	}
+	lx->text[n] = 0;
+	lx->t = T_ID;
+}
+
+/* An integer, decimal, 0x hex or 0 octal, below 2^52. */
+static void lex_number(struct lexer *lx)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(lx->p, &end, 0);
+	if (end == lx->p || isalnum((unsigned char)*end) || *end == '.') {
+		const char *w = lx->p;
+
+		while (isalnum((unsigned char)*w) || *w == '.')
+			w++;
+		lerr(lx, lx->tline, lx->tcol,
+		     "expected an integer (decimal, 0x hex or 0 octal), found '%.*s'",
+		     (int)(w - lx->p > 40 ? 40 : w - lx->p), lx->p);
+		lx->t = T_EOF;
+		return;
+	}
+	if (errno || v > (1ULL << 52)) {
+		lerr(lx, lx->tline, lx->tcol, "%.*s: expected a number below 2^52",
+		     (int)(end - lx->p > 40 ? 40 : end - lx->p), lx->p);
+		lx->t = T_EOF;
+		return;
+	}
+	lx->num = (s64)v;
+	snprintf(lx->text, sizeof(lx->text), "%.*s", (int)(end - lx->p), lx->p);
+	while (lx->p < end)
+		adv(lx);
+	lx->t = T_NUM;
+}
+
+/* A "string" on one line. */
+static void lex_string(struct lexer *lx)
+{
+	size_t n = 0;
+
+	adv(lx);
+	while (*lx->p && *lx->p != '"' && *lx->p != '\n') {
+		if (n + 1 < sizeof(lx->text))
+			lx->text[n++] = *lx->p;
+		adv(lx);
+	}
+	if (*lx->p != '"') {
+		lerr(lx, lx->tline, lx->tcol, "unterminated string: expected '\"'");
+		lx->t = T_EOF;
+		return;
+	}
+	adv(lx);
+	lx->text[n] = 0;
+	lx->t = T_STR;
+}
+
+static void next(struct lexer *lx)
+{
+	if (lx->failed) {
+		lx->t = T_EOF;
+		return;
+	}
+	skip_blanks(lx);
 	lx->tline = lx->line;
 	lx->tcol = lx->col;
 	lx->text[0] = 0;
@@ -209,65 +285,15 @@ static void next(struct lexer *lx)
 		return;
 	}
 	if (isalpha((unsigned char)*lx->p) || *lx->p == '_') {
-		while (isalnum((unsigned char)*lx->p) || *lx->p == '_' ||
-		       (*lx->p == '-' && isalpha((unsigned char)lx->p[1]))) {
-			if (n + 1 >= SCN_NAME) {
-				lerr(lx, lx->tline, lx->tcol, "name longer than %d characters", SCN_NAME - 1);
-				lx->t = T_EOF;
-				return;
-			}
-			lx->text[n++] = *lx->p;
-			adv(lx);
-		}
-		lx->text[n] = 0;
-		lx->t = T_ID;
+		lex_ident(lx);
 		return;
 	}
 	if (isdigit((unsigned char)*lx->p)) {
-		char *end;
-		unsigned long long v;
-
-		errno = 0;
-		v = strtoull(lx->p, &end, 0);
-		if (end == lx->p || isalnum((unsigned char)*end) || *end == '.') {
-			const char *w = lx->p;
-
-			while (isalnum((unsigned char)*w) || *w == '.')
-				w++;
-			lerr(lx, lx->tline, lx->tcol,
-			     "expected an integer (decimal, 0x hex or 0 octal), found '%.*s'",
-			     (int)(w - lx->p > 40 ? 40 : w - lx->p), lx->p);
-			lx->t = T_EOF;
-			return;
-		}
-		if (errno || v > (1ULL << 52)) {
-			lerr(lx, lx->tline, lx->tcol, "%.*s: expected a number below 2^52",
-			     (int)(end - lx->p > 40 ? 40 : end - lx->p), lx->p);
-			lx->t = T_EOF;
-			return;
-		}
-		lx->num = (s64)v;
-		snprintf(lx->text, sizeof(lx->text), "%.*s", (int)(end - lx->p), lx->p);
-		while (lx->p < end)
-			adv(lx);
-		lx->t = T_NUM;
+		lex_number(lx);
 		return;
 	}
 	if (*lx->p == '"') {
-		adv(lx);
-		while (*lx->p && *lx->p != '"' && *lx->p != '\n') {
-			if (n + 1 < sizeof(lx->text))
-				lx->text[n++] = *lx->p;
-			adv(lx);
-		}
-		if (*lx->p != '"') {
-			lerr(lx, lx->tline, lx->tcol, "unterminated string: expected '\"'");
-			lx->t = T_EOF;
-			return;
-		}
-		adv(lx);
-		lx->text[n] = 0;
-		lx->t = T_STR;
+		lex_string(lx);
 		return;
 	}
 	if (*lx->p == '.' && lx->p[1] == '.') {
