@@ -29,7 +29,7 @@ hot_arg=""
 [ "$HOT" = 1 ] && hot_arg=hot
 
 make -s all unit >"$BENCH_TMP/make.log" 2>&1 || { cat "$BENCH_TMP/make.log" >&2; exit 2; }
-objs=$(find obj/release -name '*.o' ! -path '*/cli/main.c.o' ! -path '*/tests/unit/*')
+objs=$(model_objs)
 ${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -o "$BENCH_TMP/aging" bench/aging.c $objs -lm
 ADSIM_SHA=$(sha256sum "$BENCH_TMP/aging" | cut -c1-12)
 machine_header "adsim kvm: one aging pass over a large guest vs streaming its SPTEs"

@@ -73,3 +73,11 @@ signame() {
 		echo "exit $1"
 	fi
 }
+
+# model_objs: the release objects of the model's sources, as the Makefile
+# lists them (not whatever lies in obj/: a moved file leaves its old object).
+model_objs() {
+	local s out=""
+	for s in $(make -s libsrcs); do out="$out obj/release/$s.o"; done
+	echo "$out"
+}

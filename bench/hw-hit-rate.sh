@@ -6,7 +6,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 make -s all unit >"$BENCH_TMP/make.log" 2>&1 || { cat "$BENCH_TMP/make.log" >&2; exit 2; }
-objs=$(find obj/release -name '*.o' ! -path '*/cli/main.c.o' ! -path '*/tests/unit/*')
+objs=$(model_objs)
 ${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -o "$BENCH_TMP/hw-hit-rate" bench/hw_hit_rate.c \
 	obj/release/tests/unit/world.c.o $objs -lm
 ADSIM_SHA=$(sha256sum "$BENCH_TMP/hw-hit-rate" | cut -c1-12)

@@ -28,7 +28,7 @@ if command -v taskset >/dev/null 2>&1 && taskset -c 0 true 2>/dev/null; then
 fi
 
 make -s all >"$BENCH_TMP/make.log" 2>&1 || { cat "$BENCH_TMP/make.log" >&2; exit 2; }
-objs=$(find obj/release -name '*.o' ! -path '*/cli/main.c.o' ! -path '*/tests/*')
+objs=$(model_objs)
 # shellcheck disable=SC2086
 ${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -o "$BENCH_TMP/pagemap-scan" bench/pagemap_scan.c $objs -lm
 ADSIM_SHA=$(sha256sum "$BENCH_TMP/pagemap-scan" | cut -c1-12)

@@ -7,7 +7,12 @@
  * every gfn.
  *
  * Simplified: one root (the VM's only valid one); no yielding, so no
- * yielded/yielded_gfn and no tdp_iter_restart() after a yield.
+ * yielded/yielded_gfn and no tdp_iter_restart() after a yield.  Two of the
+ * kernel's reads are left out because their value is never used, and
+ * under the explorer every read is a scheduling point: the re-read of a
+ * parent entry on the way back up (the side step that always follows
+ * overwrites it) and the read of the first entry past the range's end
+ * (the loop test drops it); the walk ends there instead.
  */
 #ifndef ADSIM_KVM_TDP_ITER_H
 #define ADSIM_KVM_TDP_ITER_H
@@ -17,6 +22,7 @@
 struct tdp_iter {
 	/* the gfn whose translation the walk heads for next */
 	gfn_t next_last_level_gfn;
+	gfn_t end;		/* the walk's range ends here (see above) */
 	/* the page table at each level of the current path (index level - 1) */
 	u64 *pt_path[PT64_ROOT_4LEVEL];
 	u64 *sptep;		/* the current SPTE */
@@ -96,14 +102,19 @@ static inline bool try_step_side(struct tdp_iter *iter)
 	return __try_step_side(iter, iter->level);
 }
 
-/* Back to the parent entry (already visited); false in the root table. */
+/*
+ * Back to the parent entry (already visited); false in the root table.
+ * The kernel re-reads the entry here; see the header for why the model
+ * does not.
+ */
 static inline bool try_step_up(struct tdp_iter *iter)
 {
 	if (iter->level == iter->root_level)
 		return false;
 	iter->level++;
 	iter->gfn = gfn_round_for_level(iter->gfn, iter->level);
-	tdp_iter_refresh_sptep(iter);
+	iter->sptep = iter->pt_path[iter->level - 1] +
+		      hw_index(iter->gfn << PAGE_SHIFT, iter->level);
 	return true;
 }
 
@@ -113,12 +124,13 @@ static inline bool try_step_up(struct tdp_iter *iter)
  * iterator of a range walk lives in registers.
  */
 static inline void tdp_iter_start(struct tdp_iter *iter, struct kvm *kvm,
-				  int min_level, gfn_t next_last_level_gfn)
+				  int min_level, gfn_t next_last_level_gfn, gfn_t end)
 {
 	u64 root_pfn = kvm->hw->spaces[kvm->space].root_pfn;
 
 	iter->kvm = kvm;
 	iter->next_last_level_gfn = next_last_level_gfn;
+	iter->end = end;
 	iter->root_level = PT64_ROOT_4LEVEL;
 	iter->min_level = min_level;
 	iter->pt_path[iter->root_level - 1] = hw_pt_page(kvm->hw, root_pfn);
@@ -165,11 +177,17 @@ static inline int tdp_iter_leaf_run(struct tdp_iter *iter, gfn_t end, u64 **run)
 /*
  * The next SPTE in pre-order: down through a non-leaf entry, else the next
  * entry of the table, else up (and then sideways) until an entry remains.
+ * Past the current entry the next one maps gfn + its size, whichever
+ * table it is in: at or past end the walk is over.
  */
 static inline void tdp_iter_next(struct tdp_iter *iter)
 {
 	if (try_step_down(iter))
 		return;
+	if (iter->gfn + hw_level_pages(iter->level) >= iter->end) {
+		iter->valid = false;
+		return;
+	}
 	do {
 		if (try_step_side(iter))
 			return;
@@ -179,7 +197,7 @@ static inline void tdp_iter_next(struct tdp_iter *iter)
 
 /* Every SPTE that maps part of [start, end), in pre-order, down to min_level. */
 #define for_each_tdp_pte_min_level(iter, kvm, min_level, start, end)      \
-	for (tdp_iter_start(&(iter), (kvm), (min_level), (start));        \
+	for (tdp_iter_start(&(iter), (kvm), (min_level), (start), (end)); \
 	     (iter).valid && (iter).gfn < (end);                           \
 	     tdp_iter_next(&(iter)))
 

@@ -8,10 +8,10 @@
  * stored copy), the v6.13/v6.15 patches for aging and v6.18 for the
  * aging walk.
  *
- * Simplified: aging walks the range with tdp_iter as the kernel does; the
- * other paths walk from the root per gfn with a loop over levels (each
- * entry is still read with READ_ONCE, as rcu_dereference + READ_ONCE do);
- * huge pages are 2 MiB only.
+ * Every walk goes through tdp_iter, as the kernel's do.  Simplified: one
+ * root, no yielding (tdp_mmu_iter_cond_resched), no frozen SPTEs (the
+ * model never removes a table under mmu_lock held for read); huge pages
+ * are 2 MiB only.
  */
 #include "mmu_internal.h"
 #include "tdp_iter.h"
@@ -42,185 +42,200 @@ void handle_changed_spte(struct kvm *kvm, u64 old_spte, u64 new_spte, bool zap)
 }
 
 /*
- * Walks from the root to the last entry for gfn: a leaf, or the first
- * non-present entry.  Returns its pointer with *level and *spte, or NULL
- * if a table on the way is gone (reported as use-after-free).
+ * kvm_tdp_mmu_fast_pf_get_last_sptep() / kvm_tdp_mmu_get_walk(): the
+ * walk of [gfn, gfn + 1) down to the last entry for gfn, a leaf or the
+ * first non-present entry.  Returns its pointer with *level and *spte as
+ * last read, or NULL if a table on the way was freed (spte_to_child_pt()
+ * reports the use-after-free).  The caller holds RCU or mmu_lock.
  */
 u64 *kvm_tdp_mmu_walk(struct kvm *kvm, gfn_t gfn, int *level, u64 *spte)
 {
-	u64 pfn = kvm->hw->spaces[kvm->space].root_pfn;
-	u64 gpa = gfn << PAGE_SHIFT;
+	struct tdp_iter iter;
+	u64 *sptep = NULL;
 
-	for (int l = PT64_ROOT_4LEVEL; l >= PG_LEVEL_4K; l--) {
-		u64 *pt = hw_pt_page(kvm->hw, pfn);
-		u64 *sptep;
-
-		if (!pt) {
-			exec_report(ORACLE_USE_AFTER_FREE,
-				    "lockless walk of gfn %#llx reaches freed page table pfn %llu",
-				    (unsigned long long)gfn, (unsigned long long)pfn);
-			return NULL;
-		}
-		sptep = &pt[hw_index(gpa, l)];
-		*spte = READ_ONCE(*sptep);
-		*level = l;
-		if (!is_shadow_present_pte(*spte) || is_last_spte(*spte, l))
-			return sptep;
-		pfn = spte_to_pfn(*spte);
+	for_each_tdp_pte(iter, kvm, gfn, gfn + 1) {
+		sptep = iter.sptep;
+		*spte = iter.old_spte;
+		*level = iter.level;
 	}
-	return NULL;
+	if (sptep && is_shadow_present_pte(*spte) && !is_last_spte(*spte, *level))
+		return NULL;	/* stopped above a freed table */
+	return sptep;
 }
 
 /*
  * tdp_mmu_set_spte_atomic() [mmu_lock held for read]: cmpxchg from the
- * observed old value; -EBUSY if the SPTE changed meanwhile.
+ * value the iterator last read; -EBUSY if the SPTE changed meanwhile,
+ * with iter->old_spte refreshed to its new value.
  */
-static int tdp_mmu_set_spte_atomic(struct kvm *kvm, u64 *sptep, u64 *old_spte,
-				   u64 new_spte)
+static int tdp_mmu_set_spte_atomic(struct kvm *kvm, struct tdp_iter *iter, u64 new_spte)
 {
 	EXEC_FN();
-	if (!try_cmpxchg64(sptep, old_spte, new_spte))
+	lockdep_assert_held_read_rw(&kvm->mmu_lock);
+	if (!try_cmpxchg64(iter->sptep, &iter->old_spte, new_spte))
 		return -EBUSY;
-	if (is_shadow_present_pte(*old_spte) && is_last_spte(*old_spte, PG_LEVEL_4K))
-		handle_changed_spte(kvm, *old_spte, new_spte, false);
+	if (is_shadow_present_pte(iter->old_spte) &&
+	    is_last_spte(iter->old_spte, iter->level))
+		handle_changed_spte(kvm, iter->old_spte, new_spte, false);
 	return 0;
 }
 
+/*
+ * tdp_mmu_iter_set_spte() -> tdp_mmu_set_spte() [mmu_lock held for
+ * write]: kvm_tdp_mmu_write_spte() stores with xchg when the SPTE has
+ * bits that change outside mmu_lock, so the old value it returns has
+ * them all; a plain store otherwise.
+ */
+static void tdp_mmu_iter_set_spte(struct kvm *kvm, struct tdp_iter *iter, u64 new_spte)
+{
+	EXEC_FN();
+	lockdep_assert_held_write_rw(&kvm->mmu_lock);
+	if (kvm_tdp_mmu_spte_need_atomic_write(kvm, iter->old_spte, iter->level))
+		iter->old_spte = xchg(iter->sptep, new_spte);
+	else
+		WRITE_ONCE(*iter->sptep, new_spte);
+	if (is_shadow_present_pte(iter->old_spte) &&
+	    is_last_spte(iter->old_spte, iter->level))
+		handle_changed_spte(kvm, iter->old_spte, new_spte,
+				    !is_shadow_present_pte(new_spte));
+}
 
+/*
+ * tdp_mmu_link_sp() -> tdp_mmu_init_sp(): a new table under the
+ * iterator's entry, which the caller found non-present.  Returns 0, or
+ * -EBUSY / -ENOMEM with nothing linked.
+ */
+static int tdp_mmu_link_sp(struct kvm *kvm, struct tdp_iter *iter)
+{
+	u64 base = (iter->gfn << PAGE_SHIFT) & ~((1ULL << hw_level_shift(iter->level)) - 1);
+	u64 child = hw_alloc_pt(kvm->hw, kvm->space, iter->level - 1, base);
+
+	if (!child)
+		return -ENOMEM;
+	for (int i = 0; i < PT64_ENT_PER_PAGE; i++)
+		hw_pt_page(kvm->hw, child)[i] = SHADOW_NONPRESENT_VALUE;
+	if (tdp_mmu_set_spte_atomic(kvm, iter, make_nonleaf_spte(child))) {
+		hw_free_pt(kvm->hw, child);
+		return -EBUSY;
+	}
+	return 0;
+}
 
 /*
  * tdp_mmu_split_huge_page() [mmu_lock held for read]: build a child table
  * that maps the same range with the huge SPTE's bits (make_small_spte),
  * then link it with tdp_mmu_set_spte_atomic(), replacing the huge leaf.
  * No TLB flush: a vCPU may still use the huge translation, which maps the
- * same pages.  Returns the child's pfn; 0 when no table could be had or
- * the SPTE changed under the cmpxchg (*old_spte then holds its new value).
+ * same pages.  Returns 0, or -EBUSY / -ENOMEM with nothing linked (after
+ * -EBUSY iter->old_spte holds the SPTE's new value).
  * Simplified: 2M leaves only, the one huge size the model maps.
  */
-static u64 tdp_mmu_split_huge_page(struct kvm *kvm, u64 *sptep, u64 *old_spte,
-				   int level, gfn_t gfn)
+static int tdp_mmu_split_huge_page(struct kvm *kvm, struct tdp_iter *iter)
 {
 	u64 child, *pt;
 
-	if (MODEL_WARN_ON(level != PG_LEVEL_2M))
-		return 0;
-	child = hw_alloc_pt(kvm->hw, kvm->space, level - 1,
-			    (gfn << PAGE_SHIFT) & ~((1ULL << hw_level_shift(level)) - 1));
+	if (MODEL_WARN_ON(iter->level != PG_LEVEL_2M))
+		return -EINVAL;
+	child = hw_alloc_pt(kvm->hw, kvm->space, iter->level - 1, iter->gfn << PAGE_SHIFT);
 	if (!child)
-		return 0;
+		return -ENOMEM;
 	pt = hw_pt_page(kvm->hw, child);
 	/* tdp_mmu_init_child_sp(): the table is private until linked */
 	for (int i = 0; i < PT64_ENT_PER_PAGE; i++)
-		pt[i] = (*old_spte & ~PT_PAGE_SIZE_MASK) + ((u64)i << PAGE_SHIFT);
-	if (tdp_mmu_set_spte_atomic(kvm, sptep, old_spte, make_nonleaf_spte(child))) {
+		pt[i] = (iter->old_spte & ~PT_PAGE_SIZE_MASK) + ((u64)i << PAGE_SHIFT);
+	if (tdp_mmu_set_spte_atomic(kvm, iter, make_nonleaf_spte(child))) {
 		hw_free_pt(kvm->hw, child);
-		return 0;
+		return -EBUSY;
 	}
-	return child;
+	return 0;
 }
 
-/* kvm_tdp_mmu_map() [mmu_lock held for read, under RCU]. */
+/*
+ * tdp_mmu_map_handle_target_level(): install the leaf for the fault,
+ * unless the SPTE already allows the access (a racing fault fixed it).
+ */
+static int tdp_mmu_map_handle_target_level(struct kvm_vcpu *vcpu,
+					   struct kvm_memory_slot *slot,
+					   struct tdp_iter *iter, kvm_pfn_t pfn,
+					   bool map_writable, bool write)
+{
+	struct kvm *kvm = vcpu->kvm;
+	u64 old_spte = iter->old_spte, new_spte;
+
+	if (is_shadow_present_pte(old_spte) &&
+	    (write ? is_writable_pte(old_spte) : (old_spte & VMX_EPT_READABLE_MASK)))
+		return RET_PF_SPURIOUS;
+	new_spte = make_spte(vcpu, slot, iter->gfn, pfn, map_writable);
+	if (new_spte == old_spte)
+		return RET_PF_SPURIOUS;
+	if (tdp_mmu_set_spte_atomic(kvm, iter, new_spte))
+		return RET_PF_RETRY;
+	if (is_shadow_present_pte(old_spte) &&
+	    leaf_spte_change_needs_tlb_flush(old_spte, new_spte))
+		kvm_flush_remote_tlbs(kvm);	/* kvm_flush_remote_tlbs_gfn() */
+	return write && !map_writable ? RET_PF_EMULATE : RET_PF_FIXED;
+}
+
+/*
+ * kvm_tdp_mmu_map() [mmu_lock held for read, under RCU]: walk towards the
+ * gfn, linking a table where an entry is non-present and splitting a huge
+ * leaf above the 4K goal (a dirty-logged slot, where
+ * kvm_mmu_hugepage_adjust() caps the level).  A link that loses its
+ * cmpxchg, or a walk that stops short of the goal, retries the fault.
+ * Simplified: the model's faults always map 4K.
+ */
 int kvm_tdp_mmu_map(struct kvm_vcpu *vcpu, struct kvm_memory_slot *slot, gfn_t gfn,
 		    kvm_pfn_t pfn, bool map_writable, bool write)
 {
 	EXEC_FN();
 	struct kvm *kvm = vcpu->kvm;
-	u64 gpa = gfn << PAGE_SHIFT;
-	u64 pt_pfn = kvm->hw->spaces[kvm->space].root_pfn;
+	struct tdp_iter iter;
 	int ret = RET_PF_RETRY;
 
 	lockdep_assert_held_read_rw(&kvm->mmu_lock);
 	rcu_read_lock();
-	for (int level = PT64_ROOT_4LEVEL; level >= PG_LEVEL_4K; level--) {
-		u64 *pt = hw_pt_page(kvm->hw, pt_pfn);
-		u64 *sptep, old_spte, new_spte;
+	for_each_tdp_pte(iter, kvm, gfn, gfn + 1) {
+		int r;
 
-		if (!pt)
-			break;
-		sptep = &pt[hw_index(gpa, level)];
-		old_spte = READ_ONCE(*sptep);
-		if (level == PG_LEVEL_4K) {
-			/* tdp_mmu_map_handle_target_level() */
-			if (is_shadow_present_pte(old_spte) &&
-			    (write ? is_writable_pte(old_spte) :
-				     (old_spte & VMX_EPT_READABLE_MASK))) {
-				ret = RET_PF_SPURIOUS;
-				break;
-			}
-			new_spte = make_spte(vcpu, slot, gfn, pfn, map_writable);
-			if (new_spte == old_spte) {
-				ret = RET_PF_SPURIOUS;
-				break;
-			}
-			if (tdp_mmu_set_spte_atomic(kvm, sptep, &old_spte, new_spte))
-				break;
-			if (is_shadow_present_pte(old_spte) &&
-			    leaf_spte_change_needs_tlb_flush(old_spte, new_spte))
-				kvm_flush_remote_tlbs(kvm);
-			ret = write && !map_writable ? RET_PF_EMULATE : RET_PF_FIXED;
+		if (iter.level == PG_LEVEL_4K) {
+			ret = tdp_mmu_map_handle_target_level(vcpu, slot, &iter, pfn,
+							      map_writable, write);
 			break;
 		}
-		if (is_shadow_present_pte(old_spte) && !is_large_pte(old_spte)) {
-			pt_pfn = spte_to_pfn(old_spte);
+		if (is_shadow_present_pte(iter.old_spte) && !is_large_pte(iter.old_spte))
 			continue;
-		}
-		/*
-		 * A huge leaf above the 4K goal (a dirty-logged slot, where
-		 * kvm_mmu_hugepage_adjust() caps the level) is split in place.
-		 * Simplified: the model's faults always map 4K.
-		 */
-		if (is_shadow_present_pte(old_spte)) {
-			pt_pfn = tdp_mmu_split_huge_page(kvm, sptep, &old_spte, level, gfn);
-			if (!pt_pfn)
-				break;
-			continue;
-		}
-		/* tdp_mmu_alloc_sp() + tdp_mmu_link_sp() */
-		{
-			u64 base = gpa & ~((1ULL << hw_level_shift(level)) - 1);
-			u64 child = hw_alloc_pt(kvm->hw, kvm->space, level - 1, base);
-
-			if (!child)
-				break;
-			for (int i = 0; i < PT64_ENT_PER_PAGE; i++)
-				hw_pt_page(kvm->hw, child)[i] = SHADOW_NONPRESENT_VALUE;
-			if (tdp_mmu_set_spte_atomic(kvm, sptep, &old_spte,
-						    make_nonleaf_spte(child))) {
-				hw_free_pt(kvm->hw, child);
-				break;
-			}
-			pt_pfn = child;
-		}
+		if (is_shadow_present_pte(iter.old_spte))
+			r = tdp_mmu_split_huge_page(kvm, &iter);
+		else
+			r = tdp_mmu_link_sp(kvm, &iter);
+		if (r)
+			break;
 	}
 	rcu_read_unlock();
 	return ret;
 }
 
 /*
- * tdp_mmu_zap_leafs() [mmu_lock held for write]: every present leaf in
- * [start, end) is set non-present; the old value comes from xchg when
- * the SPTE has volatile bits (kvm_tdp_mmu_write_spte).  Returns whether a
- * flush is needed; the caller flushes before dropping mmu_lock.
+ * kvm_tdp_mmu_unmap_gfn_range() -> tdp_mmu_zap_leafs() [mmu_lock held for
+ * write]: every present leaf in [start, end) is set non-present
+ * (tdp_mmu_iter_set_spte()).  Returns whether a flush is needed; the
+ * caller flushes before dropping mmu_lock.  No table is freed.
  */
 bool kvm_tdp_mmu_unmap_gfn_range(struct kvm *kvm, gfn_t start, gfn_t end,
 				 bool flush)
 {
 	EXEC_FN();
+	struct tdp_iter iter;
+
 	lockdep_assert_held_write_rw(&kvm->mmu_lock);
 	rcu_read_lock();
-	for (gfn_t gfn = start; gfn < end;) {
-		int level;
-		u64 spte, old;
-		u64 *sptep = kvm_tdp_mmu_walk(kvm, gfn, &level, &spte);
-		gfn_t next = (gfn | (hw_level_pages(sptep ? level : 1) - 1)) + 1;
-
-		if (sptep && is_shadow_present_pte(spte) && is_last_spte(spte, level)) {
-			old = xchg(sptep, SHADOW_NONPRESENT_VALUE);
-			kvm->stat.spte_zapped++;
-			handle_changed_spte(kvm, old, SHADOW_NONPRESENT_VALUE, true);
-			flush = true;
-		}
-		gfn = next;
+	for_each_tdp_pte_min_level(iter, kvm, PG_LEVEL_4K, start, end) {
+		if (!is_shadow_present_pte(iter.old_spte) ||
+		    !is_last_spte(iter.old_spte, iter.level))
+			continue;
+		tdp_mmu_iter_set_spte(kvm, &iter, SHADOW_NONPRESENT_VALUE);
+		kvm->stat.spte_zapped++;
+		flush = true;
 	}
 	rcu_read_unlock();
 	return flush;
@@ -311,19 +326,27 @@ bool kvm_tdp_mmu_age_gfn_range(struct kvm *kvm, gfn_t start, gfn_t end)
 	return aged != 0;
 }
 
-/* Splits the huge SPTE mapping gfn, as eager page splitting does. */
+/*
+ * Splits the huge SPTE mapping gfn, as eager page splitting does
+ * (tdp_mmu_split_huge_pages_root(): a walk that stops at the 2M level,
+ * shared mmu_lock).  -EBUSY if the SPTE changed under the cmpxchg.
+ */
 int kvm_tdp_mmu_split_huge_page(struct kvm *kvm, gfn_t gfn)
 {
 	EXEC_FN();
-	int level, ret = 0;
-	u64 spte, *sptep;
+	struct tdp_iter iter;
+	int ret = 0;
 
 	read_lock(&kvm->mmu_lock);
 	rcu_read_lock();
-	sptep = kvm_tdp_mmu_walk(kvm, gfn, &level, &spte);
-	if (sptep && level == PG_LEVEL_2M && is_shadow_present_pte(spte) && is_large_pte(spte) &&
-	    !tdp_mmu_split_huge_page(kvm, sptep, &spte, level, gfn))
-		ret = -EBUSY;
+	for_each_tdp_pte_min_level(iter, kvm, PG_LEVEL_2M, gfn, gfn + 1) {
+		if (iter.level != PG_LEVEL_2M || !is_shadow_present_pte(iter.old_spte) ||
+		    !is_large_pte(iter.old_spte))
+			continue;
+		if (tdp_mmu_split_huge_page(kvm, &iter) == -EBUSY)
+			ret = -EBUSY;
+		break;
+	}
 	rcu_read_unlock();
 	read_unlock(&kvm->mmu_lock);
 	return ret;
@@ -363,34 +386,29 @@ int kvm_tdp_mmu_map_huge(struct kvm *kvm, gfn_t gfn, kvm_pfn_t pfn)
  * kvm_tdp_mmu_wrprot_slot() -> wrprot_gfn_range() [mmu_lock held for
  * read]: clear W on every writable leaf at or above min_level, keeping
  * MMU-writable so fast page fault may restore it; -EBUSY from the cmpxchg
- * re-reads the SPTE and tries again.  Returns whether any SPTE changed;
- * the caller flushes.  Bound: one walk per gfn of the slot, plus a retry
- * per concurrent change.
+ * leaves the refreshed SPTE in the iterator and tries again.  Returns
+ * whether any SPTE changed; the caller flushes.
  */
 bool kvm_tdp_mmu_wrprot_slot(struct kvm *kvm, const struct kvm_memory_slot *slot,
 			     int min_level)
 {
 	EXEC_FN();
-	gfn_t start = slot->base_gfn, end = slot->base_gfn + slot->npages;
+	struct tdp_iter iter;
 	bool spte_set = false;
 
 	lockdep_assert_held_read_rw(&kvm->mmu_lock);
 	rcu_read_lock();
-	for (gfn_t gfn = start; gfn < end;) {
-		int level;
-		u64 spte;
-		u64 *sptep = kvm_tdp_mmu_walk(kvm, gfn, &level, &spte);
-		gfn_t next = (gfn | (hw_level_pages(sptep ? level : 1) - 1)) + 1;
-
-		while (sptep && is_shadow_present_pte(spte) && is_last_spte(spte, level) &&
-		       level >= min_level && is_writable_pte(spte)) {
-			if (!tdp_mmu_set_spte_atomic(kvm, sptep, &spte, spte & ~PT_WRITABLE_MASK)) {
-				kvm->stat.dirty_wrprot++;
-				spte_set = true;
-				break;
-			}
-		}
-		gfn = next;
+	for_each_tdp_pte_min_level(iter, kvm, min_level, slot->base_gfn,
+				   slot->base_gfn + slot->npages) {
+retry:
+		if (!is_shadow_present_pte(iter.old_spte) ||
+		    !is_last_spte(iter.old_spte, iter.level) ||
+		    !is_writable_pte(iter.old_spte))
+			continue;
+		if (tdp_mmu_set_spte_atomic(kvm, &iter, iter.old_spte & ~PT_WRITABLE_MASK))
+			goto retry;
+		kvm->stat.dirty_wrprot++;
+		spte_set = true;
 	}
 	rcu_read_unlock();
 	return spte_set;
@@ -401,7 +419,9 @@ bool kvm_tdp_mmu_wrprot_slot(struct kvm *kvm, const struct kvm_memory_slot *slot
  * [mmu_lock held for write]: for each gfn of mask (bit i: gfn + i) with a
  * 4K leaf, clear W when wrprot (no PML) or else D, atomically if the CPU
  * or fast page fault may change the SPTE meanwhile
- * (tdp_mmu_clear_spte_bits()).  The caller flushes.
+ * (tdp_mmu_clear_spte_bits()).  The walk covers the 64 gfns from the
+ * mask's first bit and stops once the mask is used up.  The caller
+ * flushes.
  */
 void kvm_tdp_mmu_clear_dirty_pt_masked(struct kvm *kvm,
 				       const struct kvm_memory_slot *slot,
@@ -409,28 +429,26 @@ void kvm_tdp_mmu_clear_dirty_pt_masked(struct kvm *kvm,
 {
 	EXEC_FN();
 	u64 dbit = wrprot ? PT_WRITABLE_MASK : shadow_dirty_mask;
+	struct tdp_iter iter;
 
 	(void)slot;
 	lockdep_assert_held_write_rw(&kvm->mmu_lock);
+	if (!mask)
+		return;
 	rcu_read_lock();
-	for (int i = 0; i < 64 && mask; i++) {
-		int level;
-		u64 spte;
-		u64 *sptep;
-
-		if (!(mask & (1ULL << i)))
+	tdp_root_for_each_leaf_pte(iter, kvm, gfn + (gfn_t)__builtin_ctzll(mask), gfn + 64) {
+		if (!mask)
+			break;
+		if (iter.level > PG_LEVEL_4K || !(mask & (1ULL << (iter.gfn - gfn))))
 			continue;
-		mask &= ~(1ULL << i);
-		sptep = kvm_tdp_mmu_walk(kvm, gfn + (gfn_t)i, &level, &spte);
-		if (!sptep || !is_shadow_present_pte(spte) || !is_last_spte(spte, level) ||
-		    level > PG_LEVEL_4K)
+		mask &= ~(1ULL << (iter.gfn - gfn));
+		if (!(iter.old_spte & dbit))
 			continue;
-		if (!(spte & dbit))
-			continue;
-		if (kvm_tdp_mmu_spte_need_atomic_write(kvm, spte, level))
-			atomic64_fetch_and(~dbit, sptep);
+		/* tdp_mmu_clear_spte_bits() */
+		if (kvm_tdp_mmu_spte_need_atomic_write(kvm, iter.old_spte, iter.level))
+			atomic64_fetch_and(~dbit, iter.sptep);
 		else
-			WRITE_ONCE(*sptep, spte & ~dbit);
+			WRITE_ONCE(*iter.sptep, iter.old_spte & ~dbit);
 		if (wrprot)
 			kvm->stat.dirty_wrprot++;
 	}
