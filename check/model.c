@@ -52,6 +52,25 @@ static int build_fail(char *err, size_t n, const char *path, int line, const cha
 	return -1;
 }
 
+/*
+ * The vm's dirty-logging capabilities (KVM_ENABLE_CAP before any vCPU):
+ * manual protect, initially set, the dirty ring's size.
+ */
+static int build_vm_caps(struct kvm *kvm, const struct scn_decl *d, s64 ring_entries)
+{
+	u64 manual = (d->manual_protect || d->initially_set ? KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE : 0) |
+		     (d->initially_set ? KVM_DIRTY_LOG_INITIALLY_SET : 0);
+
+	if (manual &&
+	    kvm_vm_ioctl_enable_cap_generic(kvm, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, manual))
+		return -1;
+	if (ring_entries &&
+	    kvm_vm_ioctl_enable_cap_generic(kvm, KVM_CAP_DIRTY_LOG_RING,
+					    (u64)ring_entries * sizeof(struct kvm_dirty_gfn)))
+		return -1;
+	return 0;
+}
+
 /* The scenario's files, processes, mappings, vms and memslots. */
 static int build_decls(struct model *m, char *err, size_t errlen)
 {
@@ -95,7 +114,8 @@ static int build_decls(struct model *m, char *err, size_t errlen)
 				return build_fail(err, errlen, s->path, d->line,
 						  "unknown process, or more than 2 vms");
 			w->drv.kvm_of[i] = &w->kvm[w->nr_kvm];
-			if (kvm_create_vm(&w->kvm[w->nr_kvm++], &w->hw, w->drv.mm_of[p], &w->cfg, d->name))
+			if (kvm_create_vm(&w->kvm[w->nr_kvm++], &w->hw, w->drv.mm_of[p], &w->cfg, d->name) ||
+			    build_vm_caps(w->drv.kvm_of[i], d, in->ring[i]))
 				return build_fail(err, errlen, s->path, d->line, "cannot create vm");
 			break;
 		}
@@ -144,10 +164,51 @@ static int build_actors(struct model *m, char *err, size_t errlen)
 			ma->vcpu->kvm = kvm;
 			ma->vcpu->tlb = ma->tlb;
 			ma->vcpu->id = i;
+			if (kvm->dirty_ring_size && kvm_vcpu_create_dirty_ring(ma->vcpu, &m->arena))
+				return build_fail(err, errlen, s->path, 1, "cannot create dirty ring");
 		}
 		if (ai->kind != 'k' && ma->tlb < 0)
 			return build_fail(err, errlen, s->path, 1,
 					  "cannot create TLB (tlb_entries must be 1..64)");
+	}
+	return 0;
+}
+
+/*
+ * The trackers' state: the VMM's side of each vm's dirty log, and the
+ * pages the scenario's tracker consumers may report (every page of every
+ * mapping for pagemap_scan, of every memslot for dirty_log).
+ */
+static int build_trackers(struct model *m, char *err, size_t errlen)
+{
+	struct scn *s = m->scn;
+	struct scn_inst *in = &m->inst;
+	struct world *w = m->w;
+
+	for (int i = 0; i < s->nr_decls; i++) {
+		const struct scn_decl *d = &s->decls[i];
+		int ref;
+		bool fail = false;
+
+		if (d->kind == D_VM) {
+			w->drv.dl_of[i] = arena_alloc(&m->arena, sizeof(struct drv_dirty_log));
+			fail = !w->drv.dl_of[i] ||
+			       drv_dirty_log_init(w->drv.dl_of[i], w->drv.kvm_of[i], &m->arena);
+		} else if (d->kind == D_MMAP && s->consumers[CONS_PAGEMAP_SCAN]) {
+			ref = scn_decl_index(s, D_PROCESS, d->ref);
+			fail = chk_oracle_add_range(w, &m->arena, CONS_PAGEMAP_SCAN,
+						    w->drv.mm_of[ref]->space, (u64)in->addr[i],
+						    (u64)in->addr[i] + ((u64)in->pages[i] << PAGE_SHIFT));
+		} else if (d->kind == D_MEMSLOT && s->consumers[CONS_DIRTY_LOG]) {
+			ref = scn_decl_index(s, D_VM, d->ref);
+			fail = chk_oracle_add_range(w, &m->arena, CONS_DIRTY_LOG,
+						    w->drv.kvm_of[ref]->space,
+						    (u64)in->gfn[i] << PAGE_SHIFT,
+						    (u64)(in->gfn[i] + in->pages[i]) << PAGE_SHIFT);
+		}
+		if (fail)
+			return build_fail(err, errlen, s->path, d->line,
+					  "out of memory, or more than 16 tracked mappings and memslots");
 	}
 	return 0;
 }
@@ -214,6 +275,7 @@ int model_build(struct model *m, struct scn *s, char *err, size_t errlen)
 	w->drv.hw = &w->hw;
 	w->drv.mw = &w->mw;
 	w->drv.obs = &w->obs;
+	w->drv.ar = &m->arena;
 	exec_init(&m->ex);
 	exec_engine = &m->ex;
 	m->ex.describe = model_describe;
@@ -226,7 +288,8 @@ int model_build(struct model *m, struct scn *s, char *err, size_t errlen)
 	w->gt.pages = arena_alloc(&m->arena, nr_frames * sizeof(*w->gt.pages));
 	w->obs.page_words = arena_alloc(&m->arena, nr_frames);
 	w->obs.nr_page_words = nr_frames;
-	if (build_decls(m, err, errlen) || build_actors(m, err, errlen))
+	if (build_decls(m, err, errlen) || build_actors(m, err, errlen) ||
+	    build_trackers(m, err, errlen))
 		return -1;
 	m->first_handler = m->ex.nr_actors;
 	if (hw_add_ipi_handlers(&w->hw, &m->ex))
@@ -297,6 +360,27 @@ void model_finish(struct model *m)
 		collect_phase_begin(m, "collect: clean_record every file", &tr);
 		for (int i = 0; i < w->mw.nr_files; i++)
 			drv_clean_record(&w->drv, &w->mw.files[i], 0, w->mw.files[i].nrpages);
+		collect_phase_end(m, tr);
+	}
+	if (s->consumers[CONS_PAGEMAP_SCAN]) {
+		struct page_region vec[SCN_SCAN_MAX_VEC];
+
+		collect_phase_begin(m, "collect: PAGEMAP_SCAN every uffd-wp range, write-protecting", &tr);
+		for (int i = 0; i < w->mw.nr_mms; i++)
+			for (int v = 0; v < w->mw.mms[i].nr_vmas; v++) {
+				struct vm_area_struct *vma = &w->mw.mms[i].vmas[v];
+
+				if (userfaultfd_wp(vma))
+					drv_pagemap_scan_collect(&w->drv, &w->mw.mms[i], vma->vm_start,
+								 vma->vm_end, vec, SCN_SCAN_MAX_VEC);
+			}
+		collect_phase_end(m, tr);
+	}
+	if (s->consumers[CONS_DIRTY_LOG]) {
+		collect_phase_begin(m, "collect: one more dirty-log round of every vm", &tr);
+		for (int i = 0; i < s->nr_decls; i++)
+			if (s->decls[i].kind == D_VM)
+				drv_dirty_log_collect(&w->drv, i);
 		collect_phase_end(m, tr);
 	}
 	if (s->consumers[CONS_WRITEBACK]) {

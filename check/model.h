@@ -27,6 +27,14 @@ struct gt_page {
 	u8 tracked;		/* consumers that must cover writes to it */
 };
 
+/* A page a tracker may report (exec/obs.h ranges[]): by address. */
+struct gt_vpage {
+	u64 last_write;		/* 0: never written */
+	u64 covered;		/* its tracker's last report, or the watch's start */
+	s16 writer;
+	bool tracked;		/* watched: writes need a report */
+};
+
 struct gt_event {
 	int space;
 	u64 start, end, time;
@@ -36,6 +44,8 @@ struct gt_event {
 struct gt {
 	struct gt_page *pages;
 	u32 nr_pages;
+	struct gt_vpage *vpages;	/* per page of obs.ranges[] */
+	u8 vrange_consumer[OBS_MAX_RANGES];
 	struct gt_event ev[ORACLE_MAX_EVENTS];
 	int nr_ev;
 	bool collecting;	/* tracing the final collect's reports */
@@ -76,6 +86,8 @@ struct model {
 /* check/oracle.c */
 extern const struct obs_ops chk_oracle_ops;
 void chk_oracle_track_files(struct world *w, const struct scn *s);
+int chk_oracle_add_range(struct world *w, struct arena *ar, enum obs_consumer c,
+			 int space, u64 start, u64 end);
 void chk_oracle_judge_lost_writes(struct model *m);
 
 int model_build(struct model *m, struct scn *s, char *err, size_t errlen);

@@ -10,6 +10,9 @@
  *  - stale_tlb: an access that completes through a cached translation the
  *    in-memory entry no longer permits, after a write-protect or unmap
  *    covering it returned later than the translation was cached.
+ *    The trackers (PAGEMAP_SCAN, KVM's dirty log) are judged the same way
+ *    per address: a write to a watched page must be covered by a later
+ *    report of that page.
  *  - use_after_free: an access reaches a freed frame.
  *  - wrong_target, lockdep, deadlock: reported by the model itself.
  */
@@ -47,6 +50,15 @@ static void gt_access(void *ctx, const struct obs_access *a)
 		gt->pages[a->pfn].last_write = now;
 		gt->pages[a->pfn].writer = (s16)(exec_engine && exec_engine->cur ?
 						 exec_engine->cur->id : -1);
+	}
+	if (a->write && w->obs.nr_ranges) {
+		s64 i = obs_addr_index(&w->obs, a->space, a->addr);
+
+		if (i >= 0) {
+			gt->vpages[i].last_write = now;
+			gt->vpages[i].writer = (s16)(exec_engine && exec_engine->cur ?
+						     exec_engine->cur->id : -1);
+		}
 	}
 }
 
@@ -93,12 +105,83 @@ static void gt_absolve(void *ctx, enum obs_consumer c, u64 pfn)
 		  (unsigned long long)pfn);
 }
 
+static void gt_report_addr(void *ctx, enum obs_consumer c, int space, u64 addr)
+{
+	struct world *w = ctx;
+	s64 i = obs_addr_index(&w->obs, space, addr);
+
+	if (i >= 0)
+		w->gt.vpages[i].covered = exec_engine ? exec_engine->now : 0;
+	if (w->gt.collecting && exec_engine)
+		exec_engine->tracing = true;
+	exec_note("%s reports %s %#llx", obs_consumer_names[c],
+		  c == CONS_DIRTY_LOG ? "gfn" : "page", (unsigned long long)
+		  (c == CONS_DIRTY_LOG ? addr >> PAGE_SHIFT : addr));
+	if (w->gt.collecting && exec_engine)
+		exec_engine->tracing = false;
+}
+
+static void gt_track(void *ctx, enum obs_consumer c, int space, u64 start, u64 end, int how)
+{
+	struct world *w = ctx;
+	u64 now = exec_engine ? exec_engine->now : 0;
+
+	(void)c;
+	for (u64 a = start; a < end; a += PAGE_SIZE) {
+		s64 i = obs_addr_index(&w->obs, space, a);
+		struct gt_vpage *v;
+
+		if (i < 0)
+			continue;
+		v = &w->gt.vpages[i];
+		if (how == OBS_TRACK_STOP) {
+			v->tracked = false;
+		} else if (how == OBS_TRACK_START || !v->tracked) {
+			v->tracked = true;
+			v->covered = now;
+		}
+	}
+}
+
 const struct obs_ops chk_oracle_ops = {
 	.access = gt_access,
 	.protect_done = gt_protect_done,
 	.report = gt_report,
 	.absolve = gt_absolve,
+	.report_addr = gt_report_addr,
+	.track = gt_track,
 };
+
+/*
+ * Pages [start, end) of space become reportable by tracker c: each gets
+ * a tracking word and a ground-truth record (set-up only).  Each call
+ * reallocates both arrays in the arena, so that they stay contiguous.
+ */
+int chk_oracle_add_range(struct world *w, struct arena *ar, enum obs_consumer c,
+			 int space, u64 start, u64 end)
+{
+	struct obs *o = &w->obs;
+	u32 n = (u32)((end - start) >> PAGE_SHIFT), total = o->nr_addr_words + n;
+	u8 *words;
+	struct gt_vpage *vp;
+
+	if (o->nr_ranges >= OBS_MAX_RANGES)
+		return -1;
+	words = arena_alloc(ar, total);
+	vp = arena_alloc(ar, total * sizeof(*vp));
+	if (!words || !vp)
+		return -1;
+	if (o->nr_addr_words) {
+		memcpy(words, o->addr_words, o->nr_addr_words);
+		memcpy(vp, w->gt.vpages, o->nr_addr_words * sizeof(*vp));
+	}
+	o->ranges[o->nr_ranges] = (struct obs_range){ space, start, end, o->nr_addr_words };
+	w->gt.vrange_consumer[o->nr_ranges++] = (u8)c;
+	o->addr_words = words;
+	o->nr_addr_words = total;
+	w->gt.vpages = vp;
+	return 0;
+}
 
 /*
  * The lost-write verdict, after the final collect: a write to a page a
@@ -121,6 +204,27 @@ void chk_oracle_judge_lost_writes(struct model *m)
 				    "the write to pfn %llu at step %llu by %s is never reported by %s",
 				    (unsigned long long)pfn, (unsigned long long)(g->last_write - m->ex.now_base),
 				    g->writer >= 0 ? m->ex.actors[g->writer].name : "set-up",
+				    obs_consumer_names[c]);
+			return;
+		}
+	}
+	for (int r = 0; r < w->obs.nr_ranges; r++) {
+		const struct obs_range *or = &w->obs.ranges[r];
+		enum obs_consumer c = w->gt.vrange_consumer[r];
+
+		for (u64 a = or->start; a < or->end; a += PAGE_SIZE) {
+			const struct gt_vpage *v = &w->gt.vpages[or->first + ((a - or->start) >> PAGE_SHIFT)];
+
+			if (!v->tracked || !v->last_write || v->last_write <= v->covered)
+				continue;
+			m->ex.cur = NULL;
+			m->ex.finding.actor = v->writer;
+			exec_report(ORACLE_LOST_WRITE,
+				    "the write to %s %#llx at step %llu by %s is never reported by %s",
+				    c == CONS_DIRTY_LOG ? "gfn" : "page",
+				    (unsigned long long)(c == CONS_DIRTY_LOG ? a >> PAGE_SHIFT : a),
+				    (unsigned long long)(v->last_write - m->ex.now_base),
+				    v->writer >= 0 ? m->ex.actors[v->writer].name : "set-up",
 				    obs_consumer_names[c]);
 			return;
 		}

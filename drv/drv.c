@@ -139,8 +139,30 @@ static void format_categories(u64 c, char *buf, size_t n)
 		snprintf(buf, n, "0");
 }
 
-/* PAGEMAP_SCAN over [ADDR, ADDR + LEN) with the operation's keys. */
-static void drv_pagemap_scan(struct mm_struct *mm, const struct scn_op *op, struct drv_result *r)
+/* The pages of regions[0 .. n) that the scan reports written: reported. */
+static long drv_pagemap_scan_report(const struct drv_world *w, struct mm_struct *mm,
+				    const struct page_region *regions, long n)
+{
+	long pages = 0;
+
+	for (long i = 0; i < n; i++) {
+		if (!(regions[i].categories & PAGE_IS_WRITTEN))
+			continue;
+		for (u64 a = regions[i].start; a < regions[i].end; a += PAGE_SIZE, pages++)
+			obs_report_addr(w->obs, CONS_PAGEMAP_SCAN, mm->space, a);
+	}
+	return pages;
+}
+
+/*
+ * PAGEMAP_SCAN over [ADDR, ADDR + LEN) with the operation's keys.  A scan
+ * with PM_SCAN_WP_MATCHING write-protects what it walks: the pagemap_scan
+ * tracker watches [ADDR, walk_end) from then on (pages it already
+ * watched stay as they were), and the pages it returns as written are
+ * reported.
+ */
+static void drv_pagemap_scan(const struct drv_world *w, struct mm_struct *mm,
+			     const struct scn_op *op, struct drv_result *r)
 {
 	const s64 *k = &op->a[2];
 	u64 vec_len = (u64)k[SCAN_VEC];
@@ -166,16 +188,243 @@ static void drv_pagemap_scan(struct mm_struct *mm, const struct scn_op *op, stru
 	r->nr_regions = ret > 0 ? ret : 0;
 	drv_result(r, ret, "PAGEMAP_SCAN [%#llx, %#llx) returns %ld", (unsigned long long)arg.start,
 		   (unsigned long long)arg.end, ret);
-	if (!exec_tracing())
-		return;
-	for (long i = 0; i < ret && i < (long)vec_len; i++) {
-		char c[128];
+	if (exec_tracing()) {
+		for (long i = 0; i < ret && i < (long)vec_len; i++) {
+			char c[128];
 
-		format_categories(r->regions[i].categories, c, sizeof(c));
-		exec_note("[%#llx, %#llx) %s", (unsigned long long)r->regions[i].start,
-			  (unsigned long long)r->regions[i].end, c);
+			format_categories(r->regions[i].categories, c, sizeof(c));
+			exec_note("[%#llx, %#llx) %s", (unsigned long long)r->regions[i].start,
+				  (unsigned long long)r->regions[i].end, c);
+		}
+		exec_note("walk_end %#llx", (unsigned long long)arg.walk_end);
 	}
-	exec_note("walk_end %#llx", (unsigned long long)arg.walk_end);
+	if (ret < 0 || !(arg.flags & PM_SCAN_WP_MATCHING))
+		return;
+	obs_track(w->obs, CONS_PAGEMAP_SCAN, mm->space, arg.start, arg.walk_end, OBS_TRACK_NEW);
+	drv_pagemap_scan_report(w, mm, r->regions, r->nr_regions);
+}
+
+long drv_pagemap_scan_collect(const struct drv_world *w, struct mm_struct *mm, u64 start,
+			      u64 end, struct page_region *vec, u64 vec_len)
+{
+	long pages = 0;
+
+	while (start < end) {
+		struct pm_scan_arg arg = {
+			.size = sizeof(arg),
+			.flags = PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC,
+			.start = start, .end = end, .vec = 1, .vec_len = vec_len,
+			.category_mask = PAGE_IS_WRITTEN, .return_mask = PAGE_IS_WRITTEN,
+		};
+		long ret = do_pagemap_scan(mm, &arg, vec);
+
+		if (ret < 0)
+			return ret;
+		obs_track(w->obs, CONS_PAGEMAP_SCAN, mm->space, start, arg.walk_end,
+			  OBS_TRACK_NEW);
+		pages += drv_pagemap_scan_report(w, mm, vec, ret);
+		if (arg.walk_end <= start)
+			break;
+		start = arg.walk_end;
+	}
+	return pages;
+}
+
+/* ---- the dirty_log consumer: a VMM's migration thread ---- */
+
+int drv_dirty_log_init(struct drv_dirty_log *dl, const struct kvm *kvm, struct arena *ar)
+{
+	memset(dl, 0, sizeof(*dl));
+	for (int i = 0; i < kvm->nr_slots; i++) {
+		size_t bytes = (kvm->slots[i].npages + 63) / 64 * sizeof(u64);
+
+		dl->pending[i] = arena_alloc(ar, bytes);
+		dl->buf[i] = arena_alloc(ar, bytes);
+		if (!dl->pending[i] || !dl->buf[i])
+			return -ENOMEM;
+		memset(dl->pending[i], 0, bytes);
+	}
+	return 0;
+}
+
+/*
+ * A call that re-protected pages [first, first + nr) of memslot id has
+ * returned (its flush done): the pending gfns among them are reported.
+ */
+static void drv_report_gfns(const struct drv_world *w, struct kvm *kvm, int id, u64 *bits,
+			    u64 first, u64 nr)
+{
+	const struct kvm_memory_slot *slot = &kvm->slots[id];
+
+	obs_protect_done(w->obs, kvm->space, (slot->base_gfn + first) << PAGE_SHIFT,
+			 (slot->base_gfn + min_t(u64, first + nr, slot->npages)) << PAGE_SHIFT);
+	for (u64 i = first; i < first + nr && i < slot->npages; i++) {
+		if (!(bits[i / 64] & (1ULL << (i % 64))))
+			continue;
+		bits[i / 64] &= ~(1ULL << (i % 64));
+		obs_report_addr(w->obs, CONS_DIRTY_LOG, kvm->space,
+				(slot->base_gfn + i) << PAGE_SHIFT);
+	}
+}
+
+/*
+ * KVM_GET_DIRTY_LOG: without manual protect the gfns it returns were
+ * re-protected and flushed by the call, so they are reported now; with
+ * it they wait for KVM_CLEAR_DIRTY_LOG.
+ */
+static long drv_get_dirty_log(const struct drv_world *w, int vm, int id)
+{
+	struct kvm *kvm = w->kvm_of[vm];
+	struct drv_dirty_log *dl = w->dl_of[vm];
+	const struct kvm_memory_slot *slot = &kvm->slots[id];
+	struct kvm_dirty_log log = { .slot = (u32)id, .dirty_bitmap = dl->buf[id] };
+	long ret = kvm_vm_ioctl_get_dirty_log(kvm, &log);
+
+	if (ret)
+		return ret;
+	for (u64 i = 0; i < (slot->npages + 63) / 64; i++)
+		dl->pending[id][i] |= dl->buf[id][i];
+	if (!kvm->manual_dirty_log_protect)
+		drv_report_gfns(w, kvm, id, dl->pending[id], 0, slot->npages);
+	return 0;
+}
+
+/*
+ * KVM_CLEAR_DIRTY_LOG of the pending bits of pages [first, first + nr),
+ * which are reported once it returns.
+ */
+static long drv_clear_dirty_log(const struct drv_world *w, int vm, int id, u64 first, u64 nr)
+{
+	struct kvm *kvm = w->kvm_of[vm];
+	struct drv_dirty_log *dl = w->dl_of[vm];
+	const struct kvm_memory_slot *slot = &kvm->slots[id];
+	struct kvm_clear_dirty_log log = {
+		.slot = (u32)id, .num_pages = (u32)nr, .first_page = first,
+		.dirty_bitmap = dl->buf[id],
+	};
+	long ret;
+
+	if (first & 63 || first > slot->npages || nr > slot->npages - first)
+		return -EINVAL;	/* as the kernel would: before touching pending */
+	for (u64 i = 0; i < (nr + 63) / 64; i++)
+		dl->buf[id][i] = dl->pending[id][first / 64 + i];
+	ret = kvm_vm_ioctl_clear_dirty_log(kvm, &log);
+	if (ret)
+		return ret;
+	drv_report_gfns(w, kvm, id, dl->pending[id], first, nr);
+	return 0;
+}
+
+/*
+ * Harvest every vCPU ring: each entry still dirty is collected and
+ * handed back for reset (KVM_DIRTY_GFN_F_RESET).  Returns the entries.
+ */
+static long drv_ring_harvest(const struct drv_world *w, int vm)
+{
+	struct kvm *kvm = w->kvm_of[vm];
+	struct drv_dirty_log *dl = w->dl_of[vm];
+	long n = 0;
+
+	for (int i = 0; i < kvm->nr_ring_vcpus; i++) {
+		struct kvm_dirty_ring *ring = &kvm->vcpu_array[i]->dirty_ring;
+
+		for (;; n++) {
+			struct kvm_dirty_gfn *e = &ring->dirty_gfns[dl->fetch[i] & (ring->size - 1)];
+			u32 slot;
+			u64 offset;
+
+			if (!(READ_ONCE(e->flags) & KVM_DIRTY_GFN_F_DIRTY))
+				break;	/* smp_load_acquire() */
+			slot = READ_ONCE(e->slot);
+			offset = READ_ONCE(e->offset);
+			if (slot < (u32)kvm->nr_slots && offset < kvm->slots[slot].npages)
+				dl->pending[slot][offset / 64] |= 1ULL << (offset % 64);
+			WRITE_ONCE(e->flags, KVM_DIRTY_GFN_F_RESET);	/* smp_store_release() */
+			dl->fetch[i]++;
+		}
+	}
+	return n;
+}
+
+/* KVM_RESET_DIRTY_RINGS; the harvested gfns are reported once it returns. */
+static long drv_ring_reset(const struct drv_world *w, int vm)
+{
+	struct kvm *kvm = w->kvm_of[vm];
+	long ret = kvm_vm_ioctl_reset_dirty_pages(kvm);
+
+	if (ret < 0)
+		return ret;
+	for (int id = 0; id < kvm->nr_slots; id++)
+		drv_report_gfns(w, kvm, id, w->dl_of[vm]->pending[id], 0,
+				kvm->slots[id].npages);
+	return ret;
+}
+
+void drv_dirty_log_collect(const struct drv_world *w, int vm)
+{
+	struct kvm *kvm = w->kvm_of[vm];
+
+	if (kvm->dirty_ring_size) {
+		drv_ring_harvest(w, vm);
+		drv_ring_reset(w, vm);
+		return;
+	}
+	for (int id = 0; id < kvm->nr_slots; id++) {
+		if (!(kvm->slots[id].flags & KVM_MEM_LOG_DIRTY_PAGES))
+			continue;
+		drv_get_dirty_log(w, vm, id);
+		if (kvm->manual_dirty_log_protect)
+			drv_clear_dirty_log(w, vm, id, 0, kvm->slots[id].npages);
+	}
+}
+
+/*
+ * KVM_SET_USER_MEMORY_REGION changing only KVM_MEM_LOG_DIRTY_PAGES: the
+ * dirty_log tracker watches the memslot from then on, or no longer.
+ */
+static long drv_log_dirty(const struct drv_world *w, struct kvm *kvm, int id, bool on)
+{
+	const struct kvm_memory_slot *slot = &kvm->slots[id];
+	long ret = kvm_set_memslot_flags(kvm, w->ar, id, on ? KVM_MEM_LOG_DIRTY_PAGES : 0);
+
+	if (!ret)
+		obs_track(w->obs, CONS_DIRTY_LOG, kvm->space, slot->base_gfn << PAGE_SHIFT,
+			  (slot->base_gfn + slot->npages) << PAGE_SHIFT,
+			  on ? OBS_TRACK_START : OBS_TRACK_STOP);
+	return ret;
+}
+
+/* The dirty-log operations, a VMM's calls on the vm declared at op->ref. */
+static void drv_dirty_log_op(const struct drv_world *w, const struct scn_op *op,
+			     struct drv_result *r)
+{
+	int vm = op->ref, id = (int)op->a[0];
+	long ret;
+
+	switch (op->code) {
+	case OPC_KVM_LOG_DIRTY:
+		ret = drv_log_dirty(w, w->kvm_of[vm], id, op->a[1]);
+		drv_result(r, ret, "KVM_SET_USER_MEMORY_REGION (slot %d, dirty logging %s) returns %ld",
+			   id, op->a[1] ? "on" : "off", ret);
+		break;
+	case OPC_KVM_GET_DIRTY_LOG:
+		ret = drv_get_dirty_log(w, vm, id);
+		drv_result(r, ret, "KVM_GET_DIRTY_LOG (slot %d) returns %ld", id, ret);
+		break;
+	case OPC_KVM_CLEAR_DIRTY_LOG:
+		ret = drv_clear_dirty_log(w, vm, id, (u64)op->a[1], (u64)op->a[2]);
+		drv_result(r, ret, "KVM_CLEAR_DIRTY_LOG (slot %d, pages %lld + %lld) returns %ld", id,
+			   (long long)op->a[1], (long long)op->a[2], ret);
+		break;
+	case OPC_KVM_RING_HARVEST:
+		ret = drv_ring_harvest(w, vm);
+		drv_result(r, ret, "%ld dirty ring entries harvested", ret);
+		break;
+	case OPC_KVM_RING_RESET:
+		ret = drv_ring_reset(w, vm);
+		drv_result(r, ret, "KVM_RESET_DIRTY_RINGS returns %ld", ret);
+		break;
+	}
 }
 
 void drv_run_op(const struct drv_world *w, const struct drv_actor *a,
@@ -250,6 +499,10 @@ void drv_run_op(const struct drv_world *w, const struct drv_actor *a,
 
 		drv_result(r, ret, "UFFDIO_WRITEPROTECT%s returns %ld",
 			   op->code == OPC_UFFD_WP ? " (MODE_WP)" : "", ret);
+		/* the pagemap_scan tracker's baseline, or its end */
+		if (!ret)
+			obs_track(w->obs, CONS_PAGEMAP_SCAN, mm->space, addr, addr + len,
+				  op->code == OPC_UFFD_WP ? OBS_TRACK_START : OBS_TRACK_STOP);
 		break;
 	}
 	case OPC_UFFD_COPY:
@@ -265,7 +518,14 @@ void drv_run_op(const struct drv_world *w, const struct drv_actor *a,
 		break;
 	}
 	case OPC_PAGEMAP_SCAN:
-		drv_pagemap_scan(mm, op, r);
+		drv_pagemap_scan(w, mm, op, r);
+		break;
+	case OPC_KVM_LOG_DIRTY:
+	case OPC_KVM_GET_DIRTY_LOG:
+	case OPC_KVM_CLEAR_DIRTY_LOG:
+	case OPC_KVM_RING_HARVEST:
+	case OPC_KVM_RING_RESET:
+		drv_dirty_log_op(w, op, r);
 		break;
 	}
 }

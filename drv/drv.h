@@ -18,14 +18,33 @@
 #include "../mm/mm.h"
 #include "../scn/scn.h"
 
+/*
+ * Userspace's side of a VM's dirty log, as a VMM's migration thread keeps
+ * it: per memslot, the gfns collected and not yet reported (under manual
+ * protect the last KVM_GET_DIRTY_LOG's bits until KVM_CLEAR_DIRTY_LOG
+ * hands them back; the gfns harvested from the rings until
+ * KVM_RESET_DIRTY_RINGS returns) and a buffer for the ioctls; per vCPU
+ * ring, the next entry to read.  A gfn is reported once the call that
+ * re-protects it has returned: the VMM reads the page after that, so
+ * what it reads has every write made through a stale TLB entry before
+ * the call's flush.
+ */
+struct drv_dirty_log {
+	u64 *pending[KVM_MAX_SLOTS];	/* a bit per page of the memslot */
+	u64 *buf[KVM_MAX_SLOTS];
+	u32 fetch[KVM_MAX_VCPUS];
+};
+
 /* What operations act on, by the index of the scenario's declaration. */
 struct drv_world {
 	struct hw *hw;
 	struct mm_world *mw;
-	struct obs *obs;	/* consumers' reports (clean_record) */
+	struct obs *obs;	/* consumers' reports */
+	struct arena *ar;	/* for the set-up's allocations (dirty bitmaps) */
 	struct mm_struct *mm_of[SCN_MAX_DECLS];
 	struct address_space *file_of[SCN_MAX_DECLS];
 	struct kvm *kvm_of[SCN_MAX_DECLS];
+	struct drv_dirty_log *dl_of[SCN_MAX_DECLS];	/* per vm */
 };
 
 /* Who runs it: a CPU's process and TLB, or a vCPU; NULL in the set-up. */
@@ -59,5 +78,25 @@ void drv_run_op(const struct drv_world *w, const struct drv_actor *a,
  */
 void drv_clean_record(const struct drv_world *w, struct address_space *mapping,
 		      pgoff_t first, pgoff_t nr);
+
+/*
+ * A uffd-wp async tracker's scan (CRIU's pre-dump, a live-migration
+ * source): PAGEMAP_SCAN [start, end) for written pages, write-protecting
+ * them in the same call (PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC),
+ * as many calls as vec_len entries need; each page reported written goes
+ * to the pagemap_scan consumer.  Returns the pages reported, or -errno.
+ */
+long drv_pagemap_scan_collect(const struct drv_world *w, struct mm_struct *mm, u64 start,
+			      u64 end, struct page_region *vec, u64 vec_len);
+
+/* The dirty_log consumer's state for kvm (allocated from ar); 0 or -ENOMEM. */
+int drv_dirty_log_init(struct drv_dirty_log *dl, const struct kvm *kvm, struct arena *ar);
+/*
+ * One round of the migration thread over every dirty-logged memslot of
+ * the vm declared at vm: harvest and reset the rings, or
+ * KVM_GET_DIRTY_LOG (and under manual protect KVM_CLEAR_DIRTY_LOG of what
+ * it returned); every gfn collected goes to the dirty_log consumer.
+ */
+void drv_dirty_log_collect(const struct drv_world *w, int vm);
 
 #endif

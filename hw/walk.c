@@ -61,7 +61,7 @@ u64 *hw_lookup(struct hw *hw, int space, u64 addr, int level)
 /*
  * What hw_access() may touch, computed in the current state: its own TLB;
  * the entries it walks, the leaf written only if A/D would change; the
- * page's data word for a write; the protect word when a cached entry may
+ * page's data word and its tracking word (exec/obs.h) for a write; the protect word when a cached entry may
  * complete the access.  An eviction choice may send a hit down the walk,
  * so both are covered when the entry may be evicted.
  */
@@ -78,8 +78,10 @@ static void hw_access_foot(struct exec_actor *a, struct exec_foot *f)
 	foot_add(f, &hw->alloc, ACC_R);
 	if (e) {
 		foot_add(f, hw->obs ? &hw->obs->protect_word : NULL, ACC_R);
-		if (p->write && e->w)
+		if (p->write && e->w) {
 			foot_add(f, obs_page_word(hw->obs, hw_page_pfn(e, p->addr)), ACC_ADD);
+			foot_add(f, obs_addr_word(hw->obs, p->space, p->addr), ACC_ADD);
+		}
 	}
 	if (!walk && !rewalk)
 		return;
@@ -93,9 +95,11 @@ static void hw_access_foot(struct exec_actor *a, struct exec_foot *f)
 			       (ok || (rewalk && variant(hw->cfg, arch) == arch__blind_dirty));
 
 		foot_add(f, w.leaf, changes ? ACC_W : ACC_R);
-		if (p->write && ok)
+		if (p->write && ok) {
 			foot_add(f, obs_page_word(hw->obs, hw_leaf_pfn(w.val, w.level, p->addr)),
 				 ACC_ADD);
+			foot_add(f, obs_addr_word(hw->obs, p->space, p->addr), ACC_ADD);
+		}
 	}
 }
 

@@ -84,6 +84,7 @@ struct kvm_clear_dirty_log {
 #define KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 168
 #define KVM_CAP_DIRTY_LOG_RING 192
 #define KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE (1ULL << 0)
+#define KVM_DIRTY_LOG_INITIALLY_SET (1ULL << 1)
 #define KVM_REQ_DIRTY_RING_SOFT_FULL 0
 /* vCPU exits kvm_vcpu_access() returns: the access did not reach memory. */
 #define KVM_EXIT_MMIO 6			/* no memslot: userspace emulates it */
@@ -121,7 +122,7 @@ struct kvm {
 	struct kvm_memory_slot slots[KVM_MAX_SLOTS];
 	int nr_slots;
 	char name[16];
-	bool manual_dirty_log_protect;
+	u64 manual_dirty_log_protect;	/* KVM_DIRTY_LOG_* flags */
 	u32 dirty_ring_size;		/* bytes; 0: no dirty ring */
 	struct kvm_vcpu *vcpu_array[KVM_MAX_VCPUS];	/* those with a ring */
 	int nr_ring_vcpus;

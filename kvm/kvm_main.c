@@ -232,7 +232,7 @@ bool kvm_describe(struct kvm *kvm, const void *addr, char *buf, size_t n)
  * Simplified: one address space (as_id 0); memslots change only between
  * operations, so no SRCU, slots_lock or memslot generations; no PML
  * (dirty logging write-protects: kvm_x86_ops.cpu_dirty_log_size == 0);
- * no KVM_DIRTY_LOG_INITIALLY_SET; no huge pages in a dirty-logged slot
+ * no huge pages in a dirty-logged slot
  * (kvm_mmu_hugepage_adjust() keeps them out; the model's huge SPTEs are
  * set-up only); kvm_flush_remote_tlbs_memslot() flushes the whole EPT.
  *
@@ -247,6 +247,11 @@ bool kvm_describe(struct kvm *kvm, const void *addr, char *buf, size_t n)
 static bool kvm_dirty_log_flush_skipped(struct kvm *kvm)
 {
 	return variant(kvm->cfg, mut_dirty_log_flush) == mut_dirty_log_flush__skip;
+}
+
+static bool kvm_dirty_log_manual_protect_and_init_set(struct kvm *kvm)
+{
+	return kvm->manual_dirty_log_protect & KVM_DIRTY_LOG_INITIALLY_SET;
 }
 
 static struct kvm_memory_slot *id_to_memslot(struct kvm *kvm, u32 id)
@@ -328,6 +333,13 @@ static void kvm_mmu_slot_apply_flags(struct kvm *kvm, u32 old_flags,
 		return;
 	if (!log_dirty_pages)
 		return;	/* huge pages would be recovered here: none modelled */
+	/*
+	 * Initially all set: every page is reported by the first round, which
+	 * write-protects it then (KVM_CLEAR_DIRTY_LOG), so nothing is
+	 * protected or flushed now.
+	 */
+	if (kvm_dirty_log_manual_protect_and_init_set(kvm))
+		return;
 	kvm_mmu_slot_remove_write_access(kvm, new, PG_LEVEL_4K);
 	kvm_flush_remote_tlbs(kvm);	/* kvm_flush_remote_tlbs_memslot() */
 }
@@ -337,7 +349,8 @@ static void kvm_mmu_slot_apply_flags(struct kvm *kvm, u32 old_flags,
  * flags (kvm_set_memory_region(), change == KVM_MR_FLAGS_ONLY):
  * kvm_prepare_memory_region() allocates the dirty bitmap when logging is
  * turned on and no ring replaces it (kvm_alloc_dirty_bitmap(), both
- * halves zeroed), kvm_commit_memory_region() drops it when logging is
+ * halves zeroed; with KVM_DIRTY_LOG_INITIALLY_SET the first half all
+ * set), kvm_commit_memory_region() drops it when logging is
  * turned off, and kvm_arch_commit_memory_region() applies the flags.
  * Simplified: the bitmap comes from the caller's arena and is not freed.
  */
@@ -356,6 +369,9 @@ int kvm_set_memslot_flags(struct kvm *kvm, struct arena *ar, int id, u32 flags)
 		slot->dirty_bitmap = arena_alloc(ar, 2 * kvm_dirty_bitmap_words(slot) * sizeof(u64));
 		if (!slot->dirty_bitmap)
 			return -ENOMEM;
+		if (kvm_dirty_log_manual_protect_and_init_set(kvm))
+			for (u64 i = 0; i < slot->npages; i++)	/* bitmap_set() */
+				slot->dirty_bitmap[i / 64] |= 1ULL << (i % 64);
 	}
 	if (!(flags & KVM_MEM_LOG_DIRTY_PAGES))
 		slot->dirty_bitmap = NULL;
@@ -366,7 +382,7 @@ int kvm_set_memslot_flags(struct kvm *kvm, struct arena *ar, int id, u32 flags)
 
 /*
  * kvm_vm_ioctl_enable_cap_generic(): KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2
- * (only KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE modelled) and
+ * (KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE, KVM_DIRTY_LOG_INITIALLY_SET) and
  * KVM_CAP_DIRTY_LOG_RING (kvm_vm_ioctl_enable_dirty_log_ring(): a size in
  * bytes, a power of two of at least a page and the reserved entries,
  * before any vCPU has a ring).
@@ -375,7 +391,7 @@ int kvm_vm_ioctl_enable_cap_generic(struct kvm *kvm, u32 cap, u64 arg)
 {
 	switch (cap) {
 	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
-		if (arg & ~KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE)
+		if (arg & ~(KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | KVM_DIRTY_LOG_INITIALLY_SET))
 			return -EINVAL;
 		kvm->manual_dirty_log_protect = arg;
 		return 0;

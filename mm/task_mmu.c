@@ -253,7 +253,7 @@ static int pagemap_scan_pmd_entry(struct pagemap_scan_private *p,
 		flush_end = next;
 	}
 flush_and_return:
-	if (flush_end)
+	if (flush_end && variant(mm->mw->cfg, mut_scan_wp) != mut_scan_wp__skip_flush)
 		flush_tlb_range(vma, flush_start, addr);
 	pte_unmap_unlock(start_pte, ptl);
 	return ret;

@@ -687,6 +687,7 @@ args:
 			expect_id(lx, a->name, *sig == 'f' ? "a file name" :
 					       *sig == 'v' ? "a vm name" :
 					       *sig == 'p' ? "a process name" :
+					       *sig == 'o' ? "on or off" :
 							     "none, r or rw");
 		}
 		if (lx->failed)
@@ -973,12 +974,12 @@ static void parse_consumer(struct lexer *lx, int line, int col)
 	char name[SCN_NAME];
 	int c = -1;
 
-	expect_id(lx, name, "a consumer (writeback, clean_record, lazyfree)");
-	for (int i = 0; i < CONS_CHECK_NR; i++)
+	expect_id(lx, name, "a consumer (writeback, clean_record, lazyfree, pagemap_scan, dirty_log)");
+	for (int i = 0; i < CONS_NR; i++)
 		if (!strcmp(obs_consumer_names[i], name))
 			c = i;
 	if (c < 0 && !lx->failed)
-		lerr(lx, line, col, "unknown consumer '%s': expected writeback, clean_record or lazyfree",
+		lerr(lx, line, col, "unknown consumer '%s': expected writeback, clean_record, lazyfree, pagemap_scan or dirty_log",
 		     name);
 	else if (c >= 0)
 		s->consumers[c] = true;
@@ -1053,6 +1054,24 @@ static void parse_vm(struct lexer *lx, int line, int col)
 	decl_name(lx, d, "a vm name");
 	expect_kw(lx, "process");
 	expect_id(lx, d->ref, "a process name");
+	/* dirty-logging capabilities, each at most once, in any order */
+	while (lx->t == T_ID && !lx->failed) {
+		int l = lx->tline, c = lx->tcol;
+
+		if (is_kw(lx, "manual_protect") && !d->manual_protect) {
+			next(lx);
+			d->manual_protect = true;
+		} else if (is_kw(lx, "initially_set") && !d->initially_set) {
+			next(lx);
+			d->initially_set = true;
+		} else if (is_kw(lx, "dirty_ring") && !d->ring) {
+			next(lx);
+			d->ring = parse_expr(lx);
+		} else {
+			lerr(lx, l, c, "expected manual_protect, initially_set, dirty_ring ENTRIES (each once) or end of line, found '%s'",
+			     lx->text);
+		}
+	}
 	expect_eol(lx);
 }
 
@@ -1385,6 +1404,10 @@ static void emit_args(struct env *env, struct scn_op *op, int opc, const struct 
 			if (!ok)
 				ierr(env, st->line, st->col, "unknown SPTE flag in '%s': expected W, A, D or MMU_W",
 				     a->name);
+		} else if (k == 'o') {
+			op->a[ai++] = !strcmp(a->name, "on") ? 1 : !strcmp(a->name, "off") ? 0 : -1;
+			if (op->a[ai - 1] < 0)
+				ierr(env, st->line, st->col, "expected on or off, found '%s'", a->name);
 		} else if (k == 'P') {
 			op->a[ai++] = !strcmp(a->name, "none") ? 0 : !strcmp(a->name, "r") ? 1 :
 				      !strcmp(a->name, "rw") ? 3 : -1;
@@ -1444,6 +1467,17 @@ static bool in_memslot(const struct scn *s, const struct scn_inst *in, int vm, s
 	return false;
 }
 
+/* The number of memslots of the vm declared at vm. */
+static s64 nr_memslots(const struct scn *s, int vm)
+{
+	s64 n = 0;
+
+	for (int i = 0; i < s->nr_decls; i++)
+		if (s->decls[i].kind == D_MEMSLOT && !strcmp(s->decls[i].ref, s->decls[vm].name))
+			n++;
+	return n;
+}
+
 /*
  * The arguments whose range the scenario itself fixes: a file's page
  * indices, a vm's gfns (its memslots), counts.  An operation outside them
@@ -1486,6 +1520,14 @@ static void check_op_ranges(struct env *env, const struct scn *s, const struct s
 			ierr(env, op->line, op->col, "%s: gfn %#llx: expected a gfn within a memslot of vm '%s'",
 			     name, (unsigned long long)op->a[0], s->decls[op->ref].name);
 		break;
+	case OPC_KVM_LOG_DIRTY:
+	case OPC_KVM_GET_DIRTY_LOG:
+	case OPC_KVM_CLEAR_DIRTY_LOG:
+		if (op->a[0] < 0 || op->a[0] >= nr_memslots(s, op->ref))
+			ierr(env, op->line, op->col, "%s: memslot %lld: expected 0 to %lld (vm '%s' has %lld memslots)",
+			     name, (long long)op->a[0], (long long)nr_memslots(s, op->ref) - 1,
+			     s->decls[op->ref].name, (long long)nr_memslots(s, op->ref));
+		break;
 	default:
 		break;
 	}
@@ -1504,6 +1546,11 @@ int scn_instantiate(const struct scn *s, struct scn_inst *in, char *err,
 		in->pages[i] = eval(&env, d->pages);
 		in->gfn[i] = d->kind == D_ACTOR ? 0 : eval(&env, d->gfn);
 		in->pgoff[i] = eval(&env, d->pgoff);
+		in->ring[i] = eval(&env, d->ring);
+		if (d->kind == D_VM && d->ring &&
+		    (in->ring[i] < 256 || in->ring[i] > 65536 || (in->ring[i] & (in->ring[i] - 1))))
+			ierr(&env, d->line, d->col, "dirty_ring %lld: expected a power of two from 256 to 65536 entries",
+			     (long long)in->ring[i]);
 		if (d->kind == D_ACTOR) {
 			s64 lo = d->rep_n ? eval(&env, d->gfn) : 0;
 			s64 hi = d->rep_n ? eval(&env, d->rep_n) : 1;

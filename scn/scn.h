@@ -65,6 +65,9 @@ struct scn_decl {
 	struct scn_expr *addr, *pages, *gfn, *pgoff;
 	bool shared, write;
 	bool shmem;		/* file: a memfd, filled on first use */
+	/* vm: KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2's flags, the dirty ring's entries */
+	bool manual_protect, initially_set;
+	struct scn_expr *ring;
 	struct scn_stmt *body;
 };
 
@@ -178,7 +181,7 @@ struct scn_inst {
 	int nr_setup;
 	/* evaluated declaration values */
 	s64 addr[SCN_MAX_DECLS], pages[SCN_MAX_DECLS], gfn[SCN_MAX_DECLS],
-		pgoff[SCN_MAX_DECLS];
+		pgoff[SCN_MAX_DECLS], ring[SCN_MAX_DECLS];
 };
 
 int scn_instantiate(const struct scn *s, struct scn_inst *in, char *err,
