@@ -974,6 +974,8 @@ static void parse_consumer(struct lexer *lx, int line, int col)
 	char name[SCN_NAME];
 	int c = -1;
 
+	line = lx->tline;
+	col = lx->tcol;
 	expect_id(lx, name, "a consumer (writeback, clean_record, lazyfree, pagemap_scan, dirty_log)");
 	for (int i = 0; i < CONS_NR; i++)
 		if (!strcmp(obs_consumer_names[i], name))
@@ -1549,7 +1551,7 @@ int scn_instantiate(const struct scn *s, struct scn_inst *in, char *err,
 		in->ring[i] = eval(&env, d->ring);
 		if (d->kind == D_VM && d->ring &&
 		    (in->ring[i] < 256 || in->ring[i] > 65536 || (in->ring[i] & (in->ring[i] - 1))))
-			ierr(&env, d->line, d->col, "dirty_ring %lld: expected a power of two from 256 to 65536 entries",
+			ierr(&env, d->ring->line, d->ring->col, "dirty_ring %lld: expected a power of two from 256 to 65536 entries",
 			     (long long)in->ring[i]);
 		if (d->kind == D_ACTOR) {
 			s64 lo = d->rep_n ? eval(&env, d->gfn) : 0;

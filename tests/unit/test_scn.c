@@ -4,6 +4,7 @@
 
 #include "../../scn/scn.h"
 #include "../../exec/exec.h"
+#include "../../exec/obs.h"
 
 #include <string.h>
 
@@ -242,4 +243,45 @@ TEST(scn_pagemap_scan)
 	expect_inst_error(UFFD_HEAD "actor k kthread {\n}\nsetup {\n  pagemap_scan p 0x10000 4096\n}\n",
 			  "t.adsim:7:3: operation 'pagemap_scan' needs an actor");
 #undef SCAN
+}
+
+#define DL_HEAD "scenario x\nprocess q\nmmap q 0x10000 pages 4 shared write\n"
+
+/* The dirty-log declarations and operations, and their errors. */
+TEST(scn_dirty_log_ops)
+{
+	struct scn s;
+	struct scn_inst in;
+	char err[256];
+	static const char ok[] = DL_HEAD
+		"consumer dirty_log\nconsumer pagemap_scan\n"
+		"vm v process q initially_set dirty_ring 512 manual_protect\n"
+		"memslot v gfn 0 pages 4 hva 0x10000\n"
+		"actor m cpu q {\n  kvm_get_dirty_log v 0\n  kvm_clear_dirty_log v 0 0 4\n"
+		"  kvm_ring_harvest v\n  kvm_ring_reset v\n}\n"
+		"setup {\n  kvm_log_dirty v 0 on\n}\n";
+
+	CHECK(scn_parse(&s, "t.adsim", ok, err, sizeof(err)) == 0);
+	CHECK(s.consumers[CONS_DIRTY_LOG] && s.consumers[CONS_PAGEMAP_SCAN]);
+	CHECK(s.decls[2].manual_protect && s.decls[2].initially_set && s.decls[2].ring);
+	CHECK(scn_instantiate(&s, &in, err, sizeof(err)) == 0);
+	CHECK(in.ring[2] == 512 && in.nr_setup == 1 && in.setup[0].a[1] == 1);
+	CHECK(in.actors[0].ops[1].code == OPC_KVM_CLEAR_DIRTY_LOG && in.actors[0].ops[1].a[2] == 4);
+	scn_free(&s);
+
+	expect_error(DL_HEAD "consumer dirty\n",
+		     "t.adsim:4:10: unknown consumer 'dirty': expected writeback, clean_record, lazyfree, pagemap_scan or dirty_log");
+	expect_error(DL_HEAD "vm v process q manual_protect manual_protect\n",
+		     "t.adsim:4:31: expected manual_protect, initially_set, dirty_ring ENTRIES (each once) or end of line");
+	expect_inst_error(DL_HEAD "vm v process q\nmemslot v gfn 0 pages 4 hva 0x10000\n"
+			  "setup {\n  kvm_log_dirty v 0 maybe\n}\n",
+			  "t.adsim:7:3: expected on or off, found 'maybe'");
+	expect_inst_error(DL_HEAD "vm v process q dirty_ring 100\n",
+			  "t.adsim:4:27: dirty_ring 100: expected a power of two from 256 to 65536 entries");
+	expect_inst_error(DL_HEAD "vm v process q\nmemslot v gfn 0 pages 4 hva 0x10000\n"
+			  "actor m cpu q {\n  kvm_get_dirty_log v 1\n}\n",
+			  "t.adsim:7:3: kvm_get_dirty_log: memslot 1: expected 0 to 0 (vm 'v' has 1 memslots)");
+	expect_inst_error(DL_HEAD "vm v process q\nmemslot v gfn 0 pages 4 hva 0x10000\n"
+			  "actor m cpu q {\n  kvm_log_dirty v 0 on\n}\n",
+			  "t.adsim:7:3: a cpu cannot run 'kvm_log_dirty' outside setup");
 }
