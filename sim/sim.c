@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../drv/drv.h"
 #include "../kvm/kvm.h"
 
 const char *const sim_memory_names[SIM_MEM_NR] = {
@@ -78,8 +79,9 @@ struct sim {
 	u64 now;		/* accesses done */
 	u64 madv_chunk, madv_next;
 	bool madv_pending;
-	u64 *dl_bitmap;		/* the migration thread's copy of the dirty bitmap */
-	u32 ring_fetch[KVM_MAX_VCPUS];	/* its next ring entry to harvest, per vCPU */
+	/* the process's, the vm's and the migration thread's state for drv/ */
+	struct drv_world drv;
+	struct drv_dirty_log dl;
 	/* the --clean driver's dirty bitmap (vmw_bo_dirty); under dirty_track=wrprotect
 	 * page_mkwrite() fills it between scans, [dirty_start, dirty_end) */
 	u64 *dirty_bitmap;
@@ -175,9 +177,25 @@ static void sim_obs_absolve(void *ctx, enum obs_consumer c, u64 pfn)
 		s->gt[page] &= (u8)~(1u << c);
 }
 
+/* A tracker's report: a page of the mapping, or a gfn of the memslot. */
+static void sim_obs_report_addr(void *ctx, enum obs_consumer c, int space, u64 addr)
+{
+	struct sim *s = ctx;
+	u64 page = s->kvm && space == s->kvm->space ? addr >> PAGE_SHIFT :
+						     (addr - SIM_BASE) >> PAGE_SHIFT;
+
+	if (addr >= (s->kvm && space == s->kvm->space ? 0 : SIM_BASE) && page < s->pages)
+		sim_reported(s, c, page);
+}
+
+/*
+ * The ground truth tracks every page from the start, so a tracker's
+ * baseline and its end (obs_track()) change nothing here.
+ */
 static const struct obs_ops sim_obs_ops = {
 	.report = sim_obs_report,
 	.absolve = sim_obs_absolve,
+	.report_addr = sim_obs_report_addr,
 };
 
 /* ---- the world ---- */
@@ -238,8 +256,7 @@ static int sim_dirty_log_setup(struct sim *s)
 			if (kvm_vcpu_create_dirty_ring(&s->vcpus[i], &s->dw.arena))
 				return -1;
 	}
-	s->dl_bitmap = calloc((s->pages + 63) / 64, sizeof(u64));
-	if (!s->dl_bitmap)
+	if (drv_dirty_log_init(&s->dl, s->kvm, &s->dw.arena))
 		return -1;
 	return kvm_set_memslot_flags(s->kvm, &s->dw.arena, 0, KVM_MEM_LOG_DIRTY_PAGES);
 }
@@ -318,6 +335,11 @@ static int sim_build(struct sim *s, char *err, size_t n)
 				return sim_fail(err, n, "cannot create the vCPUs' TLBs");
 		}
 	}
+	s->drv = (struct drv_world){ .hw = s->dw.hw, .mw = s->dw.mw, .obs = &s->dw.obs,
+				     .ar = &s->dw.arena };
+	s->drv.mm_of[0] = s->mm;
+	s->drv.kvm_of[0] = s->kvm;
+	s->drv.dl_of[0] = &s->dl;
 	if (o->every[ACT_DIRTY_LOG] && sim_dirty_log_setup(s))
 		return sim_fail(err, n, "the model refused the dirty-log set-up");
 	if (o->populate == SIM_POP_UFFD_COPY) {
@@ -352,7 +374,6 @@ static int sim_build(struct sim *s, char *err, size_t n)
 
 static void sim_destroy(struct sim *s)
 {
-	free(s->dl_bitmap);
 	free(s->gt);
 	free(s->dirty_bitmap);
 	mm_direct_world_fini(&s->dw);
@@ -587,81 +608,25 @@ static void act_madv_free(struct sim *s)
 
 /*
  * A uffd-wp async dirty tracker (CRIU's pre-dump, a live-migration
- * source): PAGEMAP_SCAN the mapping for written pages and re-protect
- * them in the same call, as many calls as the vector needs.
+ * source) over the whole mapping: drv_pagemap_scan_collect().
  */
 static void act_pagemap_scan(struct sim *s)
 {
 	static struct page_region vec[SIM_SCAN_VEC];
-	u64 start = SIM_BASE, end = sim_addr(s->pages);
 
 	s->dw.hw->direct_tlb = s->proc_tlb;
-	while (start < end) {
-		struct pm_scan_arg arg = {
-			.size = sizeof(arg),
-			.flags = PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC,
-			.start = start, .end = end, .vec = 1, .vec_len = SIM_SCAN_VEC,
-			.category_mask = PAGE_IS_WRITTEN, .return_mask = PAGE_IS_WRITTEN,
-		};
-		long ret = do_pagemap_scan(s->mm, &arg, vec);
-
-		if (ret < 0)
-			break;
-		for (long i = 0; i < ret; i++)
-			for (u64 a = vec[i].start; a < vec[i].end; a += PAGE_SIZE)
-				sim_reported(s, CONS_PAGEMAP_SCAN, (a - SIM_BASE) >> PAGE_SHIFT);
-		if (arg.walk_end <= start)
-			break;
-		start = arg.walk_end;
-	}
+	drv_pagemap_scan_collect(&s->drv, s->mm, SIM_BASE, sim_addr(s->pages), vec, SIM_SCAN_VEC);
 }
 
 /*
  * The migration thread reading the dirty log of the guest's memslot
- * (QEMU's log_sync and log_clear, or its dirty-ring reaper): each page the
- * log names is reported.
+ * (QEMU's log_sync and log_clear, or its dirty-ring reaper):
+ * drv_dirty_log_collect().
  */
 static void sim_dirty_log_collect(struct sim *s)
 {
-	u64 words = (s->pages + 63) / 64;
-
 	s->dw.hw->direct_tlb = -1;
-	if (s->o->dirty_log_mode == SIM_DL_RING) {
-		for (int i = 0; i < s->kvm->nr_ring_vcpus; i++) {
-			struct kvm_dirty_ring *ring = &s->kvm->vcpu_array[i]->dirty_ring;
-
-			for (;;) {
-				struct kvm_dirty_gfn *e =
-					&ring->dirty_gfns[s->ring_fetch[i] & (ring->size - 1)];
-
-				if (!(e->flags & KVM_DIRTY_GFN_F_DIRTY))
-					break;
-				if (e->slot == 0 && e->offset < s->pages)
-					sim_reported(s, CONS_DIRTY_LOG, e->offset);
-				e->flags = KVM_DIRTY_GFN_F_RESET;
-				s->ring_fetch[i]++;
-			}
-		}
-		kvm_vm_ioctl_reset_dirty_pages(s->kvm);
-		return;
-	}
-	{
-		struct kvm_dirty_log log = { .slot = 0, .dirty_bitmap = s->dl_bitmap };
-
-		if (kvm_vm_ioctl_get_dirty_log(s->kvm, &log))
-			return;
-	}
-	for (u64 w = 0; w < words; w++)
-		for (u64 b = s->dl_bitmap[w]; b; b &= b - 1)
-			sim_reported(s, CONS_DIRTY_LOG, w * 64 + (u64)__builtin_ctzll(b));
-	if (s->o->dirty_log_mode == SIM_DL_CLEAR) {
-		struct kvm_clear_dirty_log clear = {
-			.slot = 0, .num_pages = (u32)s->pages, .first_page = 0,
-			.dirty_bitmap = s->dl_bitmap,
-		};
-
-		kvm_vm_ioctl_clear_dirty_log(s->kvm, &clear);
-	}
+	drv_dirty_log_collect(&s->drv, 0);
 }
 
 /*
