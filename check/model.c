@@ -294,7 +294,6 @@ int model_build(struct model *m, struct scn *s, char *err, size_t errlen)
 	m->first_handler = m->ex.nr_actors;
 	if (hw_add_ipi_handlers(&w->hw, &m->ex))
 		return build_fail(err, errlen, s->path, 1, "too many actors and TLBs");
-	chk_oracle_track_files(w, s);
 	if (run_setup(m, err, errlen))
 		return -1;
 	take_snapshot(m, nr_pt);

@@ -191,6 +191,7 @@ void chk_oracle_judge_lost_writes(struct model *m)
 {
 	struct world *w = m->w;
 
+	chk_oracle_track_files(w, m->scn);
 	for (u64 pfn = 1; pfn < w->gt.nr_pages; pfn++) {
 		const struct gt_page *g = &w->gt.pages[pfn];
 
@@ -231,7 +232,10 @@ void chk_oracle_judge_lost_writes(struct model *m)
 	}
 }
 
-/* writeback and clean_record track every file page from the start */
+/*
+ * writeback and clean_record track every page in a file's page cache,
+ * those a shmem file gained on first use (a fault, UFFDIO_COPY) included
+ */
 void chk_oracle_track_files(struct world *w, const struct scn *s)
 {
 	for (int i = 0; i < w->mw.nr_files; i++)

@@ -159,6 +159,22 @@ static inline void obs_absolve(struct obs *o, enum obs_consumer c, u64 pfn)
 	o->ops->absolve(o->ctx, c, pfn);
 }
 
+/*
+ * The kernel stored data into frame pfn (copy_from_user() into a new
+ * folio, as UFFDIO_COPY does): a write the consumers must cover, made by
+ * no CPU and through no translation.
+ */
+static inline void obs_data_write(struct obs *o, u64 pfn)
+{
+	struct obs_access a = { .space = -1, .pfn = pfn, .write = true, .permitted = true };
+
+	if (!o || !o->ops || !o->ops->access)
+		return;
+	if (obs_page_word(o, pfn))
+		exec_point(EXEC_OP_OBS, obs_page_word(o, pfn), ACC_ADD);
+	o->ops->access(o->ctx, &a);
+}
+
 static inline void obs_report_addr(struct obs *o, enum obs_consumer c, int space,
 				   u64 addr)
 {

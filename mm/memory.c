@@ -81,9 +81,13 @@ void mm_direct_world_fini(struct mm_direct_world *d)
 	d->mw = NULL;
 }
 
-/* Adds a new folio for index to the page cache; its pfn or 0. */
+/*
+ * Adds a new folio for index to the page cache; its pfn or 0.  locked:
+ * published with PG_locked set (__folio_set_locked() before
+ * shmem_add_to_page_cache()), for the caller to unlock.
+ */
 u64 filemap_add_new_folio(struct mm_world *mw, struct address_space *m,
-			  pgoff_t index)
+			  pgoff_t index, bool locked)
 {
 	u64 pfn = hw_alloc_data(mw->hw, 1, 1);
 	struct folio *f;
@@ -94,9 +98,18 @@ u64 filemap_add_new_folio(struct mm_world *mw, struct address_space *m,
 	f->_mapcount.counter = 0;
 	folio_set_mapping(f, m);
 	f->index = (u32)index;	/* below nrpages, a u32 */
-	f->flags = BIT_ULL(PG_lru) | (m->shmem ? BIT_ULL(PG_swapbacked) : 0);
+	f->flags = BIT_ULL(PG_lru) | (m->shmem ? BIT_ULL(PG_swapbacked) : 0) |
+		   (locked ? BIT_ULL(PG_locked) : 0);
 	f->_refcount.counter = 1;
-	m->pages[index] = (u32)pfn;
+	/*
+	 * shmem_add_to_page_cache() under the xarray lock: the slot must
+	 * still be a hole, or another fault or UFFDIO_COPY filled it first
+	 * (-EEXIST): 0 is returned, as when no frame is free.
+	 */
+	if (cmpxchg(&m->pages[index], 0, (u32)pfn) != 0) {
+		hw_free_data(mw->hw, pfn);
+		return 0;
+	}
 	return pfn;
 }
 
@@ -123,20 +136,46 @@ struct address_space *mm_new_file(struct mm_world *mw, struct arena *ar,
 	m->nrpages = nrpages;
 	m->shmem = shmem;
 	for (u32 i = 0; i < nrpages && !shmem; i++)
-		if (!filemap_add_new_folio(mw, m, i))
+		if (!filemap_add_new_folio(mw, m, i, false))
 			return NULL;
 	return m;
 }
 
-/* filemap_get_folio(), or shmem_get_folio(SGP_CACHE): a hole is filled. */
+/*
+ * filemap_get_folio(), or shmem_get_folio(SGP_CACHE): a hole is filled.
+ * A shmem folio found in the cache is locked and checked to be still
+ * there (UFFDIO_COPY publishes its folio locked and removes it again if
+ * it cannot map it), else the lookup starts over.  Simplified: the lock
+ * is dropped once the check passed, not after the page is mapped; in the
+ * model nothing else removes a folio from the page cache.
+ */
 static struct folio *filemap_fault_folio(struct mm_world *mw,
 					 struct address_space *m, pgoff_t index)
 {
-	u64 pfn = m->pages[index];
+	for (;;) {
+		u64 pfn = READ_ONCE(m->pages[index]);
+		struct folio *folio;
 
-	if (!pfn && m->shmem)
-		pfn = filemap_add_new_folio(mw, m, index);
-	return pfn ? pfn_folio(mw, pfn) : NULL;
+		if (!pfn && m->shmem) {
+			pfn = filemap_add_new_folio(mw, m, index, false);
+			if (!pfn && !READ_ONCE(m->pages[index]))
+				return NULL;	/* no frame */
+			if (!pfn)
+				continue;	/* -EEXIST: look the winner up */
+			return pfn_folio(mw, pfn);
+		}
+		if (!pfn)
+			return NULL;
+		folio = pfn_folio(mw, pfn);
+		if (!m->shmem)
+			return folio;
+		folio_lock(folio);
+		if (READ_ONCE(m->pages[index]) == pfn) {
+			folio_unlock(folio);
+			return folio;
+		}
+		folio_unlock(folio);
+	}
 }
 
 

@@ -310,7 +310,7 @@ void mm_direct_world_fini(struct mm_direct_world *d);
 struct address_space *mm_new_file(struct mm_world *mw, struct arena *ar,
 				  const char *name, u32 nrpages, bool shmem);
 u64 filemap_add_new_folio(struct mm_world *mw, struct address_space *m,
-			  pgoff_t index);
+			  pgoff_t index, bool locked);
 struct mm_struct *mm_new(struct mm_world *mw, const char *name);
 /* mmap(): returns the VMA or NULL; allocates its page tables. */
 struct vm_area_struct *mm_mmap(struct mm_struct *mm, u64 addr, u64 len,

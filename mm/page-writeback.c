@@ -44,7 +44,7 @@ int mm_writeback_folio(struct mm_world *mw, struct address_space *mapping,
 
 	if (index >= mapping->nrpages)
 		return -EINVAL;
-	folio = pfn_folio(mw, mapping->pages[index]);
+	folio = pfn_folio(mw, READ_ONCE(mapping->pages[index]));
 	folio_lock(folio);
 	dirty = folio_clear_dirty_for_io(folio);
 	if (dirty) {

@@ -349,6 +349,7 @@ static int mfill_atomic_pte(struct vm_area_struct *dst_vma, u64 dst_addr,
 		folio = folio_prealloc(dst_vma, dst_addr);
 		if (!folio)
 			return -ENOMEM;
+		obs_data_write(mw->obs, folio_pfn(folio));	/* copy_from_user() */
 		ret = mfill_atomic_install_pte(dst_vma, dst_addr, folio, wp);
 		if (ret)
 			hw_free_data(mw->hw, folio_pfn(folio));
@@ -360,17 +361,20 @@ static int mfill_atomic_pte(struct vm_area_struct *dst_vma, u64 dst_addr,
 
 		if (!mapping || !mapping->shmem)
 			return -EINVAL;
-		if (mapping->pages[idx])
+		if (READ_ONCE(mapping->pages[idx]))
 			return -EEXIST;
-		pfn = filemap_add_new_folio(mw, mapping, idx);
+		pfn = filemap_add_new_folio(mw, mapping, idx, true);
 		if (!pfn)
-			return -ENOMEM;
+			return READ_ONCE(mapping->pages[idx]) ? -EEXIST : -ENOMEM;
 		folio = pfn_folio(mw, pfn);
+		if (!zeropage)
+			obs_data_write(mw->obs, pfn);	/* copy_from_user() */
 		ret = mfill_atomic_install_pte(dst_vma, dst_addr, folio, wp);
-		if (ret) {
-			mapping->pages[idx] = 0;	/* filemap_remove_folio() */
+		if (ret)	/* filemap_remove_folio() while still locked */
+			WRITE_ONCE(mapping->pages[idx], 0);
+		folio_unlock(folio);
+		if (ret)
 			hw_free_data(mw->hw, pfn);
-		}
 		return ret;
 	}
 }

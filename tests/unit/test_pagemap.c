@@ -147,7 +147,7 @@ static bool pm_set(struct pm_world *w, u64 page, enum pm_kind kind)
 	case PM_WRITTEN:
 	case PM_WRITTEN_WP:
 		if (vma->vm_file) {
-			pfn = filemap_add_new_folio(w->dw.mw, vma->vm_file, page);
+			pfn = filemap_add_new_folio(w->dw.mw, vma->vm_file, page, false);
 		} else {
 			struct folio *folio = folio_prealloc(vma, addr);
 
