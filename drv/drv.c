@@ -427,12 +427,76 @@ static void drv_dirty_log_op(const struct drv_world *w, const struct scn_op *op,
 	}
 }
 
+/* The userfaultfd ioctls and PAGEMAP_SCAN, a process's calls on mm. */
+static void drv_uffd_op(const struct drv_world *w, struct mm_struct *mm, const struct scn_op *op,
+			struct drv_result *r)
+{
+	u64 addr = (u64)op->a[0], len = (u64)op->a[1];
+	long ret;
+
+	switch (op->code) {
+	case OPC_UFFD_REGISTER:
+		drv_uffd_register(mm, addr, len, r);
+		break;
+	case OPC_UFFD_WP:
+	case OPC_UFFD_UNWP:
+		ret = userfaultfd_writeprotect(mm, addr, len,
+					       op->code == OPC_UFFD_WP ? UFFDIO_WRITEPROTECT_MODE_WP : 0);
+		drv_result(r, ret, "UFFDIO_WRITEPROTECT%s returns %ld",
+			   op->code == OPC_UFFD_WP ? " (MODE_WP)" : "", ret);
+		/* the pagemap_scan tracker's baseline, or its end */
+		if (!ret)
+			obs_track(w->obs, CONS_PAGEMAP_SCAN, mm->space, addr, addr + len,
+				  op->code == OPC_UFFD_WP ? OBS_TRACK_START : OBS_TRACK_STOP);
+		break;
+	case OPC_UFFD_COPY:
+		ret = userfaultfd_copy(mm, addr, len, op->a[2] ? UFFDIO_COPY_MODE_WP : 0, &r->count);
+		drv_result(r, ret, "UFFDIO_COPY returns %ld (copy %lld)", ret, (long long)r->count);
+		break;
+	case OPC_UFFD_ZEROPAGE:
+		ret = userfaultfd_zeropage(mm, addr, len, 0, &r->count);
+		drv_result(r, ret, "UFFDIO_ZEROPAGE returns %ld (zeropage %lld)", ret,
+			   (long long)r->count);
+		break;
+	case OPC_PAGEMAP_SCAN:
+		drv_pagemap_scan(w, mm, op, r);
+		break;
+	}
+}
+
+/* KVM's own entry points, and the set-up's raw SPTE edits. */
+static void drv_kvm_op(const struct drv_world *w, struct kvm *kvm, const struct scn_op *op)
+{
+	gfn_t gfn = (gfn_t)op->a[0];
+	u64 pfn;
+
+	switch (op->code) {
+	case OPC_KVM_WRITE_PROTECT:
+		drv_kvm_write_protect(w, kvm, gfn);
+		break;
+	case OPC_KVM_AGE:
+		drv_kvm_age(kvm, gfn, (u64)op->a[1]);
+		break;
+	case OPC_KVM_SPLIT:
+		kvm_tdp_mmu_split_huge_page(kvm, gfn);
+		break;
+	case OPC_SPTE_SET:
+	case OPC_SPTE_CLEAR:
+		drv_spte_bits(kvm, gfn, (u64)op->a[1], op->code == OPC_SPTE_SET);
+		break;
+	case OPC_MAP_HUGE:
+		pfn = hw_alloc_data(w->hw, 512, 512);
+		if (pfn)
+			kvm_tdp_mmu_map_huge(kvm, gfn & ~511ULL, pfn);
+		break;
+	}
+}
+
 void drv_run_op(const struct drv_world *w, const struct drv_actor *a,
 		const struct scn_op *op, struct drv_result *r)
 {
 	struct mm_struct *mm = op->ref >= 0 ? w->mm_of[op->ref] : NULL;
 	struct address_space *file = op->ref >= 0 ? w->file_of[op->ref] : NULL;
-	struct kvm *kvm = op->ref >= 0 ? w->kvm_of[op->ref] : NULL;
 	u64 addr = (u64)op->a[0], len = (u64)op->a[1];
 
 	memset(r, 0, offsetof(struct drv_result, regions));
@@ -466,59 +530,24 @@ void drv_run_op(const struct drv_world *w, const struct drv_actor *a,
 		r->ret = (long)wp_shared_mapping_range(file, (pgoff_t)op->a[0], (pgoff_t)op->a[1]);
 		break;
 	case OPC_KVM_WRITE_PROTECT:
-		drv_kvm_write_protect(w, kvm, (gfn_t)op->a[0]);
-		break;
 	case OPC_KVM_AGE:
-		drv_kvm_age(kvm, (gfn_t)op->a[0], (u64)op->a[1]);
-		break;
 	case OPC_KVM_SPLIT:
-		kvm_tdp_mmu_split_huge_page(kvm, (gfn_t)op->a[0]);
-		break;
 	case OPC_SPTE_SET:
 	case OPC_SPTE_CLEAR:
-		drv_spte_bits(kvm, (gfn_t)op->a[0], (u64)op->a[1], op->code == OPC_SPTE_SET);
+	case OPC_MAP_HUGE:
+		drv_kvm_op(w, w->kvm_of[op->ref], op);
 		break;
-	case OPC_MAP_HUGE: {
-		u64 pfn = hw_alloc_data(w->hw, 512, 512);
-
-		if (pfn)
-			kvm_tdp_mmu_map_huge(kvm, (gfn_t)op->a[0] & ~511ULL, pfn);
-		break;
-	}
 	case OPC_FLUSH_ALL:
 		for (int s = 0; s < w->hw->nr_spaces; s++)
 			hw_flush_tlb(w->hw, s, 0, 0, true);
 		break;
 	case OPC_UFFD_REGISTER:
-		drv_uffd_register(mm, addr, len, r);
-		break;
 	case OPC_UFFD_WP:
-	case OPC_UFFD_UNWP: {
-		long ret = userfaultfd_writeprotect(mm, addr, len, op->code == OPC_UFFD_WP ?
-							     UFFDIO_WRITEPROTECT_MODE_WP : 0);
-
-		drv_result(r, ret, "UFFDIO_WRITEPROTECT%s returns %ld",
-			   op->code == OPC_UFFD_WP ? " (MODE_WP)" : "", ret);
-		/* the pagemap_scan tracker's baseline, or its end */
-		if (!ret)
-			obs_track(w->obs, CONS_PAGEMAP_SCAN, mm->space, addr, addr + len,
-				  op->code == OPC_UFFD_WP ? OBS_TRACK_START : OBS_TRACK_STOP);
-		break;
-	}
+	case OPC_UFFD_UNWP:
 	case OPC_UFFD_COPY:
-	case OPC_UFFD_ZEROPAGE: {
-		long ret = op->code == OPC_UFFD_COPY ?
-			   userfaultfd_copy(mm, addr, len, op->a[2] ? UFFDIO_COPY_MODE_WP : 0,
-					    &r->count) :
-			   userfaultfd_zeropage(mm, addr, len, 0, &r->count);
-
-		drv_result(r, ret, "%s returns %ld (%s %lld)",
-			   op->code == OPC_UFFD_COPY ? "UFFDIO_COPY" : "UFFDIO_ZEROPAGE", ret,
-			   op->code == OPC_UFFD_COPY ? "copy" : "zeropage", (long long)r->count);
-		break;
-	}
+	case OPC_UFFD_ZEROPAGE:
 	case OPC_PAGEMAP_SCAN:
-		drv_pagemap_scan(w, mm, op, r);
+		drv_uffd_op(w, mm, op, r);
 		break;
 	case OPC_KVM_LOG_DIRTY:
 	case OPC_KVM_GET_DIRTY_LOG:

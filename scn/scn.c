@@ -597,56 +597,9 @@ static bool parse_scan_keys(struct lexer *lx, struct scn_arg *args)
 	return true;
 }
 
-static struct scn_stmt *parse_stmt(struct lexer *lx, bool setup)
+/* An operation's arguments, by its signature (ops.def); false on error. */
+static bool parse_op_args(struct lexer *lx, struct scn_stmt *st, int opc)
 {
-	struct scn_stmt *st = scn_alloc(lx->s, sizeof(*st));
-	int opc;
-
-	if (!st) {
-		lerr(lx, lx->tline, lx->tcol, "out of memory");
-		return NULL;
-	}
-	st->line = lx->tline;
-	st->col = lx->tcol;
-	if (is_kw(lx, "for")) {
-		next(lx);
-		st->is_for = true;
-		expect_id(lx, st->var, "a loop variable");
-		expect_kw(lx, "in");
-		st->lo = parse_expr(lx);
-		expect_sym(lx, "..");
-		st->hi = parse_expr(lx);
-		expect_sym(lx, "{");
-		if (++lx->depth > 16) {
-			lerr(lx, st->line, st->col, "loops nested too deeply");
-			return NULL;
-		}
-		st->body = parse_stmts(lx, setup);
-		lx->depth--;
-		expect_sym(lx, "}");
-		expect_eol(lx);
-		return st;
-	}
-	if (setup) {
-		if (!expect_id(lx, st->actor, "an actor name or 'for'"))
-			return NULL;
-		if (is_sym(lx, ":"))
-			next(lx);
-		else {
-			/* an actor-less set-up operation */
-			snprintf(st->op, sizeof(st->op), "%s", st->actor);
-			st->actor[0] = 0;
-			goto args;
-		}
-	}
-	if (!expect_id(lx, st->op, "an operation or 'for'"))
-		return NULL;
-args:
-	opc = find_op(st->op);
-	if (opc < 0) {
-		lerr(lx, st->line, st->col, "unknown operation '%s'", st->op);
-		return NULL;
-	}
 	for (const char *sig = scn_ops[opc].sig; *sig; sig++) {
 		struct scn_arg *a = &st->args[st->nargs++];
 
@@ -659,7 +612,7 @@ args:
 			if (lx->t != T_ID) {
 				lerr(lx, lx->tline, lx->tcol, "expected SPTE flags (W D A MMU_W), found %s",
 				     tokname(lx));
-				return NULL;
+				return false;
 			}
 			while (lx->t == T_ID) {
 				size_t l = strlen(buf);
@@ -691,8 +644,69 @@ args:
 							     "none, r or rw");
 		}
 		if (lx->failed)
-			return NULL;
+			return false;
 	}
+	return true;
+}
+
+/* for VAR in LO .. HI { BODY }, after the 'for'. */
+static struct scn_stmt *parse_for(struct lexer *lx, struct scn_stmt *st, bool setup)
+{
+	st->is_for = true;
+	expect_id(lx, st->var, "a loop variable");
+	expect_kw(lx, "in");
+	st->lo = parse_expr(lx);
+	expect_sym(lx, "..");
+	st->hi = parse_expr(lx);
+	expect_sym(lx, "{");
+	if (++lx->depth > 16) {
+		lerr(lx, st->line, st->col, "loops nested too deeply");
+		return NULL;
+	}
+	st->body = parse_stmts(lx, setup);
+	lx->depth--;
+	expect_sym(lx, "}");
+	expect_eol(lx);
+	return st;
+}
+
+static struct scn_stmt *parse_stmt(struct lexer *lx, bool setup)
+{
+	struct scn_stmt *st = scn_alloc(lx->s, sizeof(*st));
+	int opc;
+
+	if (!st) {
+		lerr(lx, lx->tline, lx->tcol, "out of memory");
+		return NULL;
+	}
+	st->line = lx->tline;
+	st->col = lx->tcol;
+	if (is_kw(lx, "for")) {
+		next(lx);
+		return parse_for(lx, st, setup);
+	}
+	if (setup) {
+		if (!expect_id(lx, st->actor, "an actor name or 'for'"))
+			return NULL;
+		if (is_sym(lx, ":"))
+			next(lx);
+		else {
+			/* an actor-less set-up operation */
+			snprintf(st->op, sizeof(st->op), "%s", st->actor);
+			st->actor[0] = 0;
+			goto args;
+		}
+	}
+	if (!expect_id(lx, st->op, "an operation or 'for'"))
+		return NULL;
+args:
+	opc = find_op(st->op);
+	if (opc < 0) {
+		lerr(lx, st->line, st->col, "unknown operation '%s'", st->op);
+		return NULL;
+	}
+	if (!parse_op_args(lx, st, opc))
+		return NULL;
 	expect_eol(lx);
 	return st;
 }

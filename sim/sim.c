@@ -261,6 +261,66 @@ static int sim_dirty_log_setup(struct sim *s)
 	return kvm_set_memslot_flags(s->kvm, &s->dw.arena, 0, KVM_MEM_LOG_DIRTY_PAGES);
 }
 
+/* The CPUs' TLBs; with a guest, the VM, its memslot and the vCPUs' TLBs. */
+static int sim_build_cpus(struct sim *s, u32 cpus, bool vm, char *err, size_t n)
+{
+	const struct sim_opts *o = s->o;
+	u64 pages = s->pages;
+
+	for (u32 i = 0; i < cpus; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "cpu%u", i);
+		s->cpu_tlb[i] = hw_new_tlb_geom(s->dw.hw, &s->dw.arena, s->mm->space, -1, &o->l1,
+						o->l2.sets ? &o->l2 : NULL, name);
+		if (s->cpu_tlb[i] < 0)
+			return sim_fail(err, n, "cannot create the CPUs' TLBs");
+	}
+	s->proc_tlb = cpus ? s->cpu_tlb[0] : -1;
+	if (vm) {
+		s->kvm = arena_alloc(&s->dw.arena, sizeof(*s->kvm));
+		if (!s->kvm || kvm_create_vm(s->kvm, s->dw.hw, s->mm, &s->dw.cfg, "vm") ||
+		    kvm_set_memory_region(s->kvm, 0, pages, SIM_BASE))
+			return sim_fail(err, n, "cannot create the VM");
+		for (u32 i = 0; i < o->vcpus; i++) {
+			char name[16];
+
+			snprintf(name, sizeof(name), "vcpu%u", i);
+			s->vcpus[i].kvm = s->kvm;
+			s->vcpus[i].id = (int)i;
+			s->vcpus[i].tlb = hw_new_tlb_geom(s->dw.hw, &s->dw.arena, s->kvm->space, -1,
+							  &o->l1, o->l2.sets ? &o->l2 : NULL,
+							  name);
+			if (s->vcpus[i].tlb < 0)
+				return sim_fail(err, n, "cannot create the vCPUs' TLBs");
+		}
+	}
+	return 0;
+}
+
+/* The ground truth and the consumers the activities make. */
+static int sim_build_consumers(struct sim *s, char *err, size_t n)
+{
+	const struct sim_opts *o = s->o;
+
+	s->gt = calloc(s->pages, 1);
+	if (!s->gt)
+		return sim_fail(err, n, "out of memory for the ground truth");
+	for (u32 i = 0; s->watch && i < s->watch->nr; i++)
+		s->gt[s->watch->page[i]] |= GT_WATCH;
+	if (o->every[ACT_WRITEBACK])
+		s->consumers |= 1u << CONS_WRITEBACK;
+	if (o->every[ACT_CLEAN])
+		s->consumers |= 1u << CONS_CLEAN_RECORD;
+	if (o->every[ACT_MADV_FREE])
+		s->consumers |= 1u << CONS_LAZYFREE;
+	if (o->every[ACT_PAGEMAP_SCAN])
+		s->consumers |= 1u << CONS_PAGEMAP_SCAN;
+	if (o->every[ACT_DIRTY_LOG])
+		s->consumers |= 1u << CONS_DIRTY_LOG;
+	return 0;
+}
+
 static int sim_build(struct sim *s, char *err, size_t n)
 {
 	const struct sim_opts *o = s->o;
@@ -307,34 +367,8 @@ static int sim_build(struct sim *s, char *err, size_t n)
 		if (variant(&o->cfg, dirty_track) == dirty_track__wrprotect)
 			vma_set_vm_ops(vma, &sim_vm_ops, s);
 	}
-	for (u32 i = 0; i < cpus; i++) {
-		char name[16];
-
-		snprintf(name, sizeof(name), "cpu%u", i);
-		s->cpu_tlb[i] = hw_new_tlb_geom(s->dw.hw, &s->dw.arena, s->mm->space, -1, &o->l1,
-						o->l2.sets ? &o->l2 : NULL, name);
-		if (s->cpu_tlb[i] < 0)
-			return sim_fail(err, n, "cannot create the CPUs' TLBs");
-	}
-	s->proc_tlb = cpus ? s->cpu_tlb[0] : -1;
-	if (vm) {
-		s->kvm = arena_alloc(&s->dw.arena, sizeof(*s->kvm));
-		if (!s->kvm || kvm_create_vm(s->kvm, s->dw.hw, s->mm, &s->dw.cfg, "vm") ||
-		    kvm_set_memory_region(s->kvm, 0, pages, SIM_BASE))
-			return sim_fail(err, n, "cannot create the VM");
-		for (u32 i = 0; i < o->vcpus; i++) {
-			char name[16];
-
-			snprintf(name, sizeof(name), "vcpu%u", i);
-			s->vcpus[i].kvm = s->kvm;
-			s->vcpus[i].id = (int)i;
-			s->vcpus[i].tlb = hw_new_tlb_geom(s->dw.hw, &s->dw.arena, s->kvm->space, -1,
-							  &o->l1, o->l2.sets ? &o->l2 : NULL,
-							  name);
-			if (s->vcpus[i].tlb < 0)
-				return sim_fail(err, n, "cannot create the vCPUs' TLBs");
-		}
-	}
+	if (sim_build_cpus(s, cpus, vm, err, n))
+		return -1;
 	s->drv = (struct drv_world){ .hw = s->dw.hw, .mw = s->dw.mw, .obs = &s->dw.obs,
 				     .ar = &s->dw.arena };
 	s->drv.mm_of[0] = s->mm;
@@ -353,21 +387,8 @@ static int sim_build(struct sim *s, char *err, size_t n)
 		    userfaultfd_writeprotect(s->mm, SIM_BASE, len, UFFDIO_WRITEPROTECT_MODE_WP))
 			return sim_fail(err, n, "the model refused the userfaultfd set-up");
 	}
-	s->gt = calloc(pages, 1);
-	if (!s->gt)
-		return sim_fail(err, n, "out of memory for the ground truth");
-	for (u32 i = 0; s->watch && i < s->watch->nr; i++)
-		s->gt[s->watch->page[i]] |= GT_WATCH;
-	if (o->every[ACT_WRITEBACK])
-		s->consumers |= 1u << CONS_WRITEBACK;
-	if (o->every[ACT_CLEAN])
-		s->consumers |= 1u << CONS_CLEAN_RECORD;
-	if (o->every[ACT_MADV_FREE])
-		s->consumers |= 1u << CONS_LAZYFREE;
-	if (o->every[ACT_PAGEMAP_SCAN])
-		s->consumers |= 1u << CONS_PAGEMAP_SCAN;
-	if (o->every[ACT_DIRTY_LOG])
-		s->consumers |= 1u << CONS_DIRTY_LOG;
+	if (sim_build_consumers(s, err, n))
+		return -1;
 	s->madv_chunk = pages >= 16 ? pages / 16 : 1;
 	return 0;
 }
@@ -837,16 +858,97 @@ static int sim_check_opts(const struct sim_opts *o, char *err, size_t n)
 }
 
 /* One run; under a watch, the repeat of a run that lost writes. */
+/*
+ * The workload's accesses, with each kernel activity at its interval and
+ * a sample every o->accesses / o->samples accesses.
+ */
+static void sim_loop(struct sim *s, struct wl *w)
+{
+	const struct sim_opts *o = s->o;
+	struct sim_metrics *m = s->m;
+	u64 next[ACT_NR], due = ~0ULL, sample_every, next_sample;
+	double t0, last = 0;
+	bool progress = o->progress && isatty(2);
+
+	for (int a = 0; a < ACT_NR; a++) {
+		next[a] = o->every[a] ? o->every[a] : ~0ULL;
+		if (next[a] < due)
+			due = next[a];
+	}
+	sample_every = o->samples ? (o->accesses + o->samples - 1) / o->samples : ~0ULL;
+	if (!sample_every)
+		sample_every = 1;
+	next_sample = sample_every;
+	if (due > next_sample)
+		due = next_sample;
+	t0 = sim_clock();
+	while (s->now < o->accesses) {
+		/* the accesses up to the next event, without a check each */
+		u64 stop = due < o->accesses ? due : o->accesses;
+
+		if (progress && stop - s->now > (1u << 18))
+			stop = s->now + (1u << 18);
+		while (s->now < stop) {
+			struct wl_access batch[256];
+			u32 nb = stop - s->now < 256 ? (u32)(stop - s->now) : 256;
+
+			wl_fill(w, batch, nb);
+			for (u32 i = 0; i < nb; i++) {
+				m->writes += batch[i].write;
+				sim_access(s, &batch[i]);
+				s->now++;
+			}
+		}
+		if (progress)
+			sim_progress(s, t0, &last, false);
+		if (s->now < due)
+			continue;
+		for (int a = 0; a < ACT_NR; a++)
+			if (s->now >= next[a]) {
+				sim_activity(s, (enum sim_activity)a);
+				next[a] += o->every[a];
+			}
+		if (s->now >= next_sample) {
+			sim_sample(s, m);
+			next_sample += sample_every;
+		}
+		due = next_sample;
+		for (int a = 0; a < ACT_NR; a++)
+			if (next[a] < due)
+				due = next[a];
+	}
+	m->seconds = sim_clock() - t0;
+	if (progress)
+		sim_progress(s, t0, &last, true);
+}
+
+/* After the final collect: resident pages, and the writes still unreported. */
+static void sim_judge(struct sim *s, struct sim_metrics *m)
+{
+	for (u64 page = 0; page < s->pages; page++) {
+		u8 lost = s->gt[page] & s->consumers;
+
+		if (sim_folio(s, page))
+			m->resident_pages++;
+		for (int c = 0; lost && c < CONS_NR; c++) {
+			if (!(lost & (1u << c)))
+				continue;
+			if (m->lost_writes < SIM_MAX_LOST)
+				m->lost[m->lost_writes] = (struct sim_lost){
+					page, 0, (enum obs_consumer)c	/* time: sim_run() */
+				};
+			m->lost_writes++;
+		}
+	}
+}
+
 static int sim_run_once(const struct sim_opts *o, struct sim_metrics *m,
 			struct sim_watch *watch, char *err, size_t n)
 {
 	struct sim s = { .o = o, .m = m, .watch = watch };
 	struct wl w;
 	struct wl_params wp = o->wl;
-	u64 next[ACT_NR], due = ~0ULL, sample_every, next_sample;
-	double t0, last = 0;
 	struct rusage ru;
-	bool progress = o->progress && isatty(2);
 
 	memset(m, 0, sizeof(*m));
 	if (sim_check_opts(o, err, n))
@@ -867,77 +969,14 @@ static int sim_run_once(const struct sim_opts *o, struct sim_metrics *m,
 		sim_destroy(&s);
 		return sim_fail(err, n, "out of memory for the aging passes");
 	}
-	for (int a = 0; a < ACT_NR; a++) {
-		next[a] = o->every[a] ? o->every[a] : ~0ULL;
-		if (next[a] < due)
-			due = next[a];
-	}
-	sample_every = o->samples ? (o->accesses + o->samples - 1) / o->samples : ~0ULL;
-	if (!sample_every)
-		sample_every = 1;
-	next_sample = sample_every;
-	if (due > next_sample)
-		due = next_sample;
-	t0 = sim_clock();
-	while (s.now < o->accesses) {
-		/* the accesses up to the next event, without a check each */
-		u64 stop = due < o->accesses ? due : o->accesses;
-
-		if (progress && stop - s.now > (1u << 18))
-			stop = s.now + (1u << 18);
-		while (s.now < stop) {
-			struct wl_access batch[256];
-			u32 nb = stop - s.now < 256 ? (u32)(stop - s.now) : 256;
-
-			wl_fill(&w, batch, nb);
-			for (u32 i = 0; i < nb; i++) {
-				m->writes += batch[i].write;
-				sim_access(&s, &batch[i]);
-				s.now++;
-			}
-		}
-		if (progress)
-			sim_progress(&s, t0, &last, false);
-		if (s.now < due)
-			continue;
-		for (int a = 0; a < ACT_NR; a++)
-			if (s.now >= next[a]) {
-				sim_activity(&s, (enum sim_activity)a);
-				next[a] += o->every[a];
-			}
-		if (s.now >= next_sample) {
-			sim_sample(&s, m);
-			next_sample += sample_every;
-		}
-		due = next_sample;
-		for (int a = 0; a < ACT_NR; a++)
-			if (next[a] < due)
-				due = next[a];
-	}
-	m->seconds = sim_clock() - t0;
-	if (progress)
-		sim_progress(&s, t0, &last, true);
+	sim_loop(&s, &w);
 	m->accesses = s.now;
 	m->reads = m->accesses - m->writes;
 	sim_final_collect(&s);
 	sim_count(&s, m);
 	m->precision = sim_aging_ratio(m->aging_tp, m->aging_fp);
 	m->recall = sim_aging_ratio(m->aging_tp, m->aging_fn);
-	for (u64 page = 0; page < s.pages; page++) {
-		u8 lost = s.gt[page] & s.consumers;
-
-		if (sim_folio(&s, page))
-			m->resident_pages++;
-		for (int c = 0; lost && c < CONS_NR; c++) {
-			if (!(lost & (1u << c)))
-				continue;
-			if (m->lost_writes < SIM_MAX_LOST)
-				m->lost[m->lost_writes] = (struct sim_lost){
-					page, 0, (enum obs_consumer)c	/* time: sim_run() */
-				};
-			m->lost_writes++;
-		}
-	}
+	sim_judge(&s, m);
 	m->model_bytes = s.dw.arena.used;
 	getrusage(RUSAGE_SELF, &ru);
 	m->peak_rss_bytes = (u64)ru.ru_maxrss * 1024;

@@ -692,6 +692,59 @@ static void json_ratio(FILE *f, double v)
 		fprintf(f, "%.6f", v);
 }
 
+/* "aging": the passes' precision and recall, in all and per pass. */
+static void sim_print_json_aging(FILE *f, const struct sim_metrics *m)
+{
+	fprintf(f, "\"aging\": {\"passes\": %llu, \"precision\": ",
+		(unsigned long long)m->aging_passes);
+	json_ratio(f, m->precision);
+	fprintf(f, ", \"recall\": ");
+	json_ratio(f, m->recall);
+	fprintf(f, ", \"true_positives\": %llu, \"false_positives\": %llu, "
+		"\"false_negatives\": %llu, \"per_pass\": [",
+		(unsigned long long)m->aging_tp, (unsigned long long)m->aging_fp,
+		(unsigned long long)m->aging_fn);
+	for (u64 i = 0; i < m->aging_passes; i++) {
+		const struct sim_aging_pass *ap = &m->aging[i];
+
+		fprintf(f, "%s{\"at\": %llu, \"precision\": ", i ? ", " : "",
+			(unsigned long long)ap->at);
+		json_ratio(f, sim_aging_ratio(ap->tp, ap->fp));
+		fprintf(f, ", \"recall\": ");
+		json_ratio(f, sim_aging_ratio(ap->tp, ap->fn));
+		fprintf(f, ", \"true_positives\": %llu, \"false_positives\": %llu, "
+			"\"false_negatives\": %llu}", (unsigned long long)ap->tp,
+			(unsigned long long)ap->fp, (unsigned long long)ap->fn);
+	}
+	fprintf(f, "]}");
+}
+
+/* "lost_writes", "lost", the model's size and "samples". */
+static void sim_print_json_lost_samples(FILE *f, const struct sim_metrics *m)
+{
+	fprintf(f, "\"lost_writes\": %llu, \"lost\": [", (unsigned long long)m->lost_writes);
+	for (u64 l = 0; l < m->lost_writes && l < SIM_MAX_LOST; l++)
+		fprintf(f, "%s{\"page\": %llu, \"time\": %llu, \"consumer\": \"%s\"}", l ? ", " : "",
+			(unsigned long long)m->lost[l].page, (unsigned long long)m->lost[l].time,
+			obs_consumer_names[m->lost[l].consumer]);
+	fprintf(f, "], \"resident_pages\": %llu, \"model_bytes\": %llu, \"peak_rss_bytes\": %llu, "
+		"\"samples\": [",
+		(unsigned long long)m->resident_pages, (unsigned long long)m->model_bytes,
+		(unsigned long long)m->peak_rss_bytes);
+	for (u64 i = 0; i < m->nr_samples; i++) {
+		const struct sim_sample *s = &m->samples[i];
+
+		fprintf(f, "%s{\"accesses\": %llu, \"tlb_flushes\": %llu, \"ipis\": %llu, "
+			"\"page_faults\": %llu, \"notifier_calls\": %llu, \"spte_zaps\": %llu, "
+			"\"dirty_helper_ptes\": %llu}",
+			i ? ", " : "", (unsigned long long)s->accesses,
+			(unsigned long long)s->tlb_flushes, (unsigned long long)s->ipis,
+			(unsigned long long)s->page_faults, (unsigned long long)s->notifier_calls,
+			(unsigned long long)s->spte_zaps, (unsigned long long)s->dirty_helper_ptes);
+	}
+	fprintf(f, "]");
+}
+
 static void sim_print_json(FILE *f, const struct sim_cli *c, const struct sim_opts *o,
 			   const struct sim_metrics *m)
 {
@@ -759,48 +812,11 @@ static void sim_print_json(FILE *f, const struct sim_cli *c, const struct sim_op
 	for (int a = 0; a < ACT_NR; a++)
 		fprintf(f, "%s\"%s\": %llu", a ? ", " : "", sim_activity_names[a],
 			(unsigned long long)m->activity_runs[a]);
-	fprintf(f, "}, \"aging\": {\"passes\": %llu, \"precision\": ",
-		(unsigned long long)m->aging_passes);
-	json_ratio(f, m->precision);
-	fprintf(f, ", \"recall\": ");
-	json_ratio(f, m->recall);
-	fprintf(f, ", \"true_positives\": %llu, \"false_positives\": %llu, "
-		"\"false_negatives\": %llu, \"per_pass\": [",
-		(unsigned long long)m->aging_tp, (unsigned long long)m->aging_fp,
-		(unsigned long long)m->aging_fn);
-	for (u64 i = 0; i < m->aging_passes; i++) {
-		const struct sim_aging_pass *ap = &m->aging[i];
-
-		fprintf(f, "%s{\"at\": %llu, \"precision\": ", i ? ", " : "",
-			(unsigned long long)ap->at);
-		json_ratio(f, sim_aging_ratio(ap->tp, ap->fp));
-		fprintf(f, ", \"recall\": ");
-		json_ratio(f, sim_aging_ratio(ap->tp, ap->fn));
-		fprintf(f, ", \"true_positives\": %llu, \"false_positives\": %llu, "
-			"\"false_negatives\": %llu}", (unsigned long long)ap->tp,
-			(unsigned long long)ap->fp, (unsigned long long)ap->fn);
-	}
-	fprintf(f, "]}, \"lost_writes\": %llu, \"lost\": [", (unsigned long long)m->lost_writes);
-	for (u64 l = 0; l < m->lost_writes && l < SIM_MAX_LOST; l++)
-		fprintf(f, "%s{\"page\": %llu, \"time\": %llu, \"consumer\": \"%s\"}", l ? ", " : "",
-			(unsigned long long)m->lost[l].page, (unsigned long long)m->lost[l].time,
-			obs_consumer_names[m->lost[l].consumer]);
-	fprintf(f, "], \"resident_pages\": %llu, \"model_bytes\": %llu, \"peak_rss_bytes\": %llu, "
-		"\"samples\": [",
-		(unsigned long long)m->resident_pages, (unsigned long long)m->model_bytes,
-		(unsigned long long)m->peak_rss_bytes);
-	for (u64 i = 0; i < m->nr_samples; i++) {
-		const struct sim_sample *s = &m->samples[i];
-
-		fprintf(f, "%s{\"accesses\": %llu, \"tlb_flushes\": %llu, \"ipis\": %llu, "
-			"\"page_faults\": %llu, \"notifier_calls\": %llu, \"spte_zaps\": %llu, "
-			"\"dirty_helper_ptes\": %llu}",
-			i ? ", " : "", (unsigned long long)s->accesses,
-			(unsigned long long)s->tlb_flushes, (unsigned long long)s->ipis,
-			(unsigned long long)s->page_faults, (unsigned long long)s->notifier_calls,
-			(unsigned long long)s->spte_zaps, (unsigned long long)s->dirty_helper_ptes);
-	}
-	fprintf(f, "]}");
+	fprintf(f, "}, ");
+	sim_print_json_aging(f, m);
+	fprintf(f, ", ");
+	sim_print_json_lost_samples(f, m);
+	fprintf(f, "}");
 }
 
 /* The plot's title is the workload line of the table; a run is named by

@@ -6,19 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The scenario file at path (scn_read_file()), or NULL. */
 static char *slurp(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
+	char err[256];
 
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (buf = malloc((size_t)n + 1)) && fread(buf, 1, (size_t)n, f) == (size_t)n)
-		buf[n] = 0;
-	fclose(f);
-	return buf;
+	return scn_read_file(path, err, sizeof(err));
 }
 
 static bool run_limited(const char *src, const char *const *sets, enum explore_mode mode,

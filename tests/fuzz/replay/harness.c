@@ -37,19 +37,12 @@ static const char *const files[] = {
 
 static char *srcs[NR_FILES];
 
+/* The scenario file at path (scn_read_file()), or NULL. */
 static char *slurp(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
+	char err[256];
 
-	if (!f)
-		return NULL;
-	if (!fseek(f, 0, SEEK_END) && (n = ftell(f)) >= 0 && !fseek(f, 0, SEEK_SET) &&
-	    (buf = malloc((size_t)n + 1)) && fread(buf, 1, (size_t)n, f) == (size_t)n)
-		buf[n] = 0;
-	fclose(f);
-	return buf;
+	return scn_read_file(path, err, sizeof(err));
 }
 
 static void fail(const char *what, const char *file, const char *sched, const char *err)
