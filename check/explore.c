@@ -713,18 +713,32 @@ static bool backtrack(struct explorer *e)
 	return false;
 }
 
+/*
+ * The schedule that led here, whole: each entry is at most "c255," (a
+ * node's chosen is a u8), so 5 bytes per node and the NUL.
+ */
 static void record_schedule(struct explorer *e, struct explore_result *r)
 {
-	size_t n = 0;
+	int depth = e->depth < e->nr_nodes ? e->depth : e->nr_nodes;
+	size_t cap = (size_t)depth * 5 + 1, n = 0;
 
+	free(r->schedule);
+	r->schedule = malloc(cap);
+	if (!r->schedule)
+		return;
 	r->schedule[0] = 0;
-	for (int d = 0; d < e->depth && d < e->nr_nodes && n + 8 < sizeof(r->schedule); d++) {
+	for (int d = 0; d < depth; d++) {
 		const struct node *nd = &e->nodes[d];
 
-		n += (size_t)snprintf(r->schedule + n, sizeof(r->schedule) - n, "%s%s%u",
-				      d ? "," : "", nd->kind == NODE_CHOICE ? "c" : "",
-				      nd->chosen);
+		n += (size_t)snprintf(r->schedule + n, cap - n, "%s%s%u", d ? "," : "",
+				      nd->kind == NODE_CHOICE ? "c" : "", nd->chosen);
 	}
+}
+
+void explore_result_free(struct explore_result *r)
+{
+	free(r->schedule);
+	r->schedule = NULL;
 }
 
 int explore(struct model *m, const struct explore_opts *o, struct explore_result *r)

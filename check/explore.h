@@ -27,12 +27,14 @@ struct explore_result {
 	bool violation;
 	bool complete;
 	struct exec_finding finding;
-	char schedule[4096];
+	/* the counterexample's schedule (malloc'd; explore_result_free()), or NULL */
+	char *schedule;
 	u64 executions, steps, sleep_blocked;
 	double seconds;
 };
 
 int explore(struct model *m, const struct explore_opts *o, struct explore_result *r);
+void explore_result_free(struct explore_result *r);
 /*
  * Replays schedule (check's "N,N,cK,..." form) with tracing on, checking
  * every entry against what the model can do at that point.  0, or -1 with

@@ -133,8 +133,9 @@ static int check_one(const char *path, const struct opts *o, struct scn *s,
 		struct explore_result rr;
 
 		/* the explorer's own schedule: a refusal is a bug of the explorer */
-		if (explore_replay(&m, r.schedule, &rr, err, sizeof(err)))
-			fprintf(stderr, "adsim: internal error: replaying the counterexample: %s\n", err);
+		if (!r.schedule || explore_replay(&m, r.schedule, &rr, err, sizeof(err)))
+			fprintf(stderr, "adsim: internal error: replaying the counterexample: %s\n",
+				r.schedule ? err : "out of memory");
 	}
 	if (o->json) {
 		printf("{\"scenario\":");
@@ -151,7 +152,7 @@ static int check_one(const char *path, const struct opts *o, struct scn *s,
 			printf("{\"oracle\":\"%s\",\"message\":", exec_oracle_names[r.finding.oracle]);
 			json_str(stdout, r.finding.msg);
 			printf(",\"schedule\":");
-			json_str(stdout, r.schedule);
+			json_str(stdout, r.schedule ? r.schedule : "");
 			printf(",\"trace\":[");
 			for (int i = 0; i < m.ex.trace_len; i++) {
 				const struct exec_trace_step *t = &m.ex.trace[i];
@@ -180,7 +181,8 @@ static int check_one(const char *path, const struct opts *o, struct scn *s,
 			printf(" %s: %s", exec_oracle_names[r.finding.oracle], r.finding.msg);
 		printf("\n  variants: %s\n", vs);
 		if (r.violation) {
-			printf("  counterexample (adsim replay %s %s):\n", path, r.schedule);
+			printf("  counterexample (adsim replay %s %s):\n", path,
+			       r.schedule ? r.schedule : "?");
 			chk_print_race_table(stdout, &m);
 		}
 		if (o->eo.mode == EXPLORE_RANDOM)
@@ -190,6 +192,7 @@ static int check_one(const char *path, const struct opts *o, struct scn *s,
 		       (unsigned long long)r.sleep_blocked, (unsigned long long)r.steps,
 		       r.seconds, r.complete ? "complete" : "incomplete");
 	}
+	explore_result_free(&r);
 	model_destroy(&m);
 	return status;
 }
