@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "../check/explore.h"
+#include "matrix.h"
 #include "../check/racetable.h"
 #include "../sim/sim.h"
 #include "../sim/trace.h"
@@ -57,6 +58,11 @@ static void usage(FILE *f)
 		"  --max-depth N        steps per execution before it is cut (default 20000)\n"
 		"  --timeout S          stop after S seconds (incomplete)\n"
 		"  --seed N             random mode's seed (default 1; printed, and in --json)\n"
+		"  --matrix[=VAR,...]   decide every combination of the variants' values (default:\n"
+		"                       those the file names in set and expect lines) and print\n"
+		"                       one table, the smallest fix of each violating cell and\n"
+		"                       where expect lines disagree; exit 1 on a disagreement\n"
+		"  -j N                 --matrix: cells decided at once (default: online CPUs)\n"
 		"Progress (executions, rate, time) shows on stderr when it is a terminal.\n"
 		"\n"
 		"exit status: 0 no violation and complete, 1 violation, 2 bad input or usage,\n"
@@ -71,6 +77,9 @@ struct opts {
 	const char *sets[32];
 	int nr_sets;
 	bool json, expect;
+	bool matrix;
+	int matrix_vars[MATRIX_MAX_VARS], nr_matrix_vars;	/* 0: the file's */
+	int jobs;
 	enum explore_mode por;	/* the reduction of exhaustive (dfs) mode */
 	struct explore_opts eo;
 };
@@ -310,6 +319,22 @@ static int check_args(int argc, char **argv, struct opts *o, const char **files,
 			o->json = true;
 		} else if (!strcmp(a, "--expect")) {
 			o->expect = true;
+		} else if (!strcmp(a, "--matrix")) {
+			o->matrix = true;
+		} else if (!strncmp(a, "--matrix=", 9)) {
+			o->matrix = true;
+			o->nr_matrix_vars = matrix_parse_vars(a + 9, o->matrix_vars, MATRIX_MAX_VARS);
+			if (o->nr_matrix_vars < 0)
+				return EXIT_USAGE;
+		} else if (!strcmp(a, "-j") && v) {
+			u64 j;
+
+			if (parse_uint(v, 1, 64, &j)) {
+				fprintf(stderr, "adsim: -j: expected an integer in 1..64, got '%s'\n", v);
+				return EXIT_USAGE;
+			}
+			o->jobs = (int)j;
+			i++;
 		} else if (!strcmp(a, "--set") && v) {
 			if (o->nr_sets >= 32) {
 				fprintf(stderr, "adsim: at most 32 --set options\n");
@@ -362,11 +387,50 @@ static int check_args(int argc, char **argv, struct opts *o, const char **files,
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (o->matrix && o->expect) {
+		fprintf(stderr, "adsim: --matrix and --expect: --matrix compares its cells with the expect lines already\n");
+		return EXIT_USAGE;
+	}
+	if (o->jobs && !o->matrix) {
+		fprintf(stderr, "adsim: -j: only --matrix runs in parallel\n");
+		return EXIT_USAGE;
+	}
+	if (!o->jobs) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+		o->jobs = cpus < 1 ? 1 : cpus > 64 ? 64 : (int)cpus;
+	}
 	if (o->eo.mode == EXPLORE_DPOR)
 		o->eo.mode = o->por;
 	if (o->eo.mode == EXPLORE_RANDOM && !o->eo.max_executions && !o->eo.max_seconds)
 		o->eo.max_executions = EXPLORE_RANDOM_DEFAULT_EXECUTIONS;
 	return -1;
+}
+
+/* --matrix over one file: 0, 1 if a cell disagrees with an expect line, 2 on error. */
+static int check_matrix(const char *path, const struct opts *o, struct scn *s)
+{
+	int vars[MATRIX_MAX_VARS], nvars = o->nr_matrix_vars;
+	struct matrix mx;
+	char err[512];
+
+	if (nvars)
+		memcpy(vars, o->matrix_vars, sizeof(vars));
+	else
+		nvars = matrix_default_vars(s, vars, MATRIX_MAX_VARS);
+	if (!nvars) {
+		fprintf(stderr, "adsim: %s: no variant to vary (the file names none in set or expect lines): give --matrix=VARIANT,...\n",
+			path);
+		return EXIT_USAGE;
+	}
+	if (matrix_run(&mx, s, vars, nvars, &o->eo, o->jobs, err, sizeof(err))) {
+		fprintf(stderr, "adsim: %s: %s\n", path, err);
+		matrix_free(&mx);
+		return EXIT_USAGE;
+	}
+	matrix_print(stdout, &mx, s, path, o->jobs, o->json);
+	matrix_free(&mx);
+	return mx.mismatches ? EXIT_VIOLATION : EXIT_OK;
 }
 
 static int cmd_check(int argc, char **argv, struct opts *o)
@@ -387,6 +451,16 @@ static int cmd_check(int argc, char **argv, struct opts *o)
 			scn_free(&s);
 			free(src);
 			return EXIT_USAGE;
+		}
+		if (o->matrix) {
+			int st = check_matrix(files[i], o, &s);
+
+			scn_free(&s);
+			free(src);
+			if (st == EXIT_USAGE)
+				return st;
+			mismatches += st == EXIT_VIOLATION;
+			continue;
 		}
 		if (!o->expect) {
 			int verdict, st = check_one(files[i], o, &s, &verdict);
@@ -434,7 +508,7 @@ static int cmd_check(int argc, char **argv, struct opts *o)
 		scn_free(&s);
 		free(src);
 	}
-	if (o->expect)
+	if (o->expect || o->matrix)
 		return mismatches ? EXIT_VIOLATION : EXIT_OK;
 	return worst;
 }

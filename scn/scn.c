@@ -820,6 +820,8 @@ static int set_assign(struct scn *s, const char *name, const char *value,
 			s->cfg.v[id] = (u8)v;
 		if (user)
 			s->cfg_set[id] = true;
+		else
+			s->cfg_in_file[id] = true;
 		return 0;
 	}
 	{

@@ -92,7 +92,8 @@ struct scn {
 	struct scn_param params[SCN_MAX_PARAMS];
 	int nr_params;
 	struct variant_cfg cfg;
-	bool cfg_set[NR_VARIANTS];
+	bool cfg_set[NR_VARIANTS];	/* by --set */
+	bool cfg_in_file[NR_VARIANTS];	/* by one of the file's set lines */
 	bool consumers[8];
 	bool tlb_evict;
 	s64 tlb_entries;

@@ -22,10 +22,13 @@
 const struct variant_desc variant_table[NR_VARIANTS] = {
 #define VARIANT(name, dflt, src, vals)                                  \
 	[VARIANT_##name] = { #name, src, name##__##dflt, name##__NR,     \
-			     name##_values, name##_descs, false },
+			     name##_values, name##_descs, false, false },
 #define MUTATION(name, dflt, src, vals)                                 \
 	[VARIANT_##name] = { #name, src, name##__##dflt, name##__NR,     \
-			     name##_values, name##_descs, true },
+			     name##_values, name##_descs, true, false },
+#define ORDERED(name, dflt, src, vals)                                  \
+	[VARIANT_##name] = { #name, src, name##__##dflt, name##__NR,     \
+			     name##_values, name##_descs, false, true },
 #include "variants.def"
 #undef VARIANT
 };
@@ -122,7 +125,7 @@ void variant_print_help(void *file)
 		for (int j = 0; j < d->nr_values; j++)
 			fprintf(f, "%s%s%s", j ? "|" : "", d->values[j],
 				j == d->dflt ? "*" : "");
-		fprintf(f, "\n");
+		fprintf(f, "%s\n", d->ordered ? "   (weakest first)" : "");
 	}
 	fprintf(f, "  (* marks the v6.18 default)\n");
 }
@@ -138,6 +141,8 @@ void variant_print_markdown(void *file)
 		const struct variant_desc *d = &variant_table[i];
 
 		fprintf(f, "\n## `%s`\n\nSource: %s\n\n", d->name, d->source);
+		if (d->ordered)
+			fprintf(f, "Values from the weakest to the strongest.\n\n");
 		fprintf(f, "| value | behaviour |\n|---|---|\n");
 		for (int j = 0; j < d->nr_values; j++)
 			fprintf(f, "| `%s`%s | %s |\n", d->values[j],

@@ -35,6 +35,7 @@ struct variant_desc {
 	const char *const *values;
 	const char *const *descs;
 	bool mutation;		/* a deliberate mis-model (MUTATION) */
+	bool ordered;		/* values from weakest to strongest (ORDERED) */
 };
 
 extern const struct variant_desc variant_table[NR_VARIANTS];

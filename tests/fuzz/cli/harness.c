@@ -10,7 +10,8 @@
  * Invariants checked (abort() so that libFuzzer reports the input):
  *  - check: a refusal is exit status 2 (or 0 for --help, which is not an
  *    option here); an accepted line has a file, a depth of 1 .. 1000000, a
- *    bound of at most 50, a finite non-negative timeout and a mode;
+ *    bound of at most 50, a finite non-negative timeout and a mode; -j in
+ *    1 .. 64, --matrix variants distinct, and never with --expect;
  *  - sim: a refusal says why; accepted ratios and skews are finite and in
  *    range, counts non-zero where the run needs them.
  */
@@ -62,6 +63,13 @@ static void fuzz_check(int argc, char **argv)
 		fail("random mode without a budget");
 	if (o.eo.mode > EXPLORE_RANDOM || o.nr_sets > 32)
 		fail("bad mode or --set count");
+	if (o.jobs < 1 || o.jobs > 64 || o.nr_matrix_vars < 0 || o.nr_matrix_vars > MATRIX_MAX_VARS ||
+	    (o.nr_matrix_vars && !o.matrix) || (o.matrix && o.expect))
+		fail("bad --matrix variants, -j or --matrix with --expect");
+	for (int i = 0; i < o.nr_matrix_vars; i++)
+		for (int j = 0; j < i; j++)
+			if (o.matrix_vars[i] == o.matrix_vars[j])
+				fail("a --matrix variant twice");
 }
 
 static void fuzz_sim(int argc, char **argv)
