@@ -968,8 +968,9 @@ static void try_reclaim_pte_table(struct mm_struct *mm, u64 base)
  * zap_present_ptes() for one PTE: get_and_clear it; a file folio inherits
  * pte_dirty and pte_young, and a dirty one forces the flush before the PT
  * lock drops (B04's fix: folio_mkclean() must not find the PTE gone while
- * a CPU can still write through its TLB); the gathered range grows.
- * Returns whether a flush is forced.
+ * a CPU can still write through its TLB; zap_dirty_flush=deferred is the
+ * code before it, which left every flush to tlb_finish_mmu()); the
+ * gathered range grows.  Returns whether a flush is forced.
  */
 static bool zap_present_pte(struct mmu_gather *tlb, struct vm_area_struct *vma,
 			    pte_t *ptep, u64 addr)
@@ -982,7 +983,8 @@ static bool zap_present_pte(struct mmu_gather *tlb, struct vm_area_struct *vma,
 	if (folio && folio_mapping(folio)) {
 		if (pte_dirty(ptent)) {
 			folio_mark_dirty(folio);
-			force_flush = true;
+			force_flush = variant(mm->mw->cfg, zap_dirty_flush) ==
+				      zap_dirty_flush__under_ptl;
 		}
 		if (pte_young(ptent))
 			folio_mark_accessed(folio);

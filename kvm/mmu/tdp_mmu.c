@@ -81,19 +81,29 @@ static int tdp_mmu_set_spte_atomic(struct kvm *kvm, struct tdp_iter *iter, u64 n
 }
 
 /*
- * tdp_mmu_iter_set_spte() -> tdp_mmu_set_spte() [mmu_lock held for
- * write]: kvm_tdp_mmu_write_spte() stores with xchg when the SPTE has
- * bits that change outside mmu_lock, so the old value it returns has
- * them all; a plain store otherwise.
+ * kvm_tdp_mmu_write_spte() (tdp_iter.h, v5.18+): with mmu_lock held for
+ * write, an SPTE whose bits can change outside it is stored with xchg,
+ * so the old value returned has them all; a plain store otherwise.
+ * tdp_mmu_write_spte=write_once is the code before (B09): always a plain
+ * store, and the old value is the one the walk read.
  */
+static u64 kvm_tdp_mmu_write_spte(struct kvm *kvm, u64 *sptep, u64 old_spte, u64 new_spte,
+				  int level)
+{
+	if (variant(kvm->cfg, tdp_mmu_write_spte) == tdp_mmu_write_spte__xchg_volatile &&
+	    kvm_tdp_mmu_spte_need_atomic_write(kvm, old_spte, level))
+		return xchg(sptep, new_spte);
+	WRITE_ONCE(*sptep, new_spte);
+	return old_spte;
+}
+
+/* tdp_mmu_iter_set_spte() -> tdp_mmu_set_spte() [mmu_lock held for write]. */
 static void tdp_mmu_iter_set_spte(struct kvm *kvm, struct tdp_iter *iter, u64 new_spte)
 {
 	EXEC_FN();
 	lockdep_assert_held_write_rw(&kvm->mmu_lock);
-	if (kvm_tdp_mmu_spte_need_atomic_write(kvm, iter->old_spte, iter->level))
-		iter->old_spte = xchg(iter->sptep, new_spte);
-	else
-		WRITE_ONCE(*iter->sptep, new_spte);
+	iter->old_spte = kvm_tdp_mmu_write_spte(kvm, iter->sptep, iter->old_spte, new_spte,
+						iter->level);
 	if (is_shadow_present_pte(iter->old_spte) &&
 	    is_last_spte(iter->old_spte, iter->level))
 		handle_changed_spte(kvm, iter->old_spte, new_spte,
@@ -444,8 +454,9 @@ void kvm_tdp_mmu_clear_dirty_pt_masked(struct kvm *kvm,
 		mask &= ~(1ULL << (iter.gfn - gfn));
 		if (!(iter.old_spte & dbit))
 			continue;
-		/* tdp_mmu_clear_spte_bits() */
-		if (kvm_tdp_mmu_spte_need_atomic_write(kvm, iter.old_spte, iter.level))
+		/* tdp_mmu_clear_spte_bits(): an atomic AND where the write must be atomic */
+		if (variant(kvm->cfg, tdp_mmu_write_spte) == tdp_mmu_write_spte__xchg_volatile &&
+		    kvm_tdp_mmu_spte_need_atomic_write(kvm, iter.old_spte, iter.level))
 			atomic64_fetch_and(~dbit, iter.sptep);
 		else
 			WRITE_ONCE(*iter.sptep, iter.old_spte & ~dbit);
