@@ -410,6 +410,11 @@ static inline void atomic_dec(atomic_t *v)
 	exec_add(&v->counter, sizeof(v->counter), (u64)-1);
 }
 
+static inline void atomic_set(atomic_t *v, int i)
+{
+	exec_store(&v->counter, sizeof(v->counter), (u64)(s64)i);
+}
+
 /* ---- locks ---- */
 
 typedef struct {

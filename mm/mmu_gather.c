@@ -4,21 +4,39 @@
  * tlb_flush_pending counter of include/linux/mm_types.h, as of v6.18.
  * Simplified: the gather records the range to flush, nothing else; page
  * and table freeing is not deferred through it.
+ *
+ * tlb_flush_pending=bool is the code before v4.13 (B22): a flag set and
+ * cleared by each thread that batches a flush (set_tlb_flush_pending(),
+ * clear_tlb_flush_pending()), with no mm_tlb_flush_nested(); the model
+ * keeps the one word and stores 1 and 0 into it.
  */
 #include "mm.h"
 
+static bool tlb_flush_pending_is_bool(struct mm_struct *mm)
+{
+	return variant(mm->mw->cfg, tlb_flush_pending) == tlb_flush_pending__bool;
+}
+
 void inc_tlb_flush_pending(struct mm_struct *mm)
 {
-	atomic_inc(&mm->tlb_flush_pending);
+	if (tlb_flush_pending_is_bool(mm))
+		atomic_set(&mm->tlb_flush_pending, 1);	/* set_tlb_flush_pending() */
+	else
+		atomic_inc(&mm->tlb_flush_pending);
 }
 
 void dec_tlb_flush_pending(struct mm_struct *mm)
 {
-	atomic_dec(&mm->tlb_flush_pending);
+	if (tlb_flush_pending_is_bool(mm))
+		atomic_set(&mm->tlb_flush_pending, 0);	/* clear_tlb_flush_pending() */
+	else
+		atomic_dec(&mm->tlb_flush_pending);
 }
 
 bool mm_tlb_flush_nested(struct mm_struct *mm)
 {
+	if (tlb_flush_pending_is_bool(mm))
+		return false;	/* before v4.13 nobody asked */
 	return atomic_read(&mm->tlb_flush_pending) > 1;
 }
 
