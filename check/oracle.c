@@ -46,6 +46,9 @@ static void gt_access(void *ctx, const struct obs_access *a)
 			}
 		}
 	}
+	if (a->space < 0)	/* obs_data_write() */
+		exec_note("data written into pfn %llu by the kernel or a device",
+			  (unsigned long long)a->pfn);
 	if (a->write && a->pfn < gt->nr_pages) {
 		gt->pages[a->pfn].last_write = now;
 		gt->pages[a->pfn].writer = (s16)(exec_engine && exec_engine->cur ?

@@ -492,7 +492,46 @@ static void drv_kvm_op(const struct drv_world *w, struct kvm *kvm, const struct 
 	}
 }
 
-void drv_run_op(const struct drv_world *w, const struct drv_actor *a,
+/*
+ * A direct-I/O read into a process's buffer, in two steps: the submission
+ * pins the page (gup_pin), the device's DMA writes it and the completion
+ * dirties and unpins it (dma_write: bio_set_pages_dirty() ->
+ * folio_mark_dirty() under the folio lock, then unpin_user_page()).
+ */
+static long drv_gup_pin(struct drv_world *w, struct mm_struct *mm, u64 addr)
+{
+	u64 pfn;
+
+	if (w->nr_pins >= DRV_MAX_PINS)
+		return -ENOMEM;
+	pfn = pin_user_page_fast(mm, addr & ~(PAGE_SIZE - 1), true);
+	if (!pfn)
+		return -EFAULT;
+	w->pins[w->nr_pins++] = (struct drv_pin){ mm, addr & ~(PAGE_SIZE - 1), pfn };
+	return 0;
+}
+
+static long drv_dma_write(struct drv_world *w, struct mm_struct *mm, u64 addr)
+{
+	for (int i = 0; i < w->nr_pins; i++) {
+		struct drv_pin *p = &w->pins[i];
+		struct folio *folio;
+
+		if (p->mm != mm || p->addr != (addr & ~(PAGE_SIZE - 1)))
+			continue;
+		folio = pfn_folio(w->mw, p->pfn);
+		obs_data_write(w->obs, p->pfn);		/* the device's DMA */
+		folio_lock(folio);			/* set_page_dirty_lock() */
+		folio_mark_dirty(folio);
+		folio_unlock(folio);
+		unpin_user_page(w->mw, p->pfn);
+		*p = w->pins[--w->nr_pins];
+		return 0;
+	}
+	return -EINVAL;	/* nothing pinned there */
+}
+
+void drv_run_op(struct drv_world *w, const struct drv_actor *a,
 		const struct scn_op *op, struct drv_result *r)
 {
 	struct mm_struct *mm = op->ref >= 0 ? w->mm_of[op->ref] : NULL;
@@ -556,5 +595,19 @@ void drv_run_op(const struct drv_world *w, const struct drv_actor *a,
 	case OPC_KVM_RING_RESET:
 		drv_dirty_log_op(w, op, r);
 		break;
+	case OPC_GUP_PIN: {
+		long ret = drv_gup_pin(w, mm, addr);
+
+		drv_result(r, ret, "pin_user_pages_fast(%#llx) returns %ld", (unsigned long long)addr,
+			   ret);
+		break;
+	}
+	case OPC_DMA_WRITE: {
+		long ret = drv_dma_write(w, mm, addr);
+
+		drv_result(r, ret, "DMA into the page pinned at %#llx%s", (unsigned long long)addr,
+			   ret ? ": nothing pinned there" : ", then dirty and unpin it");
+		break;
+	}
 	}
 }

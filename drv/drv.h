@@ -35,6 +35,16 @@ struct drv_dirty_log {
 	u32 fetch[KVM_MAX_VCPUS];
 };
 
+/*
+ * A page a process's I/O has pinned (pin_user_pages_fast()), until the
+ * device's DMA into it completes.
+ */
+#define DRV_MAX_PINS 8
+struct drv_pin {
+	struct mm_struct *mm;
+	u64 addr, pfn;
+};
+
 /* What operations act on, by the index of the scenario's declaration. */
 struct drv_world {
 	struct hw *hw;
@@ -45,6 +55,8 @@ struct drv_world {
 	struct address_space *file_of[SCN_MAX_DECLS];
 	struct kvm *kvm_of[SCN_MAX_DECLS];
 	struct drv_dirty_log *dl_of[SCN_MAX_DECLS];	/* per vm */
+	struct drv_pin pins[DRV_MAX_PINS];
+	int nr_pins;
 };
 
 /* Who runs it: a CPU's process and TLB, or a vCPU; NULL in the set-up. */
@@ -68,7 +80,7 @@ struct drv_result {
 	char failed[160];
 };
 
-void drv_run_op(const struct drv_world *w, const struct drv_actor *a,
+void drv_run_op(struct drv_world *w, const struct drv_actor *a,
 		const struct scn_op *op, struct drv_result *r);
 
 /*

@@ -410,6 +410,19 @@ static inline void atomic_dec(atomic_t *v)
 	exec_add(&v->counter, sizeof(v->counter), (u64)-1);
 }
 
+/* atomic_add(i, v) / atomic_sub(i, v): one step, whatever i. */
+static inline void atomic_add(int i, atomic_t *v)
+{
+	if (MODEL_WARN_ON(v->counter + i > INT16_MAX || v->counter + i < INT16_MIN))
+		return;
+	exec_add(&v->counter, sizeof(v->counter), (u64)(s64)i);
+}
+
+static inline void atomic_sub(int i, atomic_t *v)
+{
+	atomic_add(-i, v);
+}
+
 static inline void atomic_set(atomic_t *v, int i)
 {
 	exec_store(&v->counter, sizeof(v->counter), (u64)(s64)i);

@@ -457,7 +457,7 @@ void pte_unmap_unlock(pte_t *pte, spinlock_t *ptl)
 /* ---- faults ---- */
 
 /* vm_normal_folio(): NULL for the zero page and for frames without one. */
-static struct folio *vm_normal_folio(struct vm_area_struct *vma, pte_t pte)
+struct folio *vm_normal_folio(struct vm_area_struct *vma, pte_t pte)
 {
 	struct mm_world *mw = vma->vm_mm->mw;
 	u64 pfn = pte_pfn(pte);
@@ -873,56 +873,6 @@ int mm_user_access(struct mm_struct *mm, int tlb, u64 addr, bool write)
 	}
 	MODEL_WARN_ON(1);
 	return -EFAULT;
-}
-
-/*
- * mm/gup.c for one page, as KVM's hva_to_pfn() uses it: follow_page_pte()
- * under the PT lock; FOLL_WRITE needs a writable PTE, else fault and
- * retry.  FOLL_TOUCH: a write marks the folio dirty (mark_page_dirty for
- * a clean PTE) and every access marks it accessed.  *writable reports
- * whether the PTE allowed writes (KVM's map_writable).  The caller owns a
- * reference on a normal folio and drops it with folio_put().
- */
-u64 get_user_page(struct mm_struct *mm, u64 addr, bool write, bool *writable)
-{
-	EXEC_FN();
-	u64 pfn = 0;
-
-	down_read(&mm->mmap_lock);
-	for (int tries = 0; tries < 8 && !pfn; tries++) {
-		struct vm_area_struct *vma = find_vma(mm, addr);
-		spinlock_t *ptl;
-		pte_t *ptep, pte;
-
-		if (!vma)
-			break;
-		/* follow_page_pte(); no PTE table yet is a fault as well */
-		ptep = pte_offset_map_lock(mm, addr, &ptl);
-		pte = ptep ? ptep_get(ptep) : (pte_t){ 0 };
-		if (ptep && pte_present(pte) && (!write || pte_write(pte))) {
-			struct folio *folio = vm_normal_folio(vma, pte);
-
-			pfn = pte_pfn(pte);
-			*writable = pte_write(pte);
-			/* try_grab_folio(FOLL_GET), the zero page's too */
-			folio_get(pfn_folio(mm->mw, pfn));
-			if (folio) {
-				if (write && !pte_dirty(pte) && !folio_test_dirty(folio))
-					folio_mark_dirty(folio);
-				folio_mark_accessed(folio);
-			}
-			pte_unmap_unlock(ptep, ptl);
-			break;
-		}
-		if (ptep)
-			pte_unmap_unlock(ptep, ptl);
-		/* faultin_page() */
-		if (handle_mm_fault(vma, addr, write ? FAULT_FLAG_WRITE : 0) &
-		    VM_FAULT_SIGSEGV)
-			break;
-	}
-	up_read(&mm->mmap_lock);
-	return pfn;
 }
 
 /*

@@ -601,6 +601,10 @@ int handle_mm_fault(struct vm_area_struct *vma, u64 address, unsigned int flags)
 int mm_user_access(struct mm_struct *mm, int tlb, u64 addr, bool write);
 /* get_user_pages() of one page: its pfn, or 0; *writable as KVM asks. */
 u64 get_user_page(struct mm_struct *mm, u64 addr, bool write, bool *writable);
+struct folio *vm_normal_folio(struct vm_area_struct *vma, pte_t pte);
+/* pin_user_pages_fast() of one page (FOLL_PIN): its pfn, or 0. */
+u64 pin_user_page_fast(struct mm_struct *mm, u64 addr, bool write);
+void unpin_user_page(struct mm_world *mw, u64 pfn);
 void zap_page_range_single(struct vm_area_struct *vma, u64 start, u64 size);
 void mm_exit_mmap(struct mm_struct *mm);
 

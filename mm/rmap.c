@@ -146,8 +146,14 @@ static int try_to_unmap_one(struct folio *folio, struct vm_area_struct *vma,
 		int ref_count = atomic_read(&folio->_refcount);
 		int map_count = atomic_read(&folio->_mapcount);
 
-		/* the only references: reclaim's isolation and the mappings */
-		if (ref_count == 1 + map_count && !folio_test_dirty(folio)) {
+		/*
+		 * the only references: reclaim's isolation and the mappings;
+		 * lazyfree_ref_check=none is the code before B01's fix, which
+		 * looked at the dirty flag alone
+		 */
+		if ((ref_count == 1 + map_count ||
+		     variant(mm->mw->cfg, lazyfree_ref_check) == lazyfree_ref_check__none) &&
+		    !folio_test_dirty(folio)) {
 			atomic_dec(&folio->_mapcount);	/* folio_remove_rmap_pte() */
 			folio_put(folio);		/* the mapping's reference */
 			ttu->discarded = true;

@@ -30,16 +30,22 @@ bool mm_reclaim_folio(struct mm_world *mw, u64 pfn)
 	if (lazyfree)
 		discarded = try_to_unmap(folio);
 	folio_unlock(folio);
-	if (lazyfree && discarded) {
-		/* folio_ref_freeze(folio, 1) succeeds: B01's check held */
+	/*
+	 * folio_ref_freeze(folio, 1): only reclaim's own reference is left.
+	 * An unexpected one (before B01's fix, a GUP pin the unmap did not
+	 * look at) keeps the folio, unmapped.
+	 */
+	if (lazyfree && discarded && cmpxchg(&folio->_refcount.counter, 1, 0) == 1) {
 		folio_set_mapping(folio, NULL);
 		hw_free_data(mw->hw, pfn);
 		count_mm_event(mw, PGLAZYFREED);
 		return true;
 	}
-	/* kept (swap is not modelled): back on the LRU; its data survive */
+	/* kept (swap is not modelled): back on the LRU */
 	set_bit(PG_lru, &folio->flags);
 	folio_put(folio);
-	obs_report(mw->obs, CONS_LAZYFREE, pfn);
+	/* its data survive for the process only where a PTE still maps it */
+	if (atomic_read(&folio->_mapcount) > 0)
+		obs_report(mw->obs, CONS_LAZYFREE, pfn);
 	return false;
 }
