@@ -692,29 +692,30 @@ static void json_ratio(FILE *f, double v)
 		fprintf(f, "%.6f", v);
 }
 
+/* "precision", "recall" and the counts they come from. */
+static void json_aging_counts(FILE *f, u64 tp, u64 fp, u64 fn)
+{
+	fprintf(f, "\"precision\": ");
+	json_ratio(f, sim_aging_ratio(tp, fp));
+	fprintf(f, ", \"recall\": ");
+	json_ratio(f, sim_aging_ratio(tp, fn));
+	fprintf(f, ", \"true_positives\": %llu, \"false_positives\": %llu, "
+		"\"false_negatives\": %llu", (unsigned long long)tp, (unsigned long long)fp,
+		(unsigned long long)fn);
+}
+
 /* "aging": the passes' precision and recall, in all and per pass. */
 static void sim_print_json_aging(FILE *f, const struct sim_metrics *m)
 {
-	fprintf(f, "\"aging\": {\"passes\": %llu, \"precision\": ",
-		(unsigned long long)m->aging_passes);
-	json_ratio(f, m->precision);
-	fprintf(f, ", \"recall\": ");
-	json_ratio(f, m->recall);
-	fprintf(f, ", \"true_positives\": %llu, \"false_positives\": %llu, "
-		"\"false_negatives\": %llu, \"per_pass\": [",
-		(unsigned long long)m->aging_tp, (unsigned long long)m->aging_fp,
-		(unsigned long long)m->aging_fn);
+	fprintf(f, "\"aging\": {\"passes\": %llu, ", (unsigned long long)m->aging_passes);
+	json_aging_counts(f, m->aging_tp, m->aging_fp, m->aging_fn);
+	fprintf(f, ", \"per_pass\": [");
 	for (u64 i = 0; i < m->aging_passes; i++) {
 		const struct sim_aging_pass *ap = &m->aging[i];
 
-		fprintf(f, "%s{\"at\": %llu, \"precision\": ", i ? ", " : "",
-			(unsigned long long)ap->at);
-		json_ratio(f, sim_aging_ratio(ap->tp, ap->fp));
-		fprintf(f, ", \"recall\": ");
-		json_ratio(f, sim_aging_ratio(ap->tp, ap->fn));
-		fprintf(f, ", \"true_positives\": %llu, \"false_positives\": %llu, "
-			"\"false_negatives\": %llu}", (unsigned long long)ap->tp,
-			(unsigned long long)ap->fp, (unsigned long long)ap->fn);
+		fprintf(f, "%s{\"at\": %llu, ", i ? ", " : "", (unsigned long long)ap->at);
+		json_aging_counts(f, ap->tp, ap->fp, ap->fn);
+		fprintf(f, "}");
 	}
 	fprintf(f, "]}");
 }
