@@ -164,6 +164,17 @@ static int build_actors(struct model *m, char *err, size_t errlen)
 			ma->vcpu->kvm = kvm;
 			ma->vcpu->tlb = ma->tlb;
 			ma->vcpu->id = i;
+			ma->vcpu->host_tlb = -1;
+			if (m->write_tracking) {
+				/* the vCPU thread's CPU, for the emulator's copy_to_user() */
+				char name[SCN_NAME + 8];
+
+				snprintf(name, sizeof(name), "%s.host", ai->name);
+				ma->vcpu->host_tlb = hw_new_tlb(&w->hw, &m->arena, kvm->mm->space, id,
+								(int)s->params[0].value, name);
+				if (ma->vcpu->host_tlb < 0)
+					return build_fail(err, errlen, s->path, 1, "cannot create TLB");
+			}
 			if (kvm->dirty_ring_size && kvm_vcpu_create_dirty_ring(ma->vcpu, &m->arena))
 				return build_fail(err, errlen, s->path, 1, "cannot create dirty ring");
 		}
@@ -193,7 +204,9 @@ static int build_trackers(struct model *m, char *err, size_t errlen)
 		if (d->kind == D_VM) {
 			w->drv.dl_of[i] = arena_alloc(&m->arena, sizeof(struct drv_dirty_log));
 			fail = !w->drv.dl_of[i] ||
-			       drv_dirty_log_init(w->drv.dl_of[i], w->drv.kvm_of[i], &m->arena);
+			       drv_dirty_log_init(w->drv.dl_of[i], w->drv.kvm_of[i], &m->arena) ||
+			       (m->write_tracking &&
+				kvm_page_track_write_tracking_enable(w->drv.kvm_of[i], &m->arena));
 		} else if (d->kind == D_MMAP && s->consumers[CONS_PAGEMAP_SCAN]) {
 			ref = scn_decl_index(s, D_PROCESS, d->ref);
 			fail = chk_oracle_add_range(w, &m->arena, CONS_PAGEMAP_SCAN,
@@ -258,6 +271,12 @@ int model_build(struct model *m, struct scn *s, char *err, size_t errlen)
 	m->scn = s;
 	if (scn_instantiate(s, in, err, errlen))
 		return -1;
+	/* an external user of write tracking (kvm_page_track_register_notifier()) */
+	for (int a = 0; a < in->nr_actors; a++)
+		for (int i = 0; i < in->actors[a].nr_ops; i++)
+			m->write_tracking |= in->actors[a].ops[i].code == OPC_KVM_WRITE_PROTECT;
+	for (int i = 0; i < in->nr_setup; i++)
+		m->write_tracking |= in->setup[i].code == OPC_KVM_WRITE_PROTECT;
 	for (int i = 0; i < in->nr_setup; i++)
 		if (in->setup[i].code == OPC_MAP_HUGE)
 			nr_frames = 2048;

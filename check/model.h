@@ -80,6 +80,7 @@ struct model {
 	struct exec ex;
 	struct model_actor actors[SCN_MAX_ACTORS];
 	int first_handler;	/* exec ids >= this are IPI handlers */
+	bool write_tracking;	/* some actor write-tracks a gfn */
 	char err[256];
 };
 

@@ -66,18 +66,20 @@ void drv_clean_record(const struct drv_world *w, struct address_space *mapping,
 }
 
 /*
- * kvm_write_protect: what KVM's dirty logging does to one gfn
- * (kvm_arch_mmu_enable_log_dirty_pt_masked() without the mask): protect
- * under mmu_lock, flush if anything changed, and only then is the
- * protection done.
+ * kvm_write_protect: an external user's write tracking of one gfn
+ * (kvm_write_track_add_gfn(), as KVMGT asks for it): protected under
+ * mmu_lock and flushed before it returns; from then on the guest's writes
+ * to it are emulated.
  */
-static void drv_kvm_write_protect(const struct drv_world *w, struct kvm *kvm, gfn_t gfn)
+static void drv_kvm_write_protect(const struct drv_world *w, struct kvm *kvm, gfn_t gfn,
+				  struct drv_result *r)
 {
-	write_lock(&kvm->mmu_lock);
-	if (kvm_mmu_slot_gfn_write_protect(kvm, gfn))
-		kvm_flush_remote_tlbs(kvm);
-	write_unlock(&kvm->mmu_lock);
-	obs_protect_done(w->obs, kvm->space, gfn << PAGE_SHIFT, (gfn + 1) << PAGE_SHIFT);
+	long ret = kvm_write_track_add_gfn(kvm, gfn);
+
+	drv_result(r, ret, "kvm_write_track_add_gfn(%#llx) returns %ld", (unsigned long long)gfn,
+		   ret);
+	if (!ret)
+		obs_protect_done(w->obs, kvm->space, gfn << PAGE_SHIFT, (gfn + 1) << PAGE_SHIFT);
 }
 
 /* kvm_age: the primary MMU's clear_young over the gfns' host range. */
@@ -465,14 +467,15 @@ static void drv_uffd_op(const struct drv_world *w, struct mm_struct *mm, const s
 }
 
 /* KVM's own entry points, and the set-up's raw SPTE edits. */
-static void drv_kvm_op(const struct drv_world *w, struct kvm *kvm, const struct scn_op *op)
+static void drv_kvm_op(const struct drv_world *w, struct kvm *kvm, const struct scn_op *op,
+		       struct drv_result *r)
 {
 	gfn_t gfn = (gfn_t)op->a[0];
 	u64 pfn;
 
 	switch (op->code) {
 	case OPC_KVM_WRITE_PROTECT:
-		drv_kvm_write_protect(w, kvm, gfn);
+		drv_kvm_write_protect(w, kvm, gfn, r);
 		break;
 	case OPC_KVM_AGE:
 		drv_kvm_age(kvm, gfn, (u64)op->a[1]);
@@ -574,7 +577,7 @@ void drv_run_op(struct drv_world *w, const struct drv_actor *a,
 	case OPC_SPTE_SET:
 	case OPC_SPTE_CLEAR:
 	case OPC_MAP_HUGE:
-		drv_kvm_op(w, w->kvm_of[op->ref], op);
+		drv_kvm_op(w, w->kvm_of[op->ref], op, r);
 		break;
 	case OPC_FLUSH_ALL:
 		for (int s = 0; s < w->hw->nr_spaces; s++)

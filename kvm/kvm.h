@@ -38,6 +38,7 @@ struct kvm_memory_slot {
 	 * kvm_second_dirty_bitmap(), the snapshot KVM_GET_DIRTY_LOG copies.
 	 */
 	u64 *dirty_bitmap;
+	u16 *gfn_write_track;	/* page_track.c: per gfn, or NULL (not enabled) */
 };
 
 /*
@@ -135,6 +136,12 @@ struct kvm_vcpu {
 	u64 requests;			/* KVM_REQ_* bits */
 	u32 exit_reason;
 	struct kvm_dirty_ring dirty_ring;
+	/*
+	 * The TLB of the vCPU thread's CPU for the VMM's mm, which the
+	 * emulator's copy_to_user() goes through; -1 if the world has none
+	 * (no write-tracked gfn, so nothing is emulated).
+	 */
+	int host_tlb;
 };
 
 struct arena;
@@ -169,6 +176,11 @@ bool kvm_dirty_ring_soft_full(struct kvm_dirty_ring *ring);
 bool kvm_dirty_ring_check_request(struct kvm_vcpu *vcpu);
 int kvm_dirty_ring_reset(struct kvm *kvm, struct kvm_dirty_ring *ring,
 			 int *nr_entries_reset);
+
+/* page_track.c */
+int kvm_page_track_write_tracking_enable(struct kvm *kvm, struct arena *ar);
+int kvm_write_track_add_gfn(struct kvm *kvm, gfn_t gfn);
+bool kvm_gfn_is_write_tracked(struct kvm *kvm, const struct kvm_memory_slot *slot, gfn_t gfn);
 
 /* mmu.c */
 bool mmu_spte_update(struct kvm *kvm, u64 *sptep, u64 new_spte);

@@ -200,7 +200,7 @@ int kvm_set_memory_region(struct kvm *kvm, gfn_t base_gfn, u64 npages,
 	if (kvm->nr_slots >= KVM_MAX_SLOTS || !npages)
 		return -EINVAL;
 	kvm->slots[kvm->nr_slots] = (struct kvm_memory_slot){
-		base_gfn, npages, userspace_addr, 0, (u16)kvm->nr_slots, NULL
+		base_gfn, npages, userspace_addr, 0, (u16)kvm->nr_slots, NULL, NULL
 	};
 	kvm->nr_slots++;
 	return 0;

@@ -288,6 +288,7 @@ static int sim_build_cpus(struct sim *s, u32 cpus, bool vm, char *err, size_t n)
 			snprintf(name, sizeof(name), "vcpu%u", i);
 			s->vcpus[i].kvm = s->kvm;
 			s->vcpus[i].id = (int)i;
+			s->vcpus[i].host_tlb = -1;	/* nothing is write-tracked */
 			s->vcpus[i].tlb = hw_new_tlb_geom(s->dw.hw, &s->dw.arena, s->kvm->space, -1,
 							  &o->l1, o->l2.sets ? &o->l2 : NULL,
 							  name);

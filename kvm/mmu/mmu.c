@@ -295,6 +295,13 @@ static int kvm_tdp_mmu_page_fault(struct kvm_vcpu *vcpu,
 	int r;
 
 	kvm->stat.pf_taken++;
+	/*
+	 * page_fault_handle_page_track(): a write to a present, write-tracked
+	 * gfn is not fixed but emulated (no fast path, no mapping)
+	 */
+	if (fault->present && fault->write &&
+	    kvm_gfn_is_write_tracked(kvm, fault->slot, fault->gfn))
+		return RET_PF_WRITE_PROTECTED;
 	r = fast_page_fault(vcpu, fault);
 	if (r == RET_PF_FIXED)
 		kvm->stat.pf_fast++;
@@ -337,6 +344,27 @@ static int kvm_tdp_mmu_page_fault(struct kvm_vcpu *vcpu,
 	return r;
 }
 
+/*
+ * The emulator's write of a write-tracked gfn (x86_emulate_instruction()
+ * -> emulator_write_phys() -> kvm_vcpu_write_guest()): __copy_to_user()
+ * through the VMM's mapping of the memslot, on the vCPU thread's CPU,
+ * then mark_page_dirty_in_slot().  Simplified: the page-track write
+ * notifiers (kvm_page_track_write()) have no users in the model.
+ */
+static int kvm_emulate_write(struct kvm_vcpu *vcpu, struct kvm_memory_slot *slot, gfn_t gfn)
+{
+	EXEC_FN();
+	struct kvm *kvm = vcpu->kvm;
+	u64 hva = slot->userspace_addr + ((gfn - slot->base_gfn) << PAGE_SHIFT);
+
+	if (MODEL_WARN_ON(vcpu->host_tlb < 0))
+		return -EFAULT;
+	if (mm_user_access(kvm->mm, vcpu->host_tlb, hva, true))
+		return -EFAULT;
+	mark_page_dirty_in_slot(kvm, vcpu, slot, gfn);
+	return 0;
+}
+
 static bool kvm_no_invalidation(struct exec_actor *a)
 {
 	const struct kvm *kvm = a->wait_arg;
@@ -373,6 +401,8 @@ int kvm_vcpu_access(struct kvm_vcpu *vcpu, gfn_t gfn, bool write)
 			return r;
 		if (r == RET_PF_EMULATE && !fault.slot)
 			return KVM_EXIT_MMIO;
+		if (r == RET_PF_WRITE_PROTECTED)
+			return kvm_emulate_write(vcpu, fault.slot, gfn);
 		if (r == RET_PF_RETRY) {
 			struct exec_foot ft = { .n = 1, .o = { {
 				&kvm->mmu_invalidate_in_progress, ACC_R } } };

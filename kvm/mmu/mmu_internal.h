@@ -15,6 +15,7 @@ enum {
 	RET_PF_CONTINUE,
 	RET_PF_RETRY,
 	RET_PF_EMULATE,
+	RET_PF_WRITE_PROTECTED,	/* a write to a write-tracked gfn: emulate it */
 	RET_PF_INVALID,
 	RET_PF_FIXED,
 	RET_PF_SPURIOUS,
@@ -33,7 +34,7 @@ struct kvm_page_fault {
 /* spte.c */
 bool spte_has_volatile_bits(struct kvm *kvm, u64 spte);
 u64 make_spte(struct kvm_vcpu *vcpu, const struct kvm_memory_slot *slot, gfn_t gfn,
-	      kvm_pfn_t pfn, bool host_writable);
+	      kvm_pfn_t pfn, bool host_writable, bool *wrprot);
 
 /* tdp_iter.h */
 bool kvm_tdp_mmu_spte_need_atomic_write(struct kvm *kvm, u64 old_spte, int level);

@@ -27,20 +27,28 @@ bool spte_has_volatile_bits(struct kvm *kvm, u64 spte)
 
 /*
  * make_spte(): A pre-set on a real fault; a writable SPTE is born dirty,
+ * a write-tracked gfn's is read-only (*wrprot),
  * and in a dirty-logged slot its gfn is logged (spte.c, v6.18: before the
  * SPTE is installed, so a lost cmpxchg logs a gfn it did not map).
  * vcpu and slot are NULL for set-up mappings.
  */
 u64 make_spte(struct kvm_vcpu *vcpu, const struct kvm_memory_slot *slot,
-		     gfn_t gfn, kvm_pfn_t pfn, bool host_writable)
+		     gfn_t gfn, kvm_pfn_t pfn, bool host_writable, bool *wrprot)
 {
 	u64 spte = SPTE_MMU_PRESENT_MASK | VMX_EPT_READABLE_MASK |
 		   VMX_EPT_EXECUTABLE_MASK | VMX_EPT_MT_WB | shadow_accessed_mask;
 
 	spte |= pfn << PAGE_SHIFT;
+	/*
+	 * mmu_try_to_unsync_pages(): a write-tracked gfn may not be mapped
+	 * writable (-EPERM), nor MMU-writable, so that fast page fault cannot
+	 * make it writable either.
+	 */
+	*wrprot = vcpu && kvm_gfn_is_write_tracked(vcpu->kvm, slot, gfn);
 	if (host_writable)
-		spte |= shadow_host_writable_mask | PT_WRITABLE_MASK |
-			shadow_mmu_writable_mask | shadow_dirty_mask;
+		spte |= shadow_host_writable_mask;
+	if (host_writable && !*wrprot)
+		spte |= PT_WRITABLE_MASK | shadow_mmu_writable_mask | shadow_dirty_mask;
 	if ((spte & PT_WRITABLE_MASK) && slot && (slot->flags & KVM_MEM_LOG_DIRTY_PAGES))
 		mark_page_dirty_in_slot(vcpu->kvm, vcpu, slot, gfn);
 	return spte;

@@ -171,11 +171,12 @@ static int tdp_mmu_map_handle_target_level(struct kvm_vcpu *vcpu,
 {
 	struct kvm *kvm = vcpu->kvm;
 	u64 old_spte = iter->old_spte, new_spte;
+	bool wrprot;
 
 	if (is_shadow_present_pte(old_spte) &&
 	    (write ? is_writable_pte(old_spte) : (old_spte & VMX_EPT_READABLE_MASK)))
 		return RET_PF_SPURIOUS;
-	new_spte = make_spte(vcpu, slot, iter->gfn, pfn, map_writable);
+	new_spte = make_spte(vcpu, slot, iter->gfn, pfn, map_writable, &wrprot);
 	if (new_spte == old_spte)
 		return RET_PF_SPURIOUS;
 	if (tdp_mmu_set_spte_atomic(kvm, iter, new_spte))
@@ -183,6 +184,8 @@ static int tdp_mmu_map_handle_target_level(struct kvm_vcpu *vcpu,
 	if (is_shadow_present_pte(old_spte) &&
 	    leaf_spte_change_needs_tlb_flush(old_spte, new_spte))
 		kvm_flush_remote_tlbs(kvm);	/* kvm_flush_remote_tlbs_gfn() */
+	if (wrprot && write)
+		return RET_PF_WRITE_PROTECTED;
 	return write && !map_writable ? RET_PF_EMULATE : RET_PF_FIXED;
 }
 
@@ -384,8 +387,10 @@ int kvm_tdp_mmu_map_huge(struct kvm *kvm, gfn_t gfn, kvm_pfn_t pfn)
 		}
 		pt_pfn = spte_to_pfn(*e);
 	}
+	bool wrprot;
+
 	hw_pt_page(kvm->hw, pt_pfn)[hw_index(gpa, PG_LEVEL_2M)] =
-		make_spte(NULL, NULL, gfn, pfn, true) | PT_PAGE_SIZE_MASK;
+		make_spte(NULL, NULL, gfn, pfn, true, &wrprot) | PT_PAGE_SIZE_MASK;
 	return 0;
 }
 
