@@ -172,6 +172,23 @@ static bool matrix_reap(struct matrix *mx, pid_t *pid, int *fd, int jobs)
 	return true;
 }
 
+/* The product's cells, the last variant's values fastest. */
+static int matrix_cells_init(struct matrix *mx, const int *vars, int nvars, int total)
+{
+	mx->nvars = nvars;
+	memcpy(mx->var, vars, (size_t)nvars * sizeof(*vars));
+	mx->ncells = total;
+	mx->cells = calloc((size_t)total, sizeof(*mx->cells));
+	if (!mx->cells)
+		return -1;
+	for (int c = 0; c < mx->ncells; c++)
+		for (int i = nvars - 1, rest = c; i >= 0; i--) {
+			mx->cells[c].val[i] = (u8)(rest % variant_table[vars[i]].nr_values);
+			rest /= variant_table[vars[i]].nr_values;
+		}
+	return 0;
+}
+
 int matrix_run(struct matrix *mx, const struct scn *s, const int *vars, int nvars,
 	       const struct explore_opts *eo, int jobs, char *err, size_t n)
 {
@@ -192,19 +209,10 @@ int matrix_run(struct matrix *mx, const struct scn *s, const int *vars, int nvar
 		snprintf(err, n, "--matrix: %ld combinations: at most %d", total, MATRIX_MAX_CELLS);
 		return -1;
 	}
-	mx->nvars = nvars;
-	memcpy(mx->var, vars, (size_t)nvars * sizeof(*vars));
-	mx->ncells = (int)total;
-	mx->cells = calloc((size_t)total, sizeof(*mx->cells));
-	if (!mx->cells) {
+	if (matrix_cells_init(mx, vars, nvars, (int)total)) {
 		snprintf(err, n, "out of memory");
 		return -1;
 	}
-	for (int c = 0; c < mx->ncells; c++)
-		for (int i = nvars - 1, rest = c; i >= 0; i--) {
-			mx->cells[c].val[i] = (u8)(rest % variant_table[vars[i]].nr_values);
-			rest /= variant_table[vars[i]].nr_values;
-		}
 	if (jobs < 1)
 		jobs = 1;
 	if (jobs > 64)

@@ -119,6 +119,48 @@ static const char *mode_name(const struct explore_opts *eo)
 	}
 }
 
+/* check's result for one scenario as one JSON object, with the counterexample's trace. */
+static void print_check_json(const char *path, const struct opts *o, const struct scn *s,
+			     const struct model *mp, const struct explore_result *rp, const char *vs)
+{
+	printf("{\"scenario\":");
+	json_str(stdout, s->name);
+	printf(",\"file\":");
+	json_str(stdout, path);
+	printf(",\"variants\":");
+	json_str(stdout, vs);
+	printf(",\"mode\":\"%s\",", mode_name(&o->eo));
+	if (o->eo.mode == EXPLORE_RANDOM)
+		printf("\"seed\":%llu,", (unsigned long long)o->eo.seed);
+	printf("\"violation\":");
+	if (rp->violation) {
+		printf("{\"oracle\":\"%s\",\"message\":", exec_oracle_names[rp->finding.oracle]);
+		json_str(stdout, rp->finding.msg);
+		printf(",\"schedule\":");
+		json_str(stdout, rp->schedule ? rp->schedule : "");
+		printf(",\"trace\":[");
+		for (int i = 0; i < mp->ex.trace_len; i++) {
+			const struct exec_trace_step *t = &mp->ex.trace[i];
+
+			printf("%s{\"step\":%d,\"actor\":", i ? "," : "", i + 1);
+			json_str(stdout, chk_step_actor_name(&mp->ex, t->actor));
+			printf(",\"fn\":");
+			json_str(stdout, t->fn);
+			printf(",\"op\":");
+			json_str(stdout, t->op);
+			printf("}");
+		}
+		printf("]}");
+	} else {
+		printf("null");
+	}
+	printf(",\"complete\":%s,\"executions\":%llu,\"sleep_blocked\":%llu,"
+	       "\"steps\":%llu,\"seconds\":%.6f}\n",
+	       rp->complete ? "true" : "false", (unsigned long long)rp->executions,
+	       (unsigned long long)rp->sleep_blocked, (unsigned long long)rp->steps,
+	       rp->seconds);
+}
+
 static int check_one(const char *path, const struct opts *o, struct scn *s,
 		     int *verdict_oracle)
 {
@@ -147,42 +189,7 @@ static int check_one(const char *path, const struct opts *o, struct scn *s,
 				r.schedule ? err : "out of memory");
 	}
 	if (o->json) {
-		printf("{\"scenario\":");
-		json_str(stdout, s->name);
-		printf(",\"file\":");
-		json_str(stdout, path);
-		printf(",\"variants\":");
-		json_str(stdout, vs);
-		printf(",\"mode\":\"%s\",", mode_name(&o->eo));
-		if (o->eo.mode == EXPLORE_RANDOM)
-			printf("\"seed\":%llu,", (unsigned long long)o->eo.seed);
-		printf("\"violation\":");
-		if (r.violation) {
-			printf("{\"oracle\":\"%s\",\"message\":", exec_oracle_names[r.finding.oracle]);
-			json_str(stdout, r.finding.msg);
-			printf(",\"schedule\":");
-			json_str(stdout, r.schedule ? r.schedule : "");
-			printf(",\"trace\":[");
-			for (int i = 0; i < m.ex.trace_len; i++) {
-				const struct exec_trace_step *t = &m.ex.trace[i];
-
-				printf("%s{\"step\":%d,\"actor\":", i ? "," : "", i + 1);
-				json_str(stdout, chk_step_actor_name(&m.ex, t->actor));
-				printf(",\"fn\":");
-				json_str(stdout, t->fn);
-				printf(",\"op\":");
-				json_str(stdout, t->op);
-				printf("}");
-			}
-			printf("]}");
-		} else {
-			printf("null");
-		}
-		printf(",\"complete\":%s,\"executions\":%llu,\"sleep_blocked\":%llu,"
-		       "\"steps\":%llu,\"seconds\":%.6f}\n",
-		       r.complete ? "true" : "false", (unsigned long long)r.executions,
-		       (unsigned long long)r.sleep_blocked, (unsigned long long)r.steps,
-		       r.seconds);
+		print_check_json(path, o, s, &m, &r, vs);
 	} else {
 		printf("%s: %s", s->name,
 		       r.violation ? "VIOLATION" : r.complete ? "no violation" : "no violation found (incomplete)");
@@ -305,6 +312,59 @@ static int check_limit(const char *a, const char *v, struct explore_opts *eo)
 
 #define CHECK_MAX_FILES 64
 
+/* --matrix, --matrix=VAR,... and -j N into o; -1 with the error printed. */
+static int matrix_opt(const char *a, const char *v, struct opts *o)
+{
+	u64 j;
+
+	if (!strcmp(a, "-j")) {
+		if (parse_uint(v, 1, 64, &j)) {
+			fprintf(stderr, "adsim: -j: expected an integer in 1..64, got '%s'\n", v);
+			return -1;
+		}
+		o->jobs = (int)j;
+		return 0;
+	}
+	if (strcmp(a, "--matrix") && strncmp(a, "--matrix=", 9)) {
+		fprintf(stderr, "adsim: unknown option '%s'\n", a);
+		return -1;
+	}
+	o->matrix = true;
+	if (a[8] == '=') {
+		o->nr_matrix_vars = matrix_parse_vars(a + 9, o->matrix_vars, MATRIX_MAX_VARS);
+		if (o->nr_matrix_vars < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* What the options say together; -1 to go on, or the exit status. */
+static int check_args_finish(struct opts *o, int nf)
+{
+	if (!nf) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (o->matrix && o->expect) {
+		fprintf(stderr, "adsim: --matrix and --expect: --matrix compares its cells with the expect lines already\n");
+		return EXIT_USAGE;
+	}
+	if (o->jobs && !o->matrix) {
+		fprintf(stderr, "adsim: -j: only --matrix runs in parallel\n");
+		return EXIT_USAGE;
+	}
+	if (!o->jobs) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+		o->jobs = cpus < 1 ? 1 : cpus > 64 ? 64 : (int)cpus;
+	}
+	if (o->eo.mode == EXPLORE_DPOR)
+		o->eo.mode = o->por;
+	if (o->eo.mode == EXPLORE_RANDOM && !o->eo.max_executions && !o->eo.max_seconds)
+		o->eo.max_executions = EXPLORE_RANDOM_DEFAULT_EXECUTIONS;
+	return -1;
+}
+
 /*
  * check's command line: the options into o, the scenario files into
  * files[*nf].  -1 to go on, or the exit status (usage printed).
@@ -319,22 +379,10 @@ static int check_args(int argc, char **argv, struct opts *o, const char **files,
 			o->json = true;
 		} else if (!strcmp(a, "--expect")) {
 			o->expect = true;
-		} else if (!strcmp(a, "--matrix")) {
-			o->matrix = true;
-		} else if (!strncmp(a, "--matrix=", 9)) {
-			o->matrix = true;
-			o->nr_matrix_vars = matrix_parse_vars(a + 9, o->matrix_vars, MATRIX_MAX_VARS);
-			if (o->nr_matrix_vars < 0)
+		} else if (!strncmp(a, "--matrix", 8) || (!strcmp(a, "-j") && v)) {
+			if (matrix_opt(a, v, o))
 				return EXIT_USAGE;
-		} else if (!strcmp(a, "-j") && v) {
-			u64 j;
-
-			if (parse_uint(v, 1, 64, &j)) {
-				fprintf(stderr, "adsim: -j: expected an integer in 1..64, got '%s'\n", v);
-				return EXIT_USAGE;
-			}
-			o->jobs = (int)j;
-			i++;
+			i += !strcmp(a, "-j");
 		} else if (!strcmp(a, "--set") && v) {
 			if (o->nr_sets >= 32) {
 				fprintf(stderr, "adsim: at most 32 --set options\n");
@@ -383,28 +431,7 @@ static int check_args(int argc, char **argv, struct opts *o, const char **files,
 			files[(*nf)++] = a;
 		}
 	}
-	if (!*nf) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (o->matrix && o->expect) {
-		fprintf(stderr, "adsim: --matrix and --expect: --matrix compares its cells with the expect lines already\n");
-		return EXIT_USAGE;
-	}
-	if (o->jobs && !o->matrix) {
-		fprintf(stderr, "adsim: -j: only --matrix runs in parallel\n");
-		return EXIT_USAGE;
-	}
-	if (!o->jobs) {
-		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-
-		o->jobs = cpus < 1 ? 1 : cpus > 64 ? 64 : (int)cpus;
-	}
-	if (o->eo.mode == EXPLORE_DPOR)
-		o->eo.mode = o->por;
-	if (o->eo.mode == EXPLORE_RANDOM && !o->eo.max_executions && !o->eo.max_seconds)
-		o->eo.max_executions = EXPLORE_RANDOM_DEFAULT_EXECUTIONS;
-	return -1;
+	return check_args_finish(o, *nf);
 }
 
 /* --matrix over one file: 0, 1 if a cell disagrees with an expect line, 2 on error. */
