@@ -34,6 +34,8 @@ int matrix_default_vars(const struct scn *s, int *vars, int max)
 
 const char *matrix_verdict(const struct matrix_cell *cell)
 {
+	if (cell->skipped)
+		return "skipped";
 	if (!cell->done)
 		return "error";
 	if (cell->violation)
@@ -104,6 +106,8 @@ static void matrix_judge_expects(struct matrix *mx, const struct scn *s)
 		struct matrix_cell *cell = &mx->cells[c];
 		struct variant_cfg cfg = s->cfg;
 
+		if (cell->skipped)
+			continue;
 		for (int i = 0; i < mx->nvars; i++)
 			cfg.v[mx->var[i]] = cell->val[i];
 		for (int e = 0; e < s->nr_expects; e++) {
@@ -236,6 +240,11 @@ int matrix_run(struct matrix *mx, const struct scn *s, const int *vars, int nvar
 		}
 		for (int i = 0; i < nvars; i++)
 			cfg.v[vars[i]] = mx->cells[c].val[i];
+		mx->cells[c].skipped = variant_meaningless(&cfg);
+		if (mx->cells[c].skipped) {
+			c++;
+			continue;
+		}
 		if (pipe(p)) {
 			snprintf(err, n, "--matrix: pipe: %s", strerror(errno));
 			return -1;

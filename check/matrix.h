@@ -18,6 +18,7 @@ enum matrix_expect { MATRIX_EXPECT_NONE, MATRIX_EXPECT_OK, MATRIX_EXPECT_MISMATC
 
 struct matrix_cell {
 	u8 val[MATRIX_MAX_VARS];	/* each matrix variant's value */
+	const char *skipped;		/* why variants.def calls it meaningless, or NULL */
 	bool done;			/* a worker reported (else it failed) */
 	bool violation, complete;
 	int oracle;			/* the violation's, when violation */

@@ -60,6 +60,10 @@ static void cell_values(const struct matrix *mx, const struct matrix_cell *cell,
 
 static void print_cell(FILE *f, const struct matrix_cell *cell)
 {
+	if (cell->skipped) {
+		fprintf(f, " - |");
+		return;
+	}
 	fprintf(f, " %s%s (%llu ex, %.3f s)", cell->expect == MATRIX_EXPECT_MISMATCH ? "!" : "",
 		matrix_verdict(cell), (unsigned long long)cell->executions, cell->seconds);
 	if (cell->expect == MATRIX_EXPECT_MISMATCH)
@@ -122,7 +126,7 @@ static void print_fixes(FILE *f, const struct matrix *mx)
 		int found = 0;
 
 		if (!cell->done || !cell->violation)
-			continue;
+			continue;	/* a skipped cell is never done */
 		if (!any)
 			fprintf(f, "\nsmallest fixes (one variant changed):\n");
 		any = true;
@@ -173,6 +177,12 @@ static void print_json(FILE *f, const struct matrix *mx, const struct scn *s, co
 
 		fprintf(f, "%s{\"values\":", c ? "," : "");
 		json_values(f, mx, cell);
+		if (cell->skipped) {
+			fprintf(f, ",\"verdict\":\"skipped\",\"why\":");
+			json_str(f, cell->skipped);
+			fprintf(f, "}");
+			continue;
+		}
 		fprintf(f, ",\"verdict\":\"%s\",\"complete\":%s,\"executions\":%llu,"
 			"\"seconds\":%.6f,\"expect\":\"%s\"", matrix_verdict(cell),
 			cell->complete ? "true" : "false", (unsigned long long)cell->executions,
@@ -216,6 +226,17 @@ void matrix_print(FILE *f, const struct matrix *mx, const struct scn *s, const c
 		fprintf(f, "%s %s", i ? "," : "", variant_table[mx->var[i]].name);
 	fprintf(f, " (%d jobs, %.2f s)\n\n", jobs, mx->seconds);
 	print_table(f, mx);
+	for (int c = 0, shown = 0; c < mx->ncells; c++) {
+		const char *why = mx->cells[c].skipped;
+		bool seen = false;
+
+		for (int d = 0; why && d < c; d++)
+			seen |= mx->cells[d].skipped == why;
+		if (!why || seen)
+			continue;
+		fprintf(f, "%s- : not run, a combination variants.def declares meaningless: %s\n",
+			shown++ ? "" : "\n", why);
+	}
 	print_fixes(f, mx);
 	for (int c = 0; c < mx->ncells; c++)
 		covered += mx->cells[c].expect != MATRIX_EXPECT_NONE;

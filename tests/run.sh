@@ -97,6 +97,16 @@ for a in "--matrix=nosuch|unknown variant 'nosuch'" "--matrix=arch,arch|'arch' n
 	out=$(build/adsim check ${a%%|*} scenarios/seeds/clean-writable-no-flush.adsim 2>&1); st=$?
 	[ $st -eq 2 ] && echo "$out" | grep -q -- "${a#*|}" && ok "check rejects ${a%%|*}" || bad "check rejects ${a%%|*} ($st: $out)"
 done
+# a combination variants.def declares meaningless is not run
+build/adsim check --matrix --json scenarios/seeds/age-huge-leaf-split.adsim > "$tmp/m3.json" &&
+python3 - "$tmp/m3.json" <<'PY' && ok "matrix skips a meaningless combination" || bad "matrix skips a meaningless combination"
+import json, sys
+m = json.load(open(sys.argv[1]))
+sk = [c for c in m["cells"] if c["verdict"] == "skipped"]
+assert [c["values"] for c in sk] == [{"age_clear": "cmpxchg", "age": "locked"}], sk
+assert "mmu_lock" in sk[0]["why"] and "executions" not in sk[0]
+assert sum(1 for c in m["cells"] if c["verdict"] != "skipped") == 3
+PY
 printf 'scenario x\nprocess p\nmmap p 0x10000 pages 1 private write\nactor a cpu p {\n  write 0x10000\n}\n' > "$tmp/novar.adsim"
 out=$(build/adsim check --matrix "$tmp/novar.adsim" 2>&1); st=$?
 [ $st -eq 2 ] && echo "$out" | grep -q "no variant to vary" && ok "matrix of a file naming no variant" || bad "matrix of a file naming no variant ($st: $out)"

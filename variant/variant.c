@@ -33,6 +33,26 @@ const struct variant_desc variant_table[NR_VARIANTS] = {
 #undef VARIANT
 };
 
+static const struct {
+	int a, va, b, vb;
+	const char *why;
+} variant_meaningless_table[] = {
+#define VARIANT(name, dflt, src, vals)
+#define MEANINGLESS(a, va, b, vb, why) { VARIANT_##a, a##__##va, VARIANT_##b, b##__##vb, why },
+#include "variants.def"
+#undef VARIANT
+	{ -1, 0, 0, 0, NULL }
+};
+
+const char *variant_meaningless(const struct variant_cfg *cfg)
+{
+	for (int i = 0; variant_meaningless_table[i].a >= 0; i++)
+		if (cfg->v[variant_meaningless_table[i].a] == variant_meaningless_table[i].va &&
+		    cfg->v[variant_meaningless_table[i].b] == variant_meaningless_table[i].vb)
+			return variant_meaningless_table[i].why;
+	return NULL;
+}
+
 void variant_defaults(struct variant_cfg *cfg)
 {
 	for (int i = 0; i < NR_VARIANTS; i++)
@@ -147,5 +167,16 @@ void variant_print_markdown(void *file)
 		for (int j = 0; j < d->nr_values; j++)
 			fprintf(f, "| `%s`%s | %s |\n", d->values[j],
 				j == d->dflt ? " (default)" : "", d->descs[j]);
+	}
+	fprintf(f, "\n## Combinations `adsim check --matrix` skips\n\n"
+		   "Configurations no kernel and no proposal ever had (`MEANINGLESS` in "
+		   "`variants.def`).\n\n| combination | why |\n|---|---|\n");
+	for (int i = 0; variant_meaningless_table[i].a >= 0; i++) {
+		const struct variant_desc *a = &variant_table[variant_meaningless_table[i].a];
+		const struct variant_desc *b = &variant_table[variant_meaningless_table[i].b];
+
+		fprintf(f, "| `%s=%s %s=%s` | %s |\n", a->name, a->values[variant_meaningless_table[i].va],
+			b->name, b->values[variant_meaningless_table[i].vb],
+			variant_meaningless_table[i].why);
 	}
 }

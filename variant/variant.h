@@ -49,6 +49,8 @@ int variant_parse(const char *name_value, int *id, int *value, char *err, size_t
 int variant_set(struct variant_cfg *cfg, const char *name_value, char *err, size_t n);
 /* "name=value" pairs of the whole set, space separated, into buf. */
 void variant_format(const struct variant_cfg *cfg, char *buf, size_t n);
+/* Why cfg is a combination variants.def declares meaningless, or NULL. */
+const char *variant_meaningless(const struct variant_cfg *cfg);
 void variant_print_help(void *file);
 void variant_print_markdown(void *file);
 
