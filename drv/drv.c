@@ -562,6 +562,17 @@ void drv_run_op(struct drv_world *w, const struct drv_actor *a,
 	case OPC_RECLAIM:
 		drv_reclaim(w, mm, addr);
 		break;
+	case OPC_MREMAP: {
+		long ret = do_mremap(mm, addr, len, (u64)op->a[2]);
+
+		drv_result(r, ret, "mremap(%#llx, %#llx -> %#llx) returns %ld",
+			   (unsigned long long)addr, (unsigned long long)len,
+			   (unsigned long long)op->a[2], ret);
+		break;
+	}
+	case OPC_TRUNCATE:
+		r->ret = truncate_page(w->mw, file, (pgoff_t)op->a[0]);
+		break;
 	case OPC_WRITEBACK:
 		r->ret = mm_writeback_folio(w->mw, file, (pgoff_t)op->a[0]);
 		break;

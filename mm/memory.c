@@ -19,7 +19,7 @@
 
 #include "../exec/arena.h"
 
-#define PMD_SIZE (1ULL << 21)
+
 
 /* ---- set-up ---- */
 
@@ -142,12 +142,12 @@ struct address_space *mm_new_file(struct mm_world *mw, struct arena *ar,
 }
 
 /*
- * filemap_get_folio(), or shmem_get_folio(SGP_CACHE): a hole is filled.
- * A shmem folio found in the cache is locked and checked to be still
- * there (UFFDIO_COPY publishes its folio locked and removes it again if
- * it cannot map it), else the lookup starts over.  Simplified: the lock
- * is dropped once the check passed, not after the page is mapped; in the
- * model nothing else removes a folio from the page cache.
+ * filemap_fault() / shmem_fault(): the folio at index, returned locked,
+ * as __do_fault() returns it; a shmem hole is filled with a new folio,
+ * published locked (shmem_get_folio(SGP_CACHE)).  A folio found in the
+ * cache is locked and checked to be still there (truncation, or a
+ * UFFDIO_COPY that could not map its folio, removes one under its lock),
+ * else the lookup starts over.  NULL: a hole (past EOF) or no frame.
  */
 static struct folio *filemap_fault_folio(struct mm_world *mw,
 					 struct address_space *m, pgoff_t index)
@@ -157,7 +157,7 @@ static struct folio *filemap_fault_folio(struct mm_world *mw,
 		struct folio *folio;
 
 		if (!pfn && m->shmem) {
-			pfn = filemap_add_new_folio(mw, m, index, false);
+			pfn = filemap_add_new_folio(mw, m, index, true);
 			if (!pfn && !READ_ONCE(m->pages[index]))
 				return NULL;	/* no frame */
 			if (!pfn)
@@ -167,13 +167,9 @@ static struct folio *filemap_fault_folio(struct mm_world *mw,
 		if (!pfn)
 			return NULL;
 		folio = pfn_folio(mw, pfn);
-		if (!m->shmem)
-			return folio;
 		folio_lock(folio);
-		if (READ_ONCE(m->pages[index]) == pfn) {
-			folio_unlock(folio);
+		if (READ_ONCE(m->pages[index]) == pfn)
 			return folio;
-		}
 		folio_unlock(folio);
 	}
 }
@@ -292,7 +288,12 @@ struct vm_area_struct *mm_mmap(struct mm_struct *mm, u64 addr, u64 len,
 {
 	struct vm_area_struct *vma;
 
-	if (mm->nr_vmas >= MM_MAX_VMAS || (addr | len) & (PAGE_SIZE - 1) || !len ||
+	int slot = mm->nr_vmas;
+
+	for (int i = 0; i < mm->nr_vmas; i++)	/* one vma_unlink() left */
+		if (!mm->vmas[i].vm_end && slot == mm->nr_vmas)
+			slot = i;
+	if (slot >= MM_MAX_VMAS || (addr | len) & (PAGE_SIZE - 1) || !len ||
 	    addr >= MODEL_TASK_SIZE || len > MODEL_TASK_SIZE - addr)
 		return NULL;
 	if (file && (file->nr_i_mmap >= MAPPING_MAX_VMAS ||
@@ -301,7 +302,9 @@ struct vm_area_struct *mm_mmap(struct mm_struct *mm, u64 addr, u64 len,
 	for (int i = 0; i < mm->nr_vmas; i++)
 		if (addr < mm->vmas[i].vm_end && mm->vmas[i].vm_start < addr + len)
 			return NULL;
-	vma = &mm->vmas[mm->nr_vmas++];
+	vma = &mm->vmas[slot];
+	if (slot == mm->nr_vmas)
+		mm->nr_vmas++;
 	vma->vm_mm = mm;
 	vma->vm_start = addr;
 	vma->vm_end = addr + len;
@@ -311,8 +314,13 @@ struct vm_area_struct *mm_mmap(struct mm_struct *mm, u64 addr, u64 len,
 	vma->vm_userfaultfd_ctx = NULL;
 	vma_set_page_prot(vma);
 	vma->vm_pgoff = pgoff;
-	if (file)
+	vma->vm_ops = NULL;
+	vma->vm_private_data = NULL;
+	if (file) {	/* vma_link_file() */
+		down_write(&file->i_mmap_rwsem);
 		file->i_mmap[file->nr_i_mmap++] = vma;
+		up_write(&file->i_mmap_rwsem);
+	}
 	if (mm_populate_tables(mm, addr, addr + len,
 			       mm->lazy_pte_tables ? PG_LEVEL_2M : PG_LEVEL_4K))
 		return NULL;
@@ -444,6 +452,35 @@ pte_t *pte_offset_map_lock(struct mm_struct *mm, u64 addr, spinlock_t **ptlp)
 	*ptlp = ptlock_ptr(mm->mw, pfn);
 	spin_lock(*ptlp);
 	return (pte_t *)p;
+}
+
+pte_t *pte_offset_map_nolock(struct mm_struct *mm, u64 addr, spinlock_t **ptlp)
+{
+	struct hw *hw = mm->mw->hw;
+	u64 *p = hw_lookup(hw, mm->space, addr, PG_LEVEL_4K);
+
+	if (!p)
+		return NULL;
+	*ptlp = ptlock_ptr(mm->mw, hw_pt_pfn_of(hw, p));
+	return (pte_t *)p;
+}
+
+void vma_unlink(struct vm_area_struct *vma)
+{
+	struct address_space *file = vma->vm_file;
+
+	if (file) {	/* __remove_shared_vm_struct() */
+		down_write(&file->i_mmap_rwsem);
+		for (int i = 0; i < file->nr_i_mmap; i++)
+			if (file->i_mmap[i] == vma) {
+				file->i_mmap[i] = file->i_mmap[--file->nr_i_mmap];
+				break;
+			}
+		up_write(&file->i_mmap_rwsem);
+	}
+	vma->vm_start = vma->vm_end = 0;
+	vma->vm_file = NULL;
+	vma->vm_flags = 0;
 }
 
 void pte_unmap_unlock(pte_t *pte, spinlock_t *ptl)
@@ -744,17 +781,21 @@ static int do_fault(struct vm_fault *vmf)
 	if (!folio)
 		return VM_FAULT_SIGSEGV;
 	if (write) {
-		/* do_shared_fault(): page_mkwrite before the page is mapped */
-		int ret = do_page_mkwrite(vmf, folio);
+		/*
+		 * do_shared_fault(): the folio is unlocked for page_mkwrite,
+		 * which returns it locked again, before the page is mapped
+		 */
+		int ret;
 
+		folio_unlock(folio);
+		ret = do_page_mkwrite(vmf, folio);
 		if (ret)
 			return ret;
 	}
 	vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->address, &vmf->ptl);
 	if (vmf_pte_changed(vmf)) {
 		pte_unmap_unlock(vmf->pte, vmf->ptl);
-		if (write)
-			folio_unlock(folio);
+		folio_unlock(folio);
 		return 0;
 	}
 	entry = pfn_pte(folio_pfn(folio), vma->vm_page_prot);
@@ -767,10 +808,9 @@ static int do_fault(struct vm_fault *vmf)
 	atomic_inc(&folio->_mapcount);
 	set_pte_at(vma->vm_mm, vmf->address, vmf->pte, entry);
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
-	if (write) {
+	if (write)
 		folio_mark_dirty(folio);
-		folio_unlock(folio);
-	}
+	folio_unlock(folio);	/* finish_fault() done: the fault path unlocks */
 	return 0;
 }
 

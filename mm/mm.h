@@ -366,6 +366,8 @@ static inline struct folio *pfn_folio(struct mm_world *mw, u64 pfn)
 {
 	return &mw->mem_map[pfn];
 }
+#define PMD_SIZE (1ULL << 21)
+
 /* ptlock_ptr(): the split PT lock of the page table held in frame pt_pfn. */
 static inline spinlock_t *ptlock_ptr(struct mm_world *mw, u64 pt_pfn)
 {
@@ -602,6 +604,14 @@ int mm_user_access(struct mm_struct *mm, int tlb, u64 addr, bool write);
 /* get_user_pages() of one page: its pfn, or 0; *writable as KVM asks. */
 u64 get_user_page(struct mm_struct *mm, u64 addr, bool write, bool *writable);
 struct folio *vm_normal_folio(struct vm_area_struct *vma, pte_t pte);
+/* mremap.c: one whole VMA to new_addr (MREMAP_MAYMOVE | MREMAP_FIXED). */
+long do_mremap(struct mm_struct *mm, u64 old_addr, u64 len, u64 new_addr);
+/* truncate.c: truncate one page of the file out of its page cache. */
+int truncate_page(struct mm_world *mw, struct address_space *mapping, pgoff_t index);
+/* The PTE for addr and its PT lock, not taken (pte_offset_map_rw_nolock()). */
+pte_t *pte_offset_map_nolock(struct mm_struct *mm, u64 addr, spinlock_t **ptlp);
+/* vma_unlink(): out of the mapping's i_mmap and the mm (its slot reusable). */
+void vma_unlink(struct vm_area_struct *vma);
 /* pin_user_pages_fast() of one page (FOLL_PIN): its pfn, or 0. */
 u64 pin_user_page_fast(struct mm_struct *mm, u64 addr, bool write);
 void unpin_user_page(struct mm_world *mw, u64 pfn);

@@ -41,10 +41,14 @@ int mm_writeback_folio(struct mm_world *mw, struct address_space *mapping,
 	EXEC_FN();
 	struct folio *folio;
 	bool dirty;
+	u64 pfn;
 
 	if (index >= mapping->nrpages)
 		return -EINVAL;
-	folio = pfn_folio(mw, READ_ONCE(mapping->pages[index]));
+	pfn = READ_ONCE(mapping->pages[index]);
+	if (!pfn)
+		return 0;	/* a hole: truncated, or a memfd page never used */
+	folio = pfn_folio(mw, pfn);
 	folio_lock(folio);
 	dirty = folio_clear_dirty_for_io(folio);
 	if (dirty) {

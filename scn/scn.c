@@ -1511,6 +1511,7 @@ static void check_op_ranges(struct env *env, const struct scn *s, const struct s
 
 	switch (op->code) {
 	case OPC_WRITEBACK:
+	case OPC_TRUNCATE:
 		if (op->a[0] < 0 || op->a[0] >= pages)
 			ierr(env, op->line, op->col, "%s: index %lld: expected 0 to %lld (file '%s' has %lld pages)",
 			     name, (long long)op->a[0], (long long)pages - 1, s->decls[op->ref].name,
