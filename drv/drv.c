@@ -106,13 +106,24 @@ static void drv_spte_bits(struct kvm *kvm, gfn_t gfn, u64 bits, bool set)
 	*sptep = set ? spte | bits : spte & ~bits;
 }
 
-static void drv_reclaim(const struct drv_world *w, struct mm_struct *mm, u64 addr)
+/* The folio mapped at addr, as the LRU lists hold it, or NULL. */
+static struct folio *drv_folio_at(const struct drv_world *w, struct mm_struct *mm, u64 addr)
 {
 	u64 *p = hw_lookup(w->hw, mm->space, addr, PG_LEVEL_4K);
 	u64 e = p ? READ_ONCE(*p) : 0;
+	u64 pfn = (e & PTE_PFN_MASK) >> PAGE_SHIFT;
 
-	if (e & _PAGE_PRESENT)
-		mm_reclaim_folio(w->mw, (e & PTE_PFN_MASK) >> PAGE_SHIFT);
+	if (!(e & _PAGE_PRESENT) || pfn == w->mw->zero_pfn || !hw_frame_is_data(w->hw, pfn))
+		return NULL;
+	return pfn_folio(w->mw, pfn);
+}
+
+static void drv_reclaim(const struct drv_world *w, struct mm_struct *mm, u64 addr)
+{
+	struct folio *folio = drv_folio_at(w, mm, addr);
+
+	if (folio)
+		mm_reclaim_folio(w->mw, folio_pfn(folio));
 }
 
 static void drv_uffd_register(struct mm_struct *mm, u64 start, u64 len, struct drv_result *r)
@@ -562,6 +573,12 @@ void drv_run_op(struct drv_world *w, const struct drv_actor *a,
 	case OPC_RECLAIM:
 		drv_reclaim(w, mm, addr);
 		break;
+	case OPC_AGE: {
+		struct folio *folio = drv_folio_at(w, mm, addr);
+
+		r->ret = folio ? folio_referenced(folio) : 0;
+		break;
+	}
 	case OPC_MREMAP: {
 		long ret = do_mremap(mm, addr, len, (u64)op->a[2]);
 

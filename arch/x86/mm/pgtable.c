@@ -61,12 +61,27 @@ int ptep_clear_flush_young(struct vm_area_struct *vma, u64 addr, pte_t *ptep)
 	return ptep_test_and_clear_young(vma, addr, ptep);
 }
 
-/* mm/pgtable-generic.c: x86 pte_accessible() is true for any present PTE. */
+/*
+ * pte_accessible(): may a TLB hold a translation of this PTE?  x86 (and
+ * arm64 since 07509e10dcc7): any present PTE.  pte_accessible=young is
+ * arm64 before that fix (B27): a valid PTE only if it is young, unless a
+ * flush is pending; but clearing A without a flush, as aging does, leaves
+ * a CPU's cached translation of an old PTE in place.
+ */
+static bool pte_accessible(struct mm_struct *mm, pte_t pte)
+{
+	if (variant(mm->mw->cfg, pte_accessible) == pte_accessible__young &&
+	    !atomic_read(&mm->tlb_flush_pending))	/* mm_tlb_flush_pending() */
+		return pte_present(pte) && pte_young(pte);
+	return pte_present(pte);
+}
+
+/* mm/pgtable-generic.c ptep_clear_flush(): flush if a TLB may hold it. */
 pte_t ptep_clear_flush(struct vm_area_struct *vma, u64 addr, pte_t *ptep)
 {
 	pte_t pte = ptep_get_and_clear(vma->vm_mm, addr, ptep);
 
-	if (pte_present(pte))
+	if (pte_accessible(vma->vm_mm, pte))
 		flush_tlb_page(vma, addr);
 	return pte;
 }
