@@ -61,6 +61,7 @@ static int build_vm_caps(struct kvm *kvm, const struct scn_decl *d, s64 ring_ent
 	u64 manual = (d->manual_protect || d->initially_set ? KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE : 0) |
 		     (d->initially_set ? KVM_DIRTY_LOG_INITIALLY_SET : 0);
 
+	kvm->legacy_mmu = d->legacy_mmu;
 	if (manual &&
 	    kvm_vm_ioctl_enable_cap_generic(kvm, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, manual))
 		return -1;

@@ -124,6 +124,13 @@ struct kvm {
 	int nr_slots;
 	char name[16];
 	u64 manual_dirty_log_protect;	/* KVM_DIRTY_LOG_* flags */
+	/*
+	 * kvm.tdp_mmu=0: the legacy MMU's rmaps handle mmu_notifier zaps
+	 * (kvm_unmap_rmap_range()).  Simplified: its rmap of a gfn is the
+	 * same EPT table's leaf (see above), and faults still go through
+	 * kvm_tdp_mmu_map() rather than the legacy direct_map().
+	 */
+	bool legacy_mmu;
 	u32 dirty_ring_size;		/* bytes; 0: no dirty ring */
 	struct kvm_vcpu *vcpu_array[KVM_MAX_VCPUS];	/* those with a ring */
 	int nr_ring_vcpus;
@@ -183,6 +190,7 @@ int kvm_write_track_add_gfn(struct kvm *kvm, gfn_t gfn);
 bool kvm_gfn_is_write_tracked(struct kvm *kvm, const struct kvm_memory_slot *slot, gfn_t gfn);
 
 /* mmu.c */
+bool kvm_unmap_rmap_range(struct kvm *kvm, gfn_t start, gfn_t end, bool flush);
 bool mmu_spte_update(struct kvm *kvm, u64 *sptep, u64 new_spte);
 u64 mmu_spte_clear_track_bits(struct kvm *kvm, u64 *sptep);
 bool kvm_mmu_slot_gfn_write_protect(struct kvm *kvm, gfn_t gfn);

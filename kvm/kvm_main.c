@@ -80,7 +80,10 @@ static int kvm_mmu_notifier_invalidate_range_start(struct mmu_notifier *mn,
 		return 0;
 	write_lock(&kvm->mmu_lock);
 	kvm_mmu_invalidate_begin(kvm, start, end);
-	flush = kvm_tdp_mmu_unmap_gfn_range(kvm, start, end, false);
+	if (kvm->legacy_mmu)
+		flush = kvm_unmap_rmap_range(kvm, start, end, false);
+	else
+		flush = kvm_tdp_mmu_unmap_gfn_range(kvm, start, end, false);
 	if (flush)
 		kvm_flush_remote_tlbs(kvm);
 	write_unlock(&kvm->mmu_lock);

@@ -1085,8 +1085,11 @@ static void parse_vm(struct lexer *lx, int line, int col)
 		} else if (is_kw(lx, "dirty_ring") && !d->ring) {
 			next(lx);
 			d->ring = parse_expr(lx);
+		} else if (is_kw(lx, "legacy_mmu") && !d->legacy_mmu) {
+			next(lx);
+			d->legacy_mmu = true;
 		} else {
-			lerr(lx, l, c, "expected manual_protect, initially_set, dirty_ring ENTRIES (each once) or end of line, found '%s'",
+			lerr(lx, l, c, "expected manual_protect, initially_set, dirty_ring ENTRIES, legacy_mmu (each once) or end of line, found '%s'",
 			     lx->text);
 		}
 	}

@@ -67,6 +67,7 @@ struct scn_decl {
 	bool shmem;		/* file: a memfd, filled on first use */
 	/* vm: KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2's flags, the dirty ring's entries */
 	bool manual_protect, initially_set;
+	bool legacy_mmu;	/* vm: kvm.tdp_mmu=0 */
 	struct scn_expr *ring;
 	struct scn_stmt *body;
 };

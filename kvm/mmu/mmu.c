@@ -134,6 +134,31 @@ bool kvm_mmu_slot_gfn_write_protect(struct kvm *kvm, gfn_t gfn)
 }
 
 /*
+ * kvm_unmap_gfn_range()'s legacy half, kvm_handle_gfn_range(kvm_zap_rmap)
+ * -> kvm_zap_all_rmap_sptes() [mmu_lock held for write]: every leaf of
+ * [start, end) zapped with mmu_spte_clear_track_bits(), which stores
+ * with xchg only when the SPTE has volatile bits (B10 is that rule
+ * before fast page fault was accounted for, mmu_spte_update=racy).
+ * Returns whether to flush.
+ */
+bool kvm_unmap_rmap_range(struct kvm *kvm, gfn_t start, gfn_t end, bool flush)
+{
+	EXEC_FN();
+	lockdep_assert_held_write_rw(&kvm->mmu_lock);
+	for (gfn_t gfn = start; gfn < end; gfn++) {
+		int level;
+		u64 spte, *sptep = kvm_tdp_mmu_walk(kvm, gfn, &level, &spte);
+
+		if (!sptep || !is_shadow_present_pte(spte) || !is_last_spte(spte, level))
+			continue;
+		mmu_spte_clear_track_bits(kvm, sptep);
+		kvm->stat.spte_zapped++;
+		flush = true;
+	}
+	return flush;
+}
+
+/*
  * kvm_mmu_slot_remove_write_access() (v6.18), TDP MMU only: the model has
  * no shadow pages, so no rmaps to walk (kvm_memslots_have_rmaps() false).
  * The caller flushes.

@@ -272,7 +272,7 @@ TEST(scn_dirty_log_ops)
 	expect_error(DL_HEAD "consumer dirty\n",
 		     "t.adsim:4:10: unknown consumer 'dirty': expected writeback, clean_record, lazyfree, pagemap_scan or dirty_log");
 	expect_error(DL_HEAD "vm v process q manual_protect manual_protect\n",
-		     "t.adsim:4:31: expected manual_protect, initially_set, dirty_ring ENTRIES (each once) or end of line");
+		     "t.adsim:4:31: expected manual_protect, initially_set, dirty_ring ENTRIES, legacy_mmu (each once) or end of line");
 	expect_inst_error(DL_HEAD "vm v process q\nmemslot v gfn 0 pages 4 hva 0x10000\n"
 			  "setup {\n  kvm_log_dirty v 0 maybe\n}\n",
 			  "t.adsim:7:3: expected on or off, found 'maybe'");
