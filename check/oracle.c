@@ -199,7 +199,8 @@ void chk_oracle_judge_lost_writes(struct model *m)
 		const struct gt_page *g = &w->gt.pages[pfn];
 
 		for (int c = 0; c < CONS_NR; c++) {
-			if (!(g->tracked & (1u << c)) || !g->last_write ||
+			/* only the consumers the scenario declares judge */
+			if (!m->scn->consumers[c] || !(g->tracked & (1u << c)) || !g->last_write ||
 			    g->last_write <= g->covered[c])
 				continue;
 			m->ex.cur = NULL;

@@ -847,7 +847,7 @@ int handle_mm_fault(struct vm_area_struct *vma, u64 address, unsigned int flags)
 	if (!vmf.pte)
 		return VM_FAULT_SIGSEGV;
 	entry = vmf.orig_pte = ptep_get(vmf.pte);
-	if (pte_none(entry)) {
+	if (mm_pte_none(vma->vm_mm, entry)) {
 		count_mm_event(mw, PGFAULT_MISSING);
 		return do_pte_missing(&vmf);
 	}
@@ -856,8 +856,20 @@ int handle_mm_fault(struct vm_area_struct *vma, u64 address, unsigned int flags)
 			count_mm_event(mw, PGFAULT_MISSING);
 			return do_pte_missing(&vmf);
 		}
-		if (is_pte_marker(entry))
+		if (is_pte_marker(entry)) {
 			pte_clear(vma->vm_mm, vmf.address, vmf.pte);
+		} else {
+			/*
+			 * do_swap_page(): the model makes no swap entries, so this
+			 * is a cleared entry in which only A/D bits reappeared
+			 * (pte_none=exact), taken for a swap entry
+			 */
+			pte_unmap_unlock(vmf.pte, vmf.ptl);
+			exec_report(ORACLE_WRONG_TARGET,
+				    "PTE %#llx at %#llx is neither none nor present: do_swap_page() on a bogus swap entry",
+				    (unsigned long long)entry.pte, (unsigned long long)vmf.address);
+			return VM_FAULT_SIGSEGV;
+		}
 		pte_unmap_unlock(vmf.pte, vmf.ptl);
 		return 0;
 	}
@@ -1009,7 +1021,7 @@ static void zap_pte_range(struct mmu_gather *tlb, struct vm_area_struct *vma, u6
 	do {
 		pte_t ptent = ptep_get(pte);
 
-		if (pte_none(ptent))
+		if (mm_pte_none(mm, ptent))
 			continue;
 		if (pte_present(ptent))
 			force_flush |= zap_present_pte(tlb, vma, pte, addr);

@@ -473,6 +473,18 @@ void folio_unlock(struct folio *folio);
 #define _PAGE_PROTNONE _PAGE_GLOBAL
 static inline bool pte_present(pte_t p) { return p.pte & (_PAGE_PRESENT | _PAGE_PROTNONE); }
 static inline bool pte_none(pte_t p) { return !(p.pte & ~(_PAGE_ACCESSED | _PAGE_DIRTY)); }
+/*
+ * pte_none() of the kernel the mm runs: pte_none=exact is x86 before
+ * v4.8 (B28), a plain zero test, which an A or D set by hardware with the
+ * Knights Landing erratum (arch=blind_dirty sets D in a cleared entry
+ * too) defeats.  The fault, zap, mremap and uffd paths ask this one.
+ */
+static inline bool mm_pte_none(const struct mm_struct *mm, pte_t p)
+{
+	if (variant(mm->mw->cfg, pte_none) == pte_none__exact)
+		return !p.pte;
+	return pte_none(p);
+}
 static inline bool pte_write(pte_t p) { return p.pte & _PAGE_RW; }
 static inline bool pte_dirty(pte_t p) { return p.pte & (_PAGE_DIRTY | _PAGE_SAVED_DIRTY); }
 static inline bool pte_young(pte_t p) { return p.pte & _PAGE_ACCESSED; }

@@ -50,7 +50,7 @@ static bool move_ptes(struct vm_area_struct *vma, u64 old_addr, u64 old_end,
 		pte_t pte = ptep_get(old_ptep);
 		struct folio *folio;
 
-		if (pte_none(pte))
+		if (mm_pte_none(mm, pte))
 			continue;
 		if (pte_present(pte))
 			force_flush = true;

@@ -323,7 +323,7 @@ static int mfill_atomic_pte_zeropage(struct vm_area_struct *dst_vma, u64 dst_add
 	ptep = pte_offset_map_lock(mm, dst_addr, &ptl);
 	if (!ptep)
 		return -EAGAIN;
-	if (pte_none(ptep_get(ptep))) {
+	if (mm_pte_none(mm, ptep_get(ptep))) {
 		set_pte_at(mm, dst_addr, ptep, entry);
 		ret = 0;
 	}
