@@ -18,13 +18,33 @@
  */
 #include "model.h"
 
+#include <stdio.h>
 #include <string.h>
+
+/*
+ * A consumer's report as a note; the final collect runs untraced, and its
+ * reports are what it shows.
+ */
+static void gt_note_report(const struct world *w, enum obs_consumer c, const char *what,
+			   unsigned long long which)
+{
+	bool show = w->gt.collecting && exec_engine;
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), what, which);
+	if (show)
+		exec_engine->tracing = true;
+	exec_note("%s reports %s", obs_consumer_names[c], buf);
+	if (show)
+		exec_engine->tracing = false;
+}
 
 static void gt_access(void *ctx, const struct obs_access *a)
 {
 	struct world *w = ctx;
 	struct gt *gt = &w->gt;
 	u64 now = exec_engine ? exec_engine->now : 0;
+	s16 writer = (s16)(exec_engine && exec_engine->cur ? exec_engine->cur->id : -1);
 
 	if (a->frame_free) {
 		exec_report(ORACLE_USE_AFTER_FREE, "%s of freed frame pfn %llu at %#llx",
@@ -51,16 +71,14 @@ static void gt_access(void *ctx, const struct obs_access *a)
 			  (unsigned long long)a->pfn);
 	if (a->write && a->pfn < gt->nr_pages) {
 		gt->pages[a->pfn].last_write = now;
-		gt->pages[a->pfn].writer = (s16)(exec_engine && exec_engine->cur ?
-						 exec_engine->cur->id : -1);
+		gt->pages[a->pfn].writer = writer;
 	}
 	if (a->write && w->obs.nr_ranges) {
 		s64 i = obs_addr_index(&w->obs, a->space, a->addr);
 
 		if (i >= 0) {
 			gt->vpages[i].last_write = now;
-			gt->vpages[i].writer = (s16)(exec_engine && exec_engine->cur ?
-						     exec_engine->cur->id : -1);
+			gt->vpages[i].writer = writer;
 		}
 	}
 }
@@ -88,12 +106,7 @@ static void gt_report(void *ctx, enum obs_consumer c, u64 pfn)
 
 	if (pfn < w->gt.nr_pages)
 		w->gt.pages[pfn].covered[c] = exec_engine ? exec_engine->now : 0;
-	/* the collect runs untraced; its reports are what it shows */
-	if (w->gt.collecting && exec_engine)
-		exec_engine->tracing = true;
-	exec_note("%s reports pfn %llu", obs_consumer_names[c], (unsigned long long)pfn);
-	if (w->gt.collecting && exec_engine)
-		exec_engine->tracing = false;
+	gt_note_report(w, c, "pfn %llu", pfn);
 }
 
 static void gt_absolve(void *ctx, enum obs_consumer c, u64 pfn)
@@ -115,13 +128,8 @@ static void gt_report_addr(void *ctx, enum obs_consumer c, int space, u64 addr)
 
 	if (i >= 0)
 		w->gt.vpages[i].covered = exec_engine ? exec_engine->now : 0;
-	if (w->gt.collecting && exec_engine)
-		exec_engine->tracing = true;
-	exec_note("%s reports %s %#llx", obs_consumer_names[c],
-		  c == CONS_DIRTY_LOG ? "gfn" : "page", (unsigned long long)
-		  (c == CONS_DIRTY_LOG ? addr >> PAGE_SHIFT : addr));
-	if (w->gt.collecting && exec_engine)
-		exec_engine->tracing = false;
+	gt_note_report(w, c, c == CONS_DIRTY_LOG ? "gfn %#llx" : "page %#llx",
+		       c == CONS_DIRTY_LOG ? addr >> PAGE_SHIFT : addr);
 }
 
 static void gt_track(void *ctx, enum obs_consumer c, int space, u64 start, u64 end, int how)
